@@ -1,0 +1,36 @@
+# netsim — the two set-up-free commands of the README, plus lint.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SEED   ?= 1
+
+.PHONY: demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamp files record which install the venv has, so both targets work on a fresh clone
+# and re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/netsim run scenarios/auto_enrollment.toml scenarios/goal_driven.toml \
+		--seed $(SEED) --out results/demo
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n auto -q
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy netsim
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""netsim: discrete-event simulation of designed networks inside organisations.
+
+>>> import netsim
+>>> sc = netsim.parse_scenario({"name": "empty", "organisation": {"employees": 100}})
+>>> netsim.simulate(sc, seed=1, years=0.1).summary["meetings_held"]
+0
+"""
+
+from netsim.config import Scenario, load_scenario, parse_scenario, scenario_to_toml
+from netsim.errors import NetsimError, ScenarioError
+from netsim.metrics import SUMMARY_NAMES
+from netsim.model import simulate
+from netsim.results import RunResult
+
+__all__ = [
+    "SUMMARY_NAMES",
+    "NetsimError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_to_toml",
+    "simulate",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,534 @@
+"""Scenario schema: what a scenario file may say, with defaults and limits.
+
+A scenario is a TOML file validated by the pydantic models below (``extra="forbid"``, every
+model frozen). Everything has a default except the networks, so a ten-line file is a valid
+scenario. Names carry their units (``duration_hours``, ``interval_weeks``, ``catering_dkk``).
+
+The flow is Ciw's: read -> fill defaults -> validate -> freeze. :func:`load_scenario` turns
+every problem into a one-line :class:`~netsim.errors.ScenarioError` naming the file, the field
+path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
+
+from netsim.errors import ScenarioError
+
+__all__ = [
+    "ROLES",
+    "Attendance",
+    "Diffusion",
+    "Learning",
+    "Network",
+    "Organisation",
+    "Scenario",
+    "Selector",
+    "Simulation",
+    "TimePressure",
+    "load_scenario",
+    "parse_scenario",
+    "scenario_to_toml",
+]
+
+Role = Literal["executive", "head", "leader", "specialist", "employee"]
+ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
+Fraction = float  # documented range [0, 1], enforced with Field(ge=0, le=1)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _consistency(field: str, message: str) -> PydanticCustomError:
+    """An error about a combination of fields, reported at ``field`` of the model it is in."""
+    return PydanticCustomError("combination", "{message}", {"field": field, "message": message})
+
+
+class Simulation(_Model):
+    """Clock and horizon. One SimPy time unit is one working day."""
+
+    years: float = Field(2.0, gt=0, le=50, description="Horizon in years.")
+    seed: int = Field(1, ge=0, description="Default seed; `netsim run --seed` overrides it.")
+    days_per_year: int = Field(220, ge=50, le=366, description="Working days per year.")
+    days_per_week: int = Field(5, ge=1, le=7, description="Working days per week.")
+    hours_per_day: float = Field(7.4, gt=0, le=24, description="Working hours per day.")
+
+
+class RoleValues(_Model):
+    """One number per role."""
+
+    executive: float = Field(ge=0)
+    head: float = Field(ge=0)
+    leader: float = Field(ge=0)
+    specialist: float = Field(ge=0)
+    employee: float = Field(ge=0)
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """Values in the order of :data:`ROLES`."""
+        return tuple(getattr(self, r) for r in ROLES)
+
+
+class Ties(_Model):
+    """How the informal tie graph is generated."""
+
+    within_unit_prob: float = Field(0.5, ge=0, le=1, description="Tie probability per pair.")
+    within_department_degree: float = Field(
+        2.0, ge=0, le=50, description="Mean ties per person to others of the department."
+    )
+    cross_department_degree: float = Field(
+        0.3, ge=0, le=50, description="Mean ties per person to other departments."
+    )
+    strength_min: float = Field(0.1, gt=0, le=1)
+    strength_max: float = Field(0.6, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Ties:
+        if self.strength_min > self.strength_max:
+            raise _consistency("strength_min", "must not exceed strength_max")
+        return self
+
+
+DEFAULT_DEPARTMENTS = (
+    "central",
+    "children",
+    "schools",
+    "elderly",
+    "social",
+    "health",
+    "technical",
+    "culture",
+    "employment",
+    "environment",
+    "finance",
+    "citizens",
+)
+
+
+class Organisation(_Model):
+    """A generated organisation: departments split into units, each with a leader."""
+
+    employees: int = Field(2000, ge=20, le=2_000_000)
+    departments: int = Field(
+        7, ge=1, le=200, description="Service departments, besides the central administration."
+    )
+    department_names: list[str] | None = Field(
+        None, description="Names, the central administration first (departments + 1 names)."
+    )
+    unit_size: int = Field(15, ge=2, le=500, description="Employees per unit, leader included.")
+    executives: int = Field(4, ge=1, le=50, description="Members of the executive board.")
+    specialist_share: float = Field(
+        0.03, ge=0, le=1, description="Share of staff who are specialists."
+    )
+    specialties: list[str] = Field(
+        default_factory=lambda: [
+            "project_management",
+            "lean",
+            "documentation",
+            "digitalisation",
+            "finance",
+            "hr",
+        ],
+        min_length=1,
+    )
+    career_motive_mean: float = Field(
+        0.5, gt=0, lt=1, description="Mean of the Beta(4) career motive."
+    )
+    hourly_cost_dkk: RoleValues = Field(
+        default_factory=lambda: RoleValues(
+            executive=800, head=650, leader=550, specialist=450, employee=400
+        )
+    )
+    ties: Ties = Field(default_factory=Ties)
+
+    @model_validator(mode="after")
+    def _names(self) -> Organisation:
+        if self.department_names is not None:
+            if len(self.department_names) != self.departments + 1:
+                raise _consistency(
+                    "department_names",
+                    f"needs departments + 1 = {self.departments + 1} names, the central "
+                    f"administration first (got {len(self.department_names)})",
+                )
+            if len(set(self.department_names)) != len(self.department_names):
+                raise _consistency("department_names", "names must be distinct")
+        if len(set(self.specialties)) != len(self.specialties):
+            raise _consistency("specialties", "names must be distinct")
+        needed = self.executives + self.departments + 1 + 2 * (self.departments + 1)
+        if self.employees < needed:
+            raise _consistency(
+                "employees",
+                f"too few for {self.departments + 1} departments and {self.executives} "
+                f"executives: at least {needed} (got {self.employees})",
+            )
+        return self
+
+    def names(self) -> list[str]:
+        """Department names, the central administration first."""
+        if self.department_names is not None:
+            return list(self.department_names)
+        n = self.departments + 1
+        if n <= len(DEFAULT_DEPARTMENTS):
+            return list(DEFAULT_DEPARTMENTS[:n])
+        return ["central", *(f"department_{k}" for k in range(1, n))]
+
+    def topics(self) -> list[str]:
+        """Topics: one per specialty, leadership, strategy, one practice per department."""
+        return [
+            *self.specialties,
+            "leadership",
+            "strategy",
+            *(f"practice:{d}" for d in self.names()),
+        ]
+
+
+class TimePressure(_Model):
+    """Mean-reverting daily AR(1) pressure with department-wide busy periods."""
+
+    mean_by_role: RoleValues = Field(
+        default_factory=lambda: RoleValues(
+            executive=0.62, head=0.62, leader=0.6, specialist=0.45, employee=0.45
+        )
+    )
+    individual_sd: float = Field(0.05, ge=0, le=1, description="Spread of personal mean levels.")
+    reversion_per_day: float = Field(0.15, gt=0, le=1, description="theta of the AR(1).")
+    noise_sd_per_day: float = Field(0.07, ge=0, le=1, description="sigma of the AR(1).")
+    overload: float = Field(0.9, gt=0, le=1, description="Above this, nobody attends a meeting.")
+    busy_periods_per_year: float = Field(1.5, ge=0, le=52, description="Per department.")
+    busy_period_weeks: float = Field(4.0, gt=0, le=52)
+    busy_period_raise: float = Field(0.2, ge=0, le=1, description="Added to the mean level.")
+
+
+class Obligation(_Model):
+    """Felt obligation to attend at enrollment, by enrollment kind."""
+
+    automatic: float = Field(1.0, ge=0, le=5)
+    invitation: float = Field(0.5, ge=0, le=5)
+    voluntary: float = Field(0.0, ge=0, le=5)
+
+
+class Attendance(_Model):
+    """The attendance decision and how members learn what a network is worth.
+
+    ``P(attend) = sigmoid(intercept + value_weight*vhat + obligation_weight*o
+    + room_weight*a - pressure_weight*p - hours_weight*h)``.
+    """
+
+    intercept: float = Field(0.5, ge=-20, le=20)
+    value_weight: float = Field(2.0, ge=0, le=50)
+    obligation_weight: float = Field(1.5, ge=0, le=50)
+    room_weight: float = Field(1.0, ge=0, le=50)
+    pressure_weight: float = Field(2.0, ge=0, le=50)
+    hours_weight: float = Field(1.0, ge=0, le=50, description="Per working day of meeting hours.")
+    obligation: Obligation = Field(default_factory=Obligation)
+    obligation_fade_per_meeting: float = Field(0.85, ge=0, le=1)
+    prior_value: float = Field(0.2, ge=0, le=5, description="Expected value before any meeting.")
+    prior_value_per_clarity: float = Field(0.25, ge=0, le=5, description="A clear goal sells.")
+    prior_value_sd: float = Field(0.1, ge=0, le=5)
+    value_learning_rate: float = Field(0.3, gt=0, le=1, description="eta in vhat update.")
+    hearsay_weight: float = Field(0.5, ge=0, le=1, description="Absent members learn this much.")
+    leave_threshold: float = Field(0.1, ge=0, le=5)
+    leave_after_meetings: int = Field(3, ge=1, le=100)
+    join_threshold: float = Field(0.35, ge=0, le=5)
+    valuable_threshold: float = Field(0.25, ge=0, le=5)
+
+
+class Learning(_Model):
+    """Learning, tie formation and value at meetings."""
+
+    lecture_rate: float = Field(0.1, ge=0, le=1, description="Share of gap to the best closed.")
+    peer_rate: float = Field(0.3, ge=0, le=1, description="Share of mean peer gap closed.")
+    base_efficiency: float = Field(0.3, ge=0, le=1)
+    clarity_efficiency: float = Field(0.4, ge=0, le=1)
+    facilitation_efficiency: float = Field(0.2, ge=0, le=1)
+    forgetting_per_year: float = Field(
+        0.5, ge=0, le=50, description="Knowledge above the working level fades at this rate."
+    )
+    tie_rate: float = Field(0.05, ge=0, le=1, description="Tie growth per meeting, participatory.")
+    lecture_tie_share: float = Field(0.2, ge=0, le=1, description="Lecture tie growth share.")
+    tie_threshold: float = Field(0.05, gt=0, le=1, description="A new tie counts above this.")
+    value_per_knowledge: float = Field(10.0, ge=0)
+    value_per_tie: float = Field(0.5, ge=0)
+    support_value: float = Field(0.3, ge=0)
+    support_peers: int = Field(2, ge=1, description="Same-specialty peers for full support.")
+    sponsor_value_per_knowledge: float = Field(10.0, ge=0)
+
+
+class Diffusion(_Model):
+    """Informal, daily knowledge diffusion over ties."""
+
+    talk_prob_per_day: float = Field(0.2, ge=0, le=1, description="q; times (1 - pressure).")
+    gap_share: float = Field(0.02, ge=0, le=1, description="alpha: share of the gap closed.")
+    tie_decay_per_week: float = Field(0.02, ge=0, le=1, description="Towards the initial level.")
+
+
+class Selector(_Model):
+    """Who a network is for; all given criteria must hold."""
+
+    roles: list[Role] = Field(default_factory=list)
+    specialties: list[str] = Field(default_factory=list)
+    departments: list[str] = Field(default_factory=list)
+    ids: list[int] = Field(default_factory=list)
+    isolated: bool | None = Field(None, description="Only (non-)isolated specialists.")
+    sample: int | None = Field(None, ge=1, description="Invite this many at random.")
+
+
+Purpose = Literal["competence", "knowledge_sharing", "strategy", "leader_forum"]
+
+
+class Network(_Model):
+    """A designed network; a large target group is split into groups of at most max_size."""
+
+    kind: Literal["sponsored", "self_organised"] = "sponsored"
+    purpose: Purpose
+    topics: list[str] | None = Field(None, description="Default: fixed by purpose.")
+    select: Selector
+    enrollment: Literal["automatic", "invitation", "voluntary"]
+    max_size: int = Field(20, ge=2, le=500)
+    split: Literal["mixed", "department"] = "mixed"
+    goal_clarity: float = Field(0.5, ge=0, le=1)
+    participation: float = Field(0.5, ge=0, le=1, description="0 lecture, 1 participatory.")
+    facilitation: Literal["none", "professional"] = "none"
+    interval_weeks: float = Field(4.0, gt=0, le=104)
+    duration_hours: float = Field(2.5, ge=0, le=24)
+    prep_hours: float = Field(0.5, ge=0, le=100)
+    travel_hours: float = Field(0.5, ge=0, le=24)
+    followup_hours: float = Field(2.0, ge=0, le=100, description="Organiser's, per meeting.")
+    organiser_role: Role = "specialist"
+    catering_dkk: float = Field(75.0, ge=0, description="Per attendee.")
+    facilitator_dkk: float = Field(0.0, ge=0, description="Per meeting held.")
+    quorum: int = Field(3, ge=1)
+    start_week: float = Field(0.0, ge=0)
+    end_week: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _combinations(self) -> Network:
+        if self.quorum > self.max_size:
+            raise _consistency(
+                "quorum", f"must be at most max_size = {self.max_size} (got {self.quorum})"
+            )
+        if self.end_week is not None and self.end_week <= self.start_week:
+            raise _consistency(
+                "end_week", f"must be after start_week = {self.start_week} (got {self.end_week})"
+            )
+        if self.purpose == "competence" and not self.topics and not self.select.specialties:
+            raise _consistency("topics", "a competence network needs topics or select.specialties")
+        return self
+
+    def hours_per_attendee(self) -> float:
+        """Duration, travel and preparation: one attendee's hours for one meeting."""
+        return self.duration_hours + self.travel_hours + self.prep_hours
+
+    def resolved_topics(self, org: Organisation) -> list[str]:
+        """The topics this network is about (explicit, or fixed by its purpose)."""
+        if self.topics:
+            return list(self.topics)
+        match self.purpose:
+            case "competence":
+                return list(self.select.specialties)
+            case "knowledge_sharing":
+                return [f"practice:{d}" for d in org.names()]
+            case "strategy":
+                return ["strategy"]
+            case _:
+                return ["leadership", "strategy"]
+
+
+class Scenario(_Model):
+    """A complete scenario: organisation, behaviour and the designed networks."""
+
+    name: str = ""
+    description: str = ""
+    simulation: Simulation = Field(default_factory=Simulation)
+    organisation: Organisation = Field(default_factory=Organisation)
+    time_pressure: TimePressure = Field(default_factory=TimePressure)
+    attendance: Attendance = Field(default_factory=Attendance)
+    learning: Learning = Field(default_factory=Learning)
+    diffusion: Diffusion = Field(default_factory=Diffusion)
+    networks: dict[str, Network] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        org = self.organisation
+        topics, depts, specs = set(org.topics()), set(org.names()), set(org.specialties)
+        for name, net in self.networks.items():
+            where = f"networks.{name}"
+            for t in net.topics or []:
+                if t not in topics:
+                    raise _invalid_ref(f"{where}.topics", t, topics)
+            for d in net.select.departments:
+                if d not in depts:
+                    raise _invalid_ref(f"{where}.select.departments", d, depts)
+            for s in net.select.specialties:
+                if s not in specs:
+                    raise _invalid_ref(f"{where}.select.specialties", s, specs)
+            for i in net.select.ids:
+                if not 0 <= i < org.employees:
+                    raise _consistency(
+                        f"{where}.select.ids",
+                        f"employee ids run from 0 to {org.employees - 1} (got {i})",
+                    )
+        return self
+
+    @property
+    def horizon_days(self) -> int:
+        """Simulated working days."""
+        return round(self.simulation.years * self.simulation.days_per_year)
+
+
+def _invalid_ref(field: str, got: str, allowed: set[str]) -> PydanticCustomError:
+    close = difflib.get_close_matches(got, sorted(allowed), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    shown = ", ".join(sorted(allowed)[:12]) + (", ..." if len(allowed) > 12 else "")
+    return _consistency(field, f"unknown name; {hint}allowed: {shown} (got {got!r})")
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    """Field names of the model that a validation ``loc`` points into (for "did you mean")."""
+    model: Any = Scenario
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None:
+            # A key of a dict field (network name): stay on the value model.
+            continue
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        candidates = [ann, *args]
+        nxt = next(
+            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
+        )
+        if nxt is None:  # dict[str, Model]
+            nxt = next(
+                (
+                    a
+                    for c in candidates
+                    for a in getattr(c, "__args__", ())
+                    if isinstance(a, type) and issubclass(a, BaseModel)
+                ),
+                None,
+            )
+        if nxt is None:
+            return []
+        model = nxt
+    return list(model.model_fields)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _format(err: Mapping[str, Any]) -> tuple[str, str]:
+    """One pydantic error as (field path, message)."""
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "combination":
+        return ".".join(str(p) for p in (*loc, ctx["field"])), ctx["message"]
+    path = ".".join(str(p) for p in loc)
+    if kind == "extra_forbidden":
+        valid = _fields_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(valid)}"
+        return path, f"unknown field; {hint}"
+    if kind == "missing":
+        return path, "required field is missing"
+    return path, f"{err['msg'][0].lower()}{err['msg'][1:]} (got {_short(err.get('input'))})"
+
+
+def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as a mapping (the parsed TOML).
+
+    Parameters
+    ----------
+    data : mapping
+        The scenario's tables and values.
+    source : str
+        Named in error messages (the file path).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        For the first problem found, with its field path; the message says how many more
+        there are.
+
+    Examples
+    --------
+    >>> s = parse_scenario({"name": "tiny", "organisation": {"employees": 100}})
+    >>> s.organisation.employees, s.simulation.years
+    (100, 2.0)
+    >>> parse_scenario({"organisation": {"employes": 100}}, source="x.toml")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netsim.errors.ScenarioError: x.toml: organisation.employes: unknown field; did you mean...
+    """
+    try:
+        return Scenario.model_validate(dict(data))
+    except ValidationError as exc:
+        errors = exc.errors()
+        field, message = _format(errors[0])
+        if len(errors) > 1:
+            message += f" [and {len(errors) - 1} more problem(s)]"
+        raise ScenarioError(source, field, message) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    The scenario's ``name`` defaults to the file's stem.
+
+    Raises
+    ------
+    ScenarioError
+        File missing or unreadable, TOML syntax (with line and column), or any invalid field.
+    """
+    p = Path(path)
+    source = str(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "file not found") from None
+    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
+        raise ScenarioError(source, "", f"cannot read the file ({type(exc).__name__})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", f"TOML syntax error: {_toml_message(exc)}") from None
+    data.setdefault("name", p.stem)
+    return parse_scenario(data, source=source)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    """'line L, column C: what' from tomllib's 'What (at line L, column C)'."""
+    msg = str(exc)
+    head, sep, tail = msg.rpartition(" (at ")
+    if sep and tail.endswith(")"):
+        return f"{tail[:-1]}: {head}"
+    return msg
+
+
+def scenario_to_toml(scenario: Scenario) -> str:
+    """The resolved scenario (every default filled in) as TOML text.
+
+    Examples
+    --------
+    >>> s = parse_scenario({"name": "tiny"})
+    >>> parse_scenario(tomllib.loads(scenario_to_toml(s))) == s
+    True
+    """
+    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))

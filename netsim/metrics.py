@@ -1,0 +1,320 @@
+"""The recorder: meeting log, weekly series, and the run summary with stable names.
+
+Meeting rows are collected as arrays per meeting day (one row per group) and turned into a
+DataFrame once at the end. :data:`SUMMARY_NAMES` is the summary's schema: the names and order
+are stable, and every name of MODEL.md's "Outputs" is in it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from netsim.config import ROLES
+from netsim.org import LEADER, SPECIALIST
+
+if TYPE_CHECKING:
+    from netsim.results import RunResult
+    from netsim.state import Batch, State
+
+__all__ = ["MEETING_COLUMNS", "SUMMARY_NAMES", "MeetingRecord", "Recorder"]
+
+
+class MeetingRecord(NamedTuple):
+    """One row of the meeting log: one group's meeting on one day."""
+
+    network: str  # the network (as named in the scenario)
+    group: str  # the group: network name, or name/k when split
+    day: int
+    week: int
+    invited: int  # members at the time of the meeting
+    attended: int  # members who turned up (for a cancelled meeting: who would have)
+    held: bool
+    hours: float  # attendee hours (if held) plus organiser follow-up
+    cost_dkk: float
+    participant_value: float
+    sponsor_value: float
+    knowledge_gain: float  # sum over attendees of their mean gain on the network's topics
+    bridging_gain: float  # tie strength gained on new cross-department ties
+
+
+MEETING_COLUMNS: tuple[str, ...] = MeetingRecord._fields
+
+SUMMARY_NAMES: tuple[str, ...] = (
+    "scenario",
+    "seed",
+    "years",
+    "employees",
+    "networks",
+    "groups",
+    "members",
+    "total_hours_year",
+    "cost_dkk_year",
+    "hours_per_member_year",
+    "hours_per_leader_year",
+    "attendance_first_quarter",
+    "attendance_last_quarter",
+    "attendance_decay",
+    "share_valuing",
+    "participant_value_per_hour",
+    "sponsor_value_per_hour",
+    "participant_value",
+    "sponsor_value",
+    "knowledge_gain",
+    "knowledge_gain_all_topics",
+    "nonmember_knowledge_gain",
+    "isolated_specialist_gain",
+    "connected_specialist_gain",
+    "bridging_ties",
+    "meetings_held",
+    "meetings_cancelled",
+    "members_left",
+    "networks_closed",
+    "false_closures",
+    "false_keeps",
+)
+
+
+def _ratio(a: float, b: float, empty: float = 0.0) -> float:
+    return float(a / b) if b else empty
+
+
+class Recorder:
+    """Collects meeting rows and weekly observations during a run (declarative reporters)."""
+
+    def __init__(self, state: State) -> None:
+        self._rows: list[dict[str, np.ndarray]] = []
+        self._weeks: list[dict[str, float]] = []
+        org = state.org
+        self._sponsored = np.unique(
+            np.concatenate(
+                [b.topics for b in state.batches if b.spec.kind == "sponsored"]
+                or [np.empty(0, dtype=np.intp)]
+            )
+        )
+        n_spec = len(org.specialties)
+        self._groups = {
+            "knowledge_specialty": np.arange(n_spec),
+            "knowledge_leadership": np.array([n_spec]),
+            "knowledge_strategy": np.array([n_spec + 1]),
+            "knowledge_practice": np.arange(n_spec + 2, len(org.topics)),
+        }
+
+    def meeting(
+        self,
+        state: State,
+        batch: Batch,
+        day: int,
+        invited: np.ndarray,
+        came: np.ndarray,
+        held: np.ndarray,
+        att: np.ndarray,
+        value: np.ndarray,
+        know_gain: np.ndarray,
+        bridge_gain: np.ndarray,
+    ) -> None:
+        """Record one meeting day of a network: one row per group that was open."""
+        spec = batch.spec
+        sc = state.scenario
+        open_ = ~batch.closed
+        n_att = att.sum(axis=1)
+        organiser = spec.followup_hours
+        organiser_dkk = (
+            organiser * sc.organisation.hourly_cost_dkk.as_tuple()[ROLES.index(spec.organiser_role)]
+        )
+        per_person = spec.hours_per_attendee()
+        hours = n_att * per_person + organiser
+        cost = (
+            (batch.wage * att).sum(axis=1) * per_person
+            + organiser_dkk
+            + held * (spec.catering_dkk * n_att + spec.facilitator_dkk)
+        )
+        sponsor = (
+            sc.learning.sponsor_value_per_knowledge
+            * spec.goal_clarity
+            * (know_gain * att).sum(axis=1)
+        )
+        self._rows.append(
+            {
+                "network": np.full(batch.groups, batch.name, dtype=object)[open_],
+                "group": np.asarray(batch.group_names(), dtype=object)[open_],
+                "day": np.full(batch.groups, day)[open_],
+                "week": np.full(batch.groups, day // sc.simulation.days_per_week)[open_],
+                "invited": invited.sum(axis=1)[open_],
+                "attended": came.sum(axis=1)[open_],
+                "held": held[open_],
+                "hours": hours[open_],
+                "cost_dkk": cost[open_],
+                "participant_value": (value * att).sum(axis=1)[open_],
+                "sponsor_value": sponsor[open_],
+                "knowledge_gain": (know_gain * att).sum(axis=1)[open_],
+                "bridging_gain": (bridge_gain * att).sum(axis=1)[open_],
+            }
+        )
+
+    def week(self, state: State, day: int) -> None:
+        """Record the organisation at the end of a week."""
+        k = state.knowledge
+        row: dict[str, float] = {
+            "week": day // state.scenario.simulation.days_per_week,
+            "day": day,
+            "mean_pressure": float(state.pressure.mean()),
+            "share_overloaded": float(
+                (state.pressure > state.scenario.time_pressure.overload).mean()
+            ),
+        }
+        for name, cols in self._groups.items():
+            row[name] = float(k[:, cols].mean()) if cols.size else math.nan
+        row["bridging_ties"] = self._bridging(state)
+        row["members"] = float(sum(int(b.member.sum()) for b in state.batches))
+        self._weeks.append(row)
+
+    def _bridging(self, state: State) -> int:
+        thr = state.scenario.learning.tie_threshold
+        return int((state.w[state.new_cross] >= thr).sum()) // 2
+
+    # ------------------------------------------------------------------ the result
+
+    def meetings_frame(self) -> pd.DataFrame:
+        """The meeting log, one row per group meeting, ordered by day."""
+        if not self._rows:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _MEETING_DTYPES.items()})
+        cols = {c: np.concatenate([r[c] for r in self._rows]) for c in MEETING_COLUMNS}
+        df = pd.DataFrame(cols).astype(_MEETING_DTYPES)
+        return df.sort_values(["day", "network", "group"], kind="stable").reset_index(drop=True)
+
+    def weekly_frame(self, meetings: pd.DataFrame) -> pd.DataFrame:
+        """Weekly series; ``attendance:NAME`` is the attendance rate of that network's
+        meetings in the week (empty where it did not meet)."""
+        weekly = pd.DataFrame(self._weeks)
+        if not meetings.empty:
+            by = meetings.groupby(["week", "network"], sort=True)[["attended", "invited"]].sum()
+            rate = (by["attended"] / by["invited"].where(by["invited"] > 0)).unstack("network")
+            rate.columns = [f"attendance:{c}" for c in rate.columns]
+            weekly = weekly.merge(rate, left_on="week", right_index=True, how="left")
+        return weekly
+
+    def result(self, state: State, *, seed: int) -> RunResult:
+        """Assemble the run's result."""
+        from netsim.results import RunResult
+
+        meetings = self.meetings_frame()
+        weekly = self.weekly_frame(meetings)
+        summary = self.summary(state, meetings, seed=seed)
+        return RunResult(
+            scenario=state.scenario,
+            seed=seed,
+            summary=summary,
+            meetings=meetings,
+            weekly=weekly,
+            employees=self.employees_frame(state),
+        )
+
+    def employees_frame(self, state: State) -> pd.DataFrame:
+        """One row per employee: who they are and what the networks cost them."""
+        org = state.org
+        spec_names = np.asarray([*org.specialties, ""], dtype=object)
+        return pd.DataFrame(
+            {
+                "id": np.arange(org.n),
+                "department": np.asarray(org.department_names, dtype=object)[org.department],
+                "unit": org.unit,
+                "role": np.asarray(ROLES, dtype=object)[org.role],
+                "specialty": spec_names[org.specialty],
+                "isolated": org.isolated,
+                "member": state.ever_member(),
+                "invited": state.invited,
+                "attended": state.attended,
+                "hours": state.hours,
+                "cost_dkk": state.cost_dkk,
+            }
+        )
+
+    def summary(self, state: State, meetings: pd.DataFrame, *, seed: int) -> dict[str, Any]:
+        """The run summary: one flat dict with the names of :data:`SUMMARY_NAMES`."""
+        sc, org = state.scenario, state.org
+        years = sc.horizon_days / sc.simulation.days_per_year
+        ever = state.ever_member()
+        leaders = ever & (org.role == LEADER)
+        held = meetings[meetings["held"]] if not meetings.empty else meetings
+        attendee_hours = float(state.hours.sum())
+        quarter = sc.horizon_days / 4
+
+        def attendance(lo: float, hi: float) -> float:
+            m = meetings[(meetings["day"] >= lo) & (meetings["day"] < hi)]
+            return _ratio(m["attended"].sum(), m["invited"].sum(), math.nan)
+
+        first = attendance(0, quarter)
+        last = attendance(sc.horizon_days - quarter, sc.horizon_days + 1)
+        vhat = np.concatenate([b.vhat[b.ever] for b in state.batches] or [np.empty(0)])
+        delta = state.knowledge - org.knowledge
+        spon = self._sponsored
+        gain_sponsored = delta[:, spon].mean(axis=1) if spon.size else np.zeros(org.n)
+        spec_rows = np.flatnonzero(org.role == SPECIALIST)
+        own = delta[spec_rows, org.specialty[spec_rows]]
+        iso = org.isolated[spec_rows]
+        pv = float(held["participant_value"].sum()) if not held.empty else 0.0
+        sv = float(held["sponsor_value"].sum()) if not held.empty else 0.0
+        out: dict[str, Any] = {
+            "scenario": sc.name,
+            "seed": seed,
+            "years": years,
+            "employees": org.n,
+            "networks": len(state.batches),
+            "groups": sum(b.groups for b in state.batches),
+            "members": int(ever.sum()),
+            "total_hours_year": float(meetings["hours"].sum()) / years if len(meetings) else 0.0,
+            "cost_dkk_year": float(meetings["cost_dkk"].sum()) / years if len(meetings) else 0.0,
+            "hours_per_member_year": _ratio(state.hours[ever].sum(), ever.sum()) / years,
+            "hours_per_leader_year": _ratio(state.hours[leaders].sum(), leaders.sum()) / years,
+            "attendance_first_quarter": first,
+            "attendance_last_quarter": last,
+            "attendance_decay": _ratio(last, first, math.nan)
+            if not math.isnan(first)
+            else math.nan,
+            "share_valuing": _ratio(
+                (vhat > sc.attendance.valuable_threshold).sum(), vhat.size, math.nan
+            ),
+            "participant_value_per_hour": _ratio(pv, attendee_hours),
+            "sponsor_value_per_hour": _ratio(sv, attendee_hours),
+            "participant_value": pv,
+            "sponsor_value": sv,
+            "knowledge_gain": float(gain_sponsored.mean()),
+            "knowledge_gain_all_topics": float(delta.mean()),
+            "nonmember_knowledge_gain": float(gain_sponsored[~ever].mean())
+            if (~ever).any()
+            else 0.0,
+            "isolated_specialist_gain": float(own[iso].mean()) if iso.any() else math.nan,
+            "connected_specialist_gain": float(own[~iso].mean()) if (~iso).any() else math.nan,
+            "bridging_ties": self._bridging(state),
+            "meetings_held": int(meetings["held"].sum()) if len(meetings) else 0,
+            "meetings_cancelled": int((~meetings["held"]).sum()) if len(meetings) else 0,
+            "members_left": int(sum(int(b.left.sum()) for b in state.batches)),
+            "networks_closed": int(sum(int(b.closed.sum()) for b in state.batches)),
+            # The review policy that closes networks comes with the lifecycle; until a
+            # scenario has one, nothing is closed, so nothing is closed wrongly.
+            "false_closures": 0,
+            "false_keeps": 0,
+        }
+        assert tuple(out) == SUMMARY_NAMES
+        return out
+
+
+_MEETING_DTYPES: dict[str, str] = {
+    "network": "object",
+    "group": "object",
+    "day": "int64",
+    "week": "int64",
+    "invited": "int64",
+    "attended": "int64",
+    "held": "bool",
+    "hours": "float64",
+    "cost_dkk": "float64",
+    "participant_value": "float64",
+    "sponsor_value": "float64",
+    "knowledge_gain": "float64",
+    "bridging_gain": "float64",
+}

@@ -1,0 +1,254 @@
+"""The SimPy model: one daily process for the organisation, one process per network.
+
+Processes are plain generator functions taking ``env`` first (SimPy's habit). All
+per-employee work is done by the kernels over whole arrays; a network's process handles all
+its groups in one step. Within a working day ``d`` the order is fixed: the organisation's day
+at ``d`` (pressure, informal diffusion, and at the week's end tie decay, forgetting and the
+weekly record), meetings at ``d + 0.5``, recruitment at ``d + 0.75``.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import simpy
+
+from netsim import kernels
+from netsim.config import Scenario
+from netsim.metrics import Recorder
+from netsim.org import build_organisation
+from netsim.results import RunResult
+from netsim.rng import Streams
+from netsim.state import Batch, State, build_state
+
+__all__ = ["day_process", "network_process", "recruitment_process", "run_meeting", "simulate"]
+
+MEETING_OFFSET = 0.5
+RECRUITMENT_OFFSET = 0.75
+
+
+def day_process(env: simpy.Environment, state: State, rec: Recorder):
+    """Every working day: time pressure, informal diffusion; weekly: decay and record."""
+    sc = state.scenario
+    tp, dif = sc.time_pressure, sc.diffusion
+    per_week = sc.simulation.days_per_week
+    weeks_per_year = sc.simulation.days_per_year / per_week
+    forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
+    tie_keep = 1.0 - dif.tie_decay_per_week
+    dept = state.org.department
+    p_rng, d_rng = state.streams.pressure, state.streams.diffusion
+    n = state.org.n
+    has_ties = np.diff(state.indptr) > 0
+    for day in range(sc.horizon_days):
+        mu = state.mu + tp.busy_period_raise * state.busy[dept, day]
+        state.pressure = kernels.pressure_step(
+            state.pressure,
+            mu,
+            p_rng.standard_normal(n),
+            theta=tp.reversion_per_day,
+            sigma=tp.noise_sd_per_day,
+        )
+        # Both uniform arrays are drawn in full every day so the stream never depends on state.
+        u_talk, u_pick = d_rng.random(n), d_rng.random(n)
+        talkers = np.flatnonzero(
+            (u_talk < dif.talk_prob_per_day * (1.0 - state.pressure)) & has_ties
+        )
+        if talkers.size:
+            sources = kernels.choose_neighbours(
+                talkers, u_pick[talkers], state.indptr, state.indices, state.cumulative_weight()
+            )
+            kernels.diffuse(state.knowledge, talkers, sources, dif.gap_share)
+        if (day + 1) % per_week == 0:
+            kernels.relax_toward(state.w, state.w0, tie_keep)
+            state.ties_changed()
+            kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
+            rec.week(state, day)
+        yield env.timeout(1)
+
+
+def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
+    """The working days on which a network meets."""
+    per_week = sc.simulation.days_per_week
+    start = batch.spec.start_week * per_week
+    end = sc.horizon_days
+    if batch.spec.end_week is not None:
+        end = min(end, round(batch.spec.end_week * per_week))
+    step = batch.spec.interval_weeks * per_week
+    days, k = [], 0
+    while (d := round(start + k * step)) < end:
+        days.append(d)
+        k += 1
+    return days
+
+
+def network_process(env: simpy.Environment, state: State, batch: Batch, rec: Recorder):
+    """One designed network (all its groups): wait for each meeting day and hold it."""
+    for day in meeting_days(batch, state.scenario):
+        yield env.timeout(day + MEETING_OFFSET - env.now)
+        run_meeting(state, batch, day, rec)
+
+
+def recruitment_process(env: simpy.Environment, state: State, batch: Batch):
+    """A voluntary network admits candidates whose expectation passed the join threshold.
+
+    Runs between meetings (midway), so what was heard after one meeting can bring new
+    members to the next.
+    """
+    days = meeting_days(batch, state.scenario)
+    threshold = state.scenario.attendance.join_threshold
+    for a, b in itertools.pairwise(days):
+        yield env.timeout((a + b) // 2 + RECRUITMENT_OFFSET - env.now)
+        join = batch.slot & ~batch.member & ~batch.left & (batch.vhat > threshold)
+        join &= ~batch.closed[:, None]
+        batch.member |= join
+        batch.ever |= join
+
+
+def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
+    """Hold one meeting of every open group of a network.
+
+    Decides attendance, cancels groups below quorum, applies learning, tie formation and
+    value, updates expectations (attendees by experience, the others by hearsay), fades
+    obligation, lets members leave, and records one row per group.
+    """
+    sc, spec = state.scenario, batch.spec
+    att_cfg, lrn = sc.attendance, sc.learning
+    hours_day = spec.hours_per_attendee() / sc.simulation.hours_per_day
+    invited = batch.member & ~batch.closed[:, None]
+    p = state.pressure[batch.idx]
+    logit = (
+        att_cfg.intercept
+        + att_cfg.value_weight * batch.vhat
+        + att_cfg.obligation_weight * batch.obligation
+        + att_cfg.room_weight * batch.room[:, None]
+        - att_cfg.pressure_weight * p
+        - att_cfg.hours_weight * hours_day
+    )
+    prob = np.where(
+        invited, kernels.attendance_probability(logit, p, overload=sc.time_pressure.overload), 0.0
+    )
+    came = state.streams.attendance.random(prob.shape) < prob
+    n_inv = invited.sum(axis=1)
+    n_came = came.sum(axis=1)
+    held = (n_came >= spec.quorum) & (n_inv > 0)
+    att = came & held[:, None]
+
+    g, s = batch.idx.shape
+    u = np.zeros((g, s))
+    know_gain = np.zeros((g, s))
+    bridge_gain = np.zeros((g, s))
+    hg = np.flatnonzero(held)
+    if hg.size:
+        ids, a = batch.idx[hg], att[hg]
+        k = state.knowledge[ids[:, :, None], batch.topics[None, None, :]]
+        gain = kernels.meeting_learning(
+            k,
+            a,
+            batch.efficiency,
+            spec.participation,
+            lecture_rate=lrn.lecture_rate,
+            peer_rate=lrn.peer_rate,
+        )
+        rows = ids[a]
+        state.knowledge[rows[:, None], batch.topics[None, :]] += gain[a]
+        know_gain[hg] = gain.mean(axis=2)
+
+        pos = batch.pair_pos[hg]
+        together = a[:, :, None] & a[:, None, :] & (pos >= 0)
+        w = np.where(pos >= 0, state.w[pos], 0.0)
+        rate = lrn.tie_rate * (
+            lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * spec.participation
+        )
+        inc = kernels.tie_increment(w, together, rate)
+        state.w[pos[together]] += inc[together]
+        state.ties_changed()
+        bridge_gain[hg] = (inc * batch.new_cross[hg]).sum(axis=2)
+
+        spec_ = batch.specialty[hg]
+        peers = ((spec_[:, :, None] == spec_[:, None, :]) & a[:, None, :] & (pos >= 0)).sum(axis=2)
+        support = (
+            lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[hg]
+        )
+        u[hg] = np.where(
+            a,
+            lrn.value_per_knowledge * know_gain[hg]
+            + lrn.value_per_tie * batch.career[hg] * bridge_gain[hg]
+            + support,
+            0.0,
+        )
+        # Hearsay: candidates not in the room hear through their ties to those who were.
+        mean_u = u[hg].sum(axis=1) / np.maximum(a.sum(axis=1), 1)
+        heard = np.minimum(1.0, (w * a[:, None, :]).sum(axis=2))
+        listen = batch.slot[hg] & ~a & ~batch.left[hg]
+        step = att_cfg.value_learning_rate * att_cfg.hearsay_weight * heard * listen
+        batch.vhat[hg] += step * (mean_u[:, None] - batch.vhat[hg])
+
+    # Experience: those who came learn what it was worth (nothing, if it was cancelled).
+    eta = att_cfg.value_learning_rate
+    batch.vhat = np.where(came, (1 - eta) * batch.vhat + eta * u, batch.vhat)
+    batch.room = np.where(n_inv > 0, n_came / np.maximum(n_inv, 1), batch.room)
+    batch.obligation *= att_cfg.obligation_fade_per_meeting
+    if batch.can_leave:
+        low = invited & (batch.vhat < att_cfg.leave_threshold)
+        batch.low = np.where(low, batch.low + 1, 0)
+        leave = batch.low >= att_cfg.leave_after_meetings
+        batch.member &= ~leave
+        batch.left |= leave
+
+    per_person = spec.hours_per_attendee()
+    state.hours[batch.idx[att]] += per_person
+    state.cost_dkk[batch.idx[att]] += per_person * batch.wage[att]
+    state.attended[batch.idx[att]] += 1
+    state.invited[batch.idx[invited]] += 1
+    rec.meeting(state, batch, day, invited, came, held, att, u, know_gain, bridge_gain)
+
+
+def simulate(
+    scenario: Scenario, seed: int | None = None, *, years: float | None = None
+) -> RunResult:
+    """Run one replication of a scenario.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (:func:`netsim.load_scenario`).
+    seed : int, optional
+        Defaults to ``scenario.simulation.seed``. The same scenario and seed give identical
+        results; two scenarios with the same organisation and seed share the organisation and
+        the time-pressure trajectories (common random numbers).
+    years : float, optional
+        Overrides the scenario's horizon.
+
+    Returns
+    -------
+    RunResult
+        ``summary`` (dict), ``meetings``, ``weekly`` and ``employees`` (DataFrames).
+
+    Examples
+    --------
+    >>> from netsim.config import parse_scenario
+    >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
+    ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
+    ...     "enrollment": "automatic"}}})
+    >>> r = simulate(sc, seed=3, years=0.5)
+    >>> r.summary["meetings_held"] + r.summary["meetings_cancelled"] == len(r.meetings)
+    True
+    """
+    if years is not None:
+        scenario = scenario.model_copy(
+            update={"simulation": scenario.simulation.model_copy(update={"years": years})}
+        )
+    seed = scenario.simulation.seed if seed is None else int(seed)
+    streams = Streams(seed)
+    org = build_organisation(scenario.organisation, rng=streams.organisation)
+    state = build_state(scenario, org, streams)
+    rec = Recorder(state)
+    env = simpy.Environment()
+    env.process(day_process(env, state, rec))
+    for batch in state.batches:
+        env.process(network_process(env, state, batch, rec))
+        if batch.spec.enrollment == "voluntary":
+            env.process(recruitment_process(env, state, batch))
+    env.run()
+    return rec.result(state, seed=seed)

@@ -1,0 +1,328 @@
+"""The organisation: employees, departments, units, roles, knowledge and informal ties.
+
+Everything per employee is a numpy array indexed by employee id (0..N-1). The informal tie
+graph is held as a symmetric ``scipy.sparse.csr_array`` of tie strengths, the form the daily
+step needs; :meth:`Organisation.to_networkx` gives the same graph as a NetworkX ``Graph``
+with node attributes, for analysis and drawing.
+
+Why the ties are drawn with numpy rather than NetworkX generators: the structure is a block
+model of thousands of small blocks (units) plus sparse random ties, and both building it with
+``networkx`` generators block by block and holding a 45,000-node ``nx.Graph`` in memory cost
+seconds and hundreds of MB. The graph the model uses is identical; NetworkX is used where it
+earns its keep (analysis, layout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from netsim.config import ROLES, Organisation, Selector
+
+__all__ = ["ROLE_INDEX", "Org", "build_organisation", "select_members", "split_groups"]
+
+ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
+EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
+
+# Initial knowledge: uniform ranges (low, high) by situation. A specialist knows their
+# specialty, a department its own practice, executives strategy; everybody else a little.
+_GENERAL = (0.05, 0.2)
+_SPECIALTY = (0.5, 0.9)
+_OWN_PRACTICE = (0.4, 0.8)
+_LEADERSHIP = {EXECUTIVE: (0.6, 0.9), HEAD: (0.5, 0.8), LEADER: (0.3, 0.6)}
+_STRATEGY = {EXECUTIVE: (0.6, 0.9), HEAD: (0.4, 0.7), LEADER: (0.2, 0.4)}
+
+
+@dataclass(eq=False)
+class Org:
+    """A built organisation.
+
+    Attributes
+    ----------
+    department, unit, role, specialty : ndarray of int, shape (N,)
+        Department index, unit index (global), role index into ``ROLES``, specialty index
+        (-1 for none).
+    isolated : ndarray of bool
+        Specialists with no one else of their specialty in their department.
+    career : ndarray of float
+        Career motive in (0, 1): how much a person values new alliances.
+    wage_dkk : ndarray of float
+        Hourly cost by role.
+    knowledge : ndarray of float, shape (N, topics)
+        Initial knowledge levels in [0, 1].
+    ties : scipy.sparse.csr_array, shape (N, N)
+        Symmetric informal tie strengths in (0, 1].
+    """
+
+    department: np.ndarray
+    unit: np.ndarray
+    role: np.ndarray
+    specialty: np.ndarray
+    isolated: np.ndarray
+    career: np.ndarray
+    wage_dkk: np.ndarray
+    knowledge: np.ndarray
+    ties: sp.csr_array
+    department_names: list[str]
+    specialties: list[str]
+    topics: list[str]
+
+    @property
+    def n(self) -> int:
+        """Number of employees."""
+        return int(self.department.size)
+
+    def topic_index(self, names: list[str]) -> np.ndarray:
+        """Column indices of the named topics."""
+        pos = {t: k for k, t in enumerate(self.topics)}
+        return np.array([pos[t] for t in names], dtype=np.intp)
+
+    def to_networkx(self) -> nx.Graph:
+        """The informal tie graph as a NetworkX graph with node attributes.
+
+        Examples
+        --------
+        >>> from netsim.config import Organisation
+        >>> from netsim.rng import Streams
+        >>> cfg = Organisation(employees=60, departments=2)
+        >>> org = build_organisation(cfg, rng=Streams(1).organisation)
+        >>> g = org.to_networkx()
+        >>> g.number_of_nodes(), g.nodes[0]["role"]
+        (60, 'executive')
+        """
+        g = nx.from_scipy_sparse_array(self.ties, edge_attribute="weight")
+        for i in range(self.n):
+            g.nodes[i].update(
+                department=self.department_names[self.department[i]],
+                unit=int(self.unit[i]),
+                role=ROLES[self.role[i]],
+                specialty=self.specialties[self.specialty[i]] if self.specialty[i] >= 0 else "",
+            )
+        return g
+
+
+def _department_sizes(staff: int, n_depts: int) -> np.ndarray:
+    """Deterministic split of staff over departments; the central administration is half size."""
+    weights = np.ones(n_depts)
+    weights[0] = 0.5
+    raw = staff * weights / weights.sum()
+    sizes = np.floor(raw).astype(int)
+    rest = staff - sizes.sum()
+    sizes[np.argsort(-(raw - sizes), kind="stable")[:rest]] += 1
+    return sizes
+
+
+def _unit_pairs(unit: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
+    """Each pair within the same unit tied with probability ``prob``; shape (E, 2)."""
+    order = np.argsort(unit, kind="stable")
+    u_sorted = unit[order]
+    starts = np.flatnonzero(np.r_[True, u_sorted[1:] != u_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, unit.size])
+    out = []
+    for s in np.unique(sizes):
+        if s < 2:
+            continue
+        a, b = np.triu_indices(s, 1)
+        base = starts[sizes == s][:, None]
+        out.append(np.stack([order[base + a], order[base + b]], axis=-1).reshape(-1, 2))
+    if not out:
+        return np.empty((0, 2), dtype=np.intp)
+    pairs = np.concatenate(out)
+    return pairs[rng.random(len(pairs)) < prob]
+
+
+def _random_pairs(
+    groups: np.ndarray, mean_degree: float, rng: np.random.Generator, *, across: bool
+) -> np.ndarray:
+    """Random pairs inside each group (``across=False``) or between groups (``across=True``)."""
+    n = groups.size
+    if across:
+        m = rng.poisson(mean_degree * n / 2)
+        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
+        keep = groups[a] != groups[b]
+        return np.stack([a[keep], b[keep]], axis=-1)
+    order = np.argsort(groups, kind="stable")
+    g_sorted = groups[order]
+    starts = np.flatnonzero(np.r_[True, g_sorted[1:] != g_sorted[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    m = rng.poisson(mean_degree * sizes / 2)
+    start_rep, size_rep = np.repeat(starts, m), np.repeat(sizes, m)
+    a = order[start_rep + (rng.random(m.sum()) * size_rep).astype(np.intp)]
+    b = order[start_rep + (rng.random(m.sum()) * size_rep).astype(np.intp)]
+    return np.stack([a, b], axis=-1)
+
+
+def _symmetric(n: int, pairs: np.ndarray, strength: np.ndarray) -> sp.csr_array:
+    """Symmetric CSR of the pairs; a pair drawn twice keeps its strongest tie."""
+    a, b = pairs[:, 0], pairs[:, 1]
+    keep = a != b
+    lo, hi, w = np.minimum(a, b)[keep], np.maximum(a, b)[keep], strength[keep]
+    key = lo.astype(np.int64) * n + hi
+    order = np.lexsort((w, key))
+    key, w = key[order], w[order]
+    last = np.r_[key[1:] != key[:-1], True]
+    key, w = key[last], w[last]
+    lo, hi = key // n, key % n
+    rows, cols = np.r_[lo, hi], np.r_[hi, lo]
+    mat = sp.coo_array((np.r_[w, w], (rows, cols)), shape=(n, n)).tocsr()
+    mat.sort_indices()
+    return mat
+
+
+def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
+    """Generate an organisation from a few numbers.
+
+    Parameters
+    ----------
+    cfg : Organisation
+        Sizes, specialties, wages and tie parameters.
+    rng : numpy.random.Generator
+        The ``organisation`` stream; nothing else is drawn from it.
+
+    Returns
+    -------
+    Org
+
+    Examples
+    --------
+    >>> from netsim.config import Organisation
+    >>> from netsim.rng import Streams
+    >>> org = build_organisation(Organisation(employees=2000), rng=Streams(1).organisation)
+    >>> org.n, int((org.role == LEADER).sum()), len(org.department_names)
+    (2000, 135, 8)
+    """
+    names = cfg.names()
+    n_depts = len(names)
+    staff = cfg.employees - cfg.executives
+    dept_sizes = _department_sizes(staff, n_depts)
+
+    department, unit, role = [], [], []
+    department.append(np.zeros(cfg.executives, dtype=np.intp))
+    unit.append(np.zeros(cfg.executives, dtype=np.intp))  # unit 0: the executive board
+    role.append(np.full(cfg.executives, EXECUTIVE))
+    next_unit = 1
+    for d, size in enumerate(dept_sizes):
+        department.append(np.full(size, d, dtype=np.intp))
+        rest = size - 1  # the head has a management unit of their own
+        n_units = max(1, -(-rest // cfg.unit_size))
+        u = next_unit + 1 + (np.arange(rest) * n_units) // max(rest, 1)
+        unit.append(np.r_[next_unit, u])
+        r = np.full(size, EMPLOYEE)
+        r[0] = HEAD
+        first = np.r_[True, u[1:] != u[:-1]] if rest else np.zeros(0, dtype=bool)
+        r[1:][first] = LEADER
+        role.append(r)
+        next_unit += 1 + n_units
+    dep = np.concatenate(department)
+    uni = np.concatenate(unit)
+    rol = np.concatenate(role).astype(np.int8)
+    n = dep.size
+
+    specialty = np.full(n, -1, dtype=np.intp)
+    is_spec = (rol == EMPLOYEE) & (rng.random(n) < cfg.specialist_share)
+    rol[is_spec] = SPECIALIST
+    specialty[is_spec] = rng.integers(0, len(cfg.specialties), int(is_spec.sum()))
+    key = dep * len(cfg.specialties) + specialty
+    counts = np.bincount(key[is_spec], minlength=n_depts * len(cfg.specialties))
+    isolated = is_spec & (counts[np.where(is_spec, key, 0)] == 1)
+
+    a = cfg.career_motive_mean * 4.0
+    career = rng.beta(a, 4.0 - a, n)
+    wage = np.asarray(cfg.hourly_cost_dkk.as_tuple())[rol]
+
+    topics = cfg.topics()
+    n_spec = len(cfg.specialties)
+    know = rng.uniform(*_GENERAL, size=(n, len(topics)))
+    spec_rows = np.flatnonzero(is_spec)
+    know[spec_rows, specialty[spec_rows]] = rng.uniform(*_SPECIALTY, spec_rows.size)
+    for col, table in ((n_spec, _LEADERSHIP), (n_spec + 1, _STRATEGY)):
+        for role_k, rng_range in table.items():
+            rows = np.flatnonzero(rol == role_k)
+            know[rows, col] = rng.uniform(*rng_range, rows.size)
+    know[np.arange(n), n_spec + 2 + dep] = rng.uniform(*_OWN_PRACTICE, n)
+
+    t = cfg.ties
+    pairs = [
+        _unit_pairs(uni, t.within_unit_prob, rng),
+        _random_pairs(dep, t.within_department_degree, rng, across=False),
+        _random_pairs(dep, t.cross_department_degree, rng, across=True),
+    ]
+    strength = [rng.uniform(t.strength_min, t.strength_max, len(p)) for p in pairs]
+    # The hierarchy: leaders with their head, heads with each other and the board.
+    heads = np.flatnonzero(rol == HEAD)
+    leaders = np.flatnonzero(rol == LEADER)
+    top = np.r_[np.flatnonzero(rol == EXECUTIVE), heads]
+    ta, tb = np.triu_indices(top.size, 1)
+    formal = np.r_[
+        np.stack([leaders, heads[dep[leaders]]], axis=-1), np.stack([top[ta], top[tb]], axis=-1)
+    ].reshape(-1, 2)
+    pairs.append(formal)
+    strength.append(np.full(len(formal), t.strength_max))
+    ties = _symmetric(n, np.concatenate(pairs), np.concatenate(strength))
+
+    return Org(
+        department=dep,
+        unit=uni,
+        role=rol,
+        specialty=specialty,
+        isolated=isolated,
+        career=career,
+        wage_dkk=wage,
+        knowledge=know,
+        ties=ties,
+        department_names=names,
+        specialties=list(cfg.specialties),
+        topics=topics,
+    )
+
+
+def select_members(org: Org, sel: Selector, *, rng: np.random.Generator) -> np.ndarray:
+    """Employee ids matching a selector (all given criteria), sorted.
+
+    ``sample`` draws that many at random (from the ``membership`` stream) when more match.
+    """
+    mask = np.ones(org.n, dtype=bool)
+    if sel.roles:
+        mask &= np.isin(org.role, [ROLE_INDEX[r] for r in sel.roles])
+    if sel.specialties:
+        mask &= np.isin(org.specialty, [org.specialties.index(s) for s in sel.specialties])
+    if sel.departments:
+        mask &= np.isin(org.department, [org.department_names.index(d) for d in sel.departments])
+    if sel.ids:
+        ids = np.zeros(org.n, dtype=bool)
+        ids[np.asarray(sel.ids, dtype=np.intp)] = True
+        mask &= ids
+    if sel.isolated is not None:
+        mask &= (org.role == SPECIALIST) & (org.isolated == sel.isolated)
+    idx = np.flatnonzero(mask)
+    if sel.sample is not None and sel.sample < idx.size:
+        idx = np.sort(rng.choice(idx, size=sel.sample, replace=False))
+    return idx
+
+
+def split_groups(org: Org, members: np.ndarray, max_size: int, how: str) -> list[np.ndarray]:
+    """Split a target group into groups of at most ``max_size``.
+
+    ``mixed`` deals people out round-robin after ordering by department, so every group mixes
+    departments; ``department`` keeps each department's people together.
+
+    Examples
+    --------
+    >>> from netsim.config import Organisation
+    >>> from netsim.rng import Streams
+    >>> cfg = Organisation(employees=300, departments=3)
+    >>> org = build_organisation(cfg, rng=Streams(1).organisation)
+    >>> [len(g) for g in split_groups(org, np.arange(45), 20, "mixed")]
+    [15, 15, 15]
+    """
+    if how == "department":
+        out: list[np.ndarray] = []
+        for d in np.unique(org.department[members]):
+            out.extend(split_groups(org, members[org.department[members] == d], max_size, "mixed"))
+        return out
+    order = members[np.lexsort((members, org.unit[members], org.department[members]))]
+    n_groups = -(-order.size // max_size)
+    return [np.sort(order[g::n_groups]) for g in range(n_groups)]

@@ -1,0 +1,103 @@
+"""The result of one run, and writing it to a directory.
+
+Every file is written atomically (to a temporary file in the same directory, then renamed),
+so an interrupted write never leaves a half file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from netsim.config import Scenario, scenario_to_toml
+
+__all__ = ["RunResult", "atomic_write_text", "json_ready", "provenance"]
+
+
+@dataclass(eq=False)
+class RunResult:
+    """One replication's outputs.
+
+    Attributes
+    ----------
+    scenario : Scenario
+        The resolved scenario that was run.
+    seed : int
+    summary : dict
+        Flat, stable names (:data:`netsim.metrics.SUMMARY_NAMES`).
+    meetings : pandas.DataFrame
+        One row per group meeting (:class:`netsim.metrics.MeetingRecord`).
+    weekly : pandas.DataFrame
+        One row per simulated week.
+    employees : pandas.DataFrame
+        One row per employee: role, department, membership, hours and cost.
+    """
+
+    scenario: Scenario
+    seed: int
+    summary: dict[str, Any]
+    meetings: pd.DataFrame
+    weekly: pd.DataFrame
+    employees: pd.DataFrame
+
+    def write(self, out: str | Path, *, command: list[str] | None = None) -> Path:
+        """Write ``summary.json``, ``meetings.csv``, ``weekly.csv``, ``employees.csv``,
+        ``scenario.toml`` (resolved) and ``provenance.json`` into ``out`` (created)."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(
+            out / "summary.json", json.dumps(json_ready(self.summary), indent=2) + "\n"
+        )
+        atomic_write_text(out / "meetings.csv", self.meetings.to_csv(index=False))
+        atomic_write_text(out / "weekly.csv", self.weekly.to_csv(index=False))
+        atomic_write_text(out / "employees.csv", self.employees.to_csv(index=False))
+        atomic_write_text(out / "scenario.toml", scenario_to_toml(self.scenario))
+        prov = provenance(seed=self.seed, command=command)
+        atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
+        return out
+
+
+def json_ready(summary: dict[str, Any]) -> dict[str, Any]:
+    """NaN (undefined, e.g. attendance of a run without meetings) becomes JSON null."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in summary.items()}
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def provenance(*, seed: int, command: list[str] | None = None) -> dict[str, Any]:
+    """Versions and inputs needed to reproduce a run."""
+    versions: dict[str, str | None] = {}
+    for pkg in ("netsim", "numpy", "scipy", "simpy", "networkx", "pandas", "pydantic"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "seed": seed,
+        "command": command if command is not None else sys.argv,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+    }

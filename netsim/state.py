@@ -1,0 +1,268 @@
+"""The shared state of one run and the per-network group structure.
+
+:class:`State` holds what changes over a run, as arrays indexed by employee: knowledge, time
+pressure, and the tie strengths as the ``data`` array of one fixed CSR structure. That
+structure is the informal graph plus, for every network group, all pairs of its candidate
+members with strength zero, so a tie formed at a meeting is an update of ``w[pos]`` and never
+a change of structure.
+
+:class:`Batch` holds all groups of one network (a large target group split into groups of at
+most ``max_size``) as ``(group, slot)`` arrays, so one meeting day of a network is one set of
+vectorised operations, however many groups it has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from netsim.config import ROLES, Network, Scenario
+from netsim.errors import ScenarioError
+from netsim.org import Org, select_members, split_groups
+from netsim.rng import Streams
+
+__all__ = ["Batch", "State", "build_state"]
+
+
+@dataclass(eq=False)
+class Batch:
+    """The groups of one network and each membership's state."""
+
+    name: str
+    spec: Network
+    topics: np.ndarray  # (R,) topic columns
+    idx: np.ndarray  # (G, S) employee ids, 0 where the slot is empty
+    slot: np.ndarray  # (G, S) bool: the slot holds a candidate
+    member: np.ndarray  # (G, S) bool
+    ever: np.ndarray  # (G, S) bool: was a member at some point
+    left: np.ndarray  # (G, S) bool
+    vhat: np.ndarray  # (G, S) expected value
+    obligation: np.ndarray  # (G, S)
+    low: np.ndarray  # (G, S) consecutive meetings below the leave threshold
+    room: np.ndarray  # (G,) attendance rate of the previous meeting
+    pair_pos: np.ndarray  # (G, S, S) position of the pair's tie in State.w, -1 if none
+    new_cross: np.ndarray  # (G, S, S) bool: a new tie here would bridge departments
+    specialty: np.ndarray  # (G, S)
+    isolated: np.ndarray  # (G, S)
+    career: np.ndarray  # (G, S)
+    wage: np.ndarray  # (G, S)
+    efficiency: float
+    can_leave: bool
+    closed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (G,)
+
+    @property
+    def groups(self) -> int:
+        """Number of groups."""
+        return int(self.idx.shape[0])
+
+    def group_names(self) -> list[str]:
+        """``name`` for a single group, ``name/1``, ``name/2``, ... for several."""
+        if self.groups == 1:
+            return [self.name]
+        return [f"{self.name}/{g + 1}" for g in range(self.groups)]
+
+
+@dataclass(eq=False)
+class State:
+    """Everything that changes during a run."""
+
+    scenario: Scenario
+    org: Org
+    streams: Streams
+    knowledge: np.ndarray  # (N, T)
+    knowledge0: np.ndarray  # (N, T) working level that forgetting returns to
+    pressure: np.ndarray  # (N,)
+    mu: np.ndarray  # (N,) personal mean pressure outside busy periods
+    busy: np.ndarray  # (departments, days) bool
+    indptr: np.ndarray
+    indices: np.ndarray
+    w: np.ndarray  # tie strengths (CSR data)
+    w0: np.ndarray  # initial strengths, what ties decay back to
+    new_cross: np.ndarray  # bool over w: cross-department pair with no initial tie
+    batches: list[Batch]
+    hours: np.ndarray  # (N,) attendee hours so far
+    cost_dkk: np.ndarray  # (N,) attendee cost so far
+    attended: np.ndarray  # (N,) meetings attended
+    invited: np.ndarray  # (N,) meetings invited to
+    cum_weight: np.ndarray | None = None  # cumsum of w, rebuilt when ties changed
+
+    def ties_changed(self) -> None:
+        """Invalidate what is derived from tie strengths."""
+        self.cum_weight = None
+
+    def cumulative_weight(self) -> np.ndarray:
+        """``cumsum(w)`` for neighbour draws, computed once per change of ties."""
+        if self.cum_weight is None:
+            self.cum_weight = np.cumsum(self.w)
+        return self.cum_weight
+
+    def ever_member(self) -> np.ndarray:
+        """(N,) bool: member of any network at some point."""
+        out = np.zeros(self.org.n, dtype=bool)
+        for b in self.batches:
+            out[b.idx[b.ever]] = True
+        return out
+
+
+def _pair_positions(
+    indptr: np.ndarray, indices: np.ndarray, n: int, idx: np.ndarray, slot: np.ndarray
+) -> np.ndarray:
+    """Positions in the CSR data of every (i, j) pair of each group; -1 for i == j or empty."""
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    keys = rows * n + indices
+    q = idx[:, :, None].astype(np.int64) * n + idx[:, None, :]
+    pos = np.searchsorted(keys, q)
+    s = idx.shape[1]
+    valid = slot[:, :, None] & slot[:, None, :] & ~np.eye(s, dtype=bool)[None]
+    return np.where(valid, pos, -1)
+
+
+def _make_batch(
+    name: str, spec: Network, scenario: Scenario, org: Org, streams: Streams
+) -> tuple[Batch, list[np.ndarray]]:
+    targets = select_members(org, spec.select, rng=streams.membership)
+    if targets.size == 0:
+        raise ScenarioError(
+            scenario.name or "<scenario>",
+            f"networks.{name}.select",
+            "matches nobody in the organisation",
+        )
+    if targets.size < spec.quorum:
+        raise ScenarioError(
+            scenario.name or "<scenario>",
+            f"networks.{name}.quorum",
+            f"the selector matches only {targets.size} people, fewer than the quorum "
+            f"(got {spec.quorum})",
+        )
+    groups = split_groups(org, targets, spec.max_size, spec.split)
+    g, s = len(groups), max(len(x) for x in groups)
+    idx = np.zeros((g, s), dtype=np.intp)
+    slot = np.zeros((g, s), dtype=bool)
+    for k, members in enumerate(groups):
+        idx[k, : members.size] = members
+        slot[k, : members.size] = True
+
+    att = scenario.attendance
+    prior_mean = att.prior_value + att.prior_value_per_clarity * spec.goal_clarity
+    # Drawn for every slot, whatever the enrollment, so the stream stays aligned.
+    vhat = np.maximum(
+        prior_mean + att.prior_value_sd * streams.recruitment.standard_normal((g, s)), 0.0
+    )
+    if spec.enrollment == "voluntary":
+        member = slot & (vhat > att.join_threshold)
+    else:
+        member = slot.copy()
+    obligation = np.where(member, getattr(att.obligation, spec.enrollment), 0.0)
+    lrn = scenario.learning
+    efficiency = min(
+        1.0,
+        lrn.base_efficiency
+        + lrn.clarity_efficiency * spec.goal_clarity
+        + (lrn.facilitation_efficiency if spec.facilitation == "professional" else 0.0),
+    )
+    batch = Batch(
+        name=name,
+        spec=spec,
+        topics=org.topic_index(spec.resolved_topics(scenario.organisation)),
+        idx=idx,
+        slot=slot,
+        member=member,
+        ever=member.copy(),
+        left=np.zeros((g, s), dtype=bool),
+        vhat=np.where(slot, vhat, 0.0),
+        obligation=obligation,
+        low=np.zeros((g, s), dtype=np.int64),
+        room=np.ones(g),
+        pair_pos=np.empty(0, dtype=np.int64),
+        new_cross=np.empty(0, dtype=bool),
+        specialty=np.where(slot, org.specialty[idx], -1),
+        isolated=slot & org.isolated[idx],
+        career=org.career[idx],
+        wage=org.wage_dkk[idx],
+        efficiency=efficiency,
+        can_leave=spec.enrollment != "automatic",
+        closed=np.zeros(g, dtype=bool),
+    )
+    return batch, groups
+
+
+def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
+    """Initial state: pressure, busy periods, tie structure and the network groups.
+
+    Draw order (fixed): pressure levels and busy periods from ``pressure``, then, per network
+    in file order, sampling from ``membership`` and prior expectations from ``recruitment``.
+    """
+    n = org.n
+    tp = scenario.time_pressure
+    sim = scenario.simulation
+    days = scenario.horizon_days
+    rng = streams.pressure
+    mu = np.asarray(tp.mean_by_role.as_tuple())[org.role] + tp.individual_sd * rng.standard_normal(
+        n
+    )
+    mu = np.clip(mu, 0.0, 1.0)
+    n_depts = len(org.department_names)
+    busy = np.zeros((n_depts, days + 1), dtype=bool)
+    length = max(1, round(tp.busy_period_weeks * sim.days_per_week))
+    rate_per_day = tp.busy_periods_per_year / sim.days_per_year
+    for d in range(n_depts):
+        starts = np.flatnonzero(rng.random(days) < rate_per_day)
+        for s0 in starts:
+            busy[d, s0 : s0 + length] = True
+    pressure = mu.copy()
+
+    batches, all_groups = [], []
+    for name, spec in scenario.networks.items():
+        batch, groups = _make_batch(name, spec, scenario, org, streams)
+        batches.append(batch)
+        all_groups.extend(groups)
+
+    # Tie structure: informal ties plus a zero-strength entry for every candidate pair.
+    base = org.ties.tocoo()
+    rows, cols, data = [base.row], [base.col], [base.data]
+    for grp in all_groups:
+        a, b = np.meshgrid(grp, grp, indexing="ij")
+        off = a != b
+        rows.append(a[off])
+        cols.append(b[off])
+        data.append(np.zeros(int(off.sum())))
+    mat = sp.coo_array(
+        (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+    ).tocsr()
+    mat.sum_duplicates()
+    mat.sort_indices()
+    indptr, indices = mat.indptr.astype(np.int64), mat.indices.astype(np.int64)
+    w = mat.data.astype(np.float64)
+    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    new_cross = (w == 0.0) & (org.department[row_of] != org.department[indices])
+    for batch in batches:
+        batch.pair_pos = _pair_positions(indptr, indices, n, batch.idx, batch.slot)
+        batch.new_cross = np.where(batch.pair_pos >= 0, new_cross[batch.pair_pos], False)
+
+    return State(
+        scenario=scenario,
+        org=org,
+        streams=streams,
+        knowledge=org.knowledge.copy(),
+        knowledge0=org.knowledge,
+        pressure=pressure,
+        mu=mu,
+        busy=busy,
+        indptr=indptr,
+        indices=indices,
+        w=w,
+        w0=w.copy(),
+        new_cross=new_cross,
+        batches=batches,
+        hours=np.zeros(n),
+        cost_dkk=np.zeros(n),
+        attended=np.zeros(n, dtype=np.int64),
+        invited=np.zeros(n, dtype=np.int64),
+    )
+
+
+def role_names(org: Org) -> np.ndarray:
+    """Role name of every employee."""
+    return np.asarray(ROLES)[org.role]

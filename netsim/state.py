@@ -125,13 +125,13 @@ def _make_batch(
     targets = select_members(org, spec.select, rng=streams.membership)
     if targets.size == 0:
         raise ScenarioError(
-            scenario.name or "<scenario>",
+            "<scenario>",
             f"networks.{name}.select",
             "matches nobody in the organisation",
         )
     if targets.size < spec.quorum:
         raise ScenarioError(
-            scenario.name or "<scenario>",
+            "<scenario>",
             f"networks.{name}.quorum",
             f"the selector matches only {targets.size} people, fewer than the quorum "
             f"(got {spec.quorum})",

@@ -8,6 +8,7 @@ are stable, and every name of MODEL.md's "Outputs" is in it.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -20,7 +21,14 @@ if TYPE_CHECKING:
     from netsim.results import RunResult
     from netsim.state import Batch, State
 
-__all__ = ["MEETING_COLUMNS", "SUMMARY_NAMES", "MeetingRecord", "Recorder"]
+__all__ = [
+    "MEETING_COLUMNS",
+    "SUMMARY_NAMES",
+    "TRACE_COLUMNS",
+    "MeetingOutcome",
+    "MeetingRecord",
+    "Recorder",
+]
 
 
 class MeetingRecord(NamedTuple):
@@ -42,6 +50,44 @@ class MeetingRecord(NamedTuple):
 
 
 MEETING_COLUMNS: tuple[str, ...] = MeetingRecord._fields
+
+
+@dataclass(frozen=True, eq=False)
+class MeetingOutcome:
+    """What happened at one meeting day of a network, as ``(group, slot)`` arrays."""
+
+    day: int
+    invited: np.ndarray  # bool: member of an open group
+    pressure: np.ndarray
+    probability: np.ndarray
+    vhat_before: np.ndarray
+    obligation_before: np.ndarray
+    room_before: np.ndarray  # (G,)
+    came: np.ndarray  # bool: turned up (also where the meeting was then cancelled)
+    held: np.ndarray  # (G,) bool
+    attended: np.ndarray  # bool: came to a meeting that was held
+    value: np.ndarray  # participant value u
+    knowledge_gain: np.ndarray  # mean gain over the network's topics
+    bridging_gain: np.ndarray
+
+
+TRACE_COLUMNS: tuple[str, ...] = (
+    "day",
+    "network",
+    "group",
+    "employee",
+    "pressure",
+    "overloaded",
+    "expected_value",
+    "obligation",
+    "room",
+    "probability",
+    "came",
+    "held",
+    "value",
+    "knowledge_gain",
+    "bridging_gain",
+)
 
 SUMMARY_NAMES: tuple[str, ...] = (
     "scenario",
@@ -85,8 +131,9 @@ def _ratio(a: float, b: float, empty: float = 0.0) -> float:
 class Recorder:
     """Collects meeting rows and weekly observations during a run (declarative reporters)."""
 
-    def __init__(self, state: State) -> None:
+    def __init__(self, state: State, *, trace: bool = False) -> None:
         self._rows: list[dict[str, np.ndarray]] = []
+        self._trace: list[dict[str, np.ndarray]] | None = [] if trace else None
         self._weeks: list[dict[str, float]] = []
         org = state.org
         self._sponsored = np.unique(
@@ -103,20 +150,12 @@ class Recorder:
             "knowledge_practice": np.arange(n_spec + 2, len(org.topics)),
         }
 
-    def meeting(
-        self,
-        state: State,
-        batch: Batch,
-        day: int,
-        invited: np.ndarray,
-        came: np.ndarray,
-        held: np.ndarray,
-        att: np.ndarray,
-        value: np.ndarray,
-        know_gain: np.ndarray,
-        bridge_gain: np.ndarray,
-    ) -> None:
+    def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
+        day, invited, came, held, att = m.day, m.invited, m.came, m.held, m.attended
+        value, know_gain, bridge_gain = m.value, m.knowledge_gain, m.bridging_gain
+        if self._trace is not None:
+            self._trace_rows(state, batch, m)
         spec = batch.spec
         sc = state.scenario
         open_ = ~batch.closed
@@ -154,6 +193,39 @@ class Recorder:
                 "bridging_gain": (bridge_gain * att).sum(axis=1)[open_],
             }
         )
+
+    def _trace_rows(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
+        assert self._trace is not None
+        g, s = np.nonzero(m.invited)
+        names = np.asarray(batch.group_names(), dtype=object)
+        self._trace.append(
+            {
+                "day": np.full(g.size, m.day),
+                "network": np.full(g.size, batch.name, dtype=object),
+                "group": names[g],
+                "employee": batch.idx[g, s],
+                "pressure": m.pressure[g, s],
+                "overloaded": m.pressure[g, s] > state.scenario.time_pressure.overload,
+                "expected_value": m.vhat_before[g, s],
+                "obligation": m.obligation_before[g, s],
+                "room": m.room_before[g],
+                "probability": m.probability[g, s],
+                "came": m.came[g, s],
+                "held": m.held[g],
+                "value": m.value[g, s],
+                "knowledge_gain": m.knowledge_gain[g, s],
+                "bridging_gain": m.bridging_gain[g, s],
+            }
+        )
+
+    def attendance_frame(self) -> pd.DataFrame | None:
+        """The decision trace (``trace=True``): one row per invited member per meeting."""
+        if self._trace is None:
+            return None
+        if not self._trace:
+            return pd.DataFrame(columns=list(TRACE_COLUMNS))
+        cols = {c: np.concatenate([r[c] for r in self._trace]) for c in TRACE_COLUMNS}
+        return pd.DataFrame(cols)
 
     def week(self, state: State, day: int) -> None:
         """Record the organisation at the end of a week."""
@@ -211,6 +283,7 @@ class Recorder:
             meetings=meetings,
             weekly=weekly,
             employees=self.employees_frame(state),
+            attendance=self.attendance_frame(),
         )
 
     def employees_frame(self, state: State) -> pd.DataFrame:

@@ -16,8 +16,8 @@ import simpy
 
 from netsim import kernels
 from netsim.config import Scenario
-from netsim.metrics import Recorder
-from netsim.org import build_organisation
+from netsim.metrics import MeetingOutcome, Recorder
+from netsim.org import Org, build_organisation
 from netsim.results import RunResult
 from netsim.rng import Streams
 from netsim.state import Batch, State, build_state
@@ -128,6 +128,7 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     prob = np.where(
         invited, kernels.attendance_probability(logit, p, overload=sc.time_pressure.overload), 0.0
     )
+    before = (batch.vhat.copy(), batch.obligation.copy(), batch.room.copy())
     came = state.streams.attendance.random(prob.shape) < prob
     n_inv = invited.sum(axis=1)
     n_came = came.sum(axis=1)
@@ -201,11 +202,34 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     state.cost_dkk[batch.idx[att]] += per_person * batch.wage[att]
     state.attended[batch.idx[att]] += 1
     state.invited[batch.idx[invited]] += 1
-    rec.meeting(state, batch, day, invited, came, held, att, u, know_gain, bridge_gain)
+    rec.meeting(
+        state,
+        batch,
+        MeetingOutcome(
+            day=day,
+            invited=invited,
+            pressure=p,
+            probability=prob,
+            vhat_before=before[0],
+            obligation_before=before[1],
+            room_before=before[2],
+            came=came,
+            held=held,
+            attended=att,
+            value=u,
+            knowledge_gain=know_gain,
+            bridging_gain=bridge_gain,
+        ),
+    )
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, *, years: float | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    years: float | None = None,
+    trace: bool = False,
+    org: Org | None = None,
 ) -> RunResult:
     """Run one replication of a scenario.
 
@@ -219,6 +243,12 @@ def simulate(
         the time-pressure trajectories (common random numbers).
     years : float, optional
         Overrides the scenario's horizon.
+    trace : bool
+        Also record ``attendance``: one row per invited member per meeting, with the inputs
+        of their decision (pressure, expectation, obligation, room) and what they gained.
+    org : Org, optional
+        Use this organisation instead of generating one from ``scenario.organisation``
+        (whose department names and specialties it must share).
 
     Returns
     -------
@@ -241,9 +271,10 @@ def simulate(
         )
     seed = scenario.simulation.seed if seed is None else int(seed)
     streams = Streams(seed)
-    org = build_organisation(scenario.organisation, rng=streams.organisation)
+    if org is None:
+        org = build_organisation(scenario.organisation, rng=streams.organisation)
     state = build_state(scenario, org, streams)
-    rec = Recorder(state)
+    rec = Recorder(state, trace=trace)
     env = simpy.Environment()
     env.process(day_process(env, state, rec))
     for batch in state.batches:

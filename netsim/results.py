@@ -41,6 +41,8 @@ class RunResult:
         One row per simulated week.
     employees : pandas.DataFrame
         One row per employee: role, department, membership, hours and cost.
+    attendance : pandas.DataFrame or None
+        With ``simulate(..., trace=True)``: one row per invited member per meeting.
     """
 
     scenario: Scenario
@@ -49,6 +51,7 @@ class RunResult:
     meetings: pd.DataFrame
     weekly: pd.DataFrame
     employees: pd.DataFrame
+    attendance: pd.DataFrame | None = None
 
     def write(self, out: str | Path, *, command: list[str] | None = None) -> Path:
         """Write ``summary.json``, ``meetings.csv``, ``weekly.csv``, ``employees.csv``,

@@ -46,7 +46,7 @@ class MeetingRecord(NamedTuple):
     participant_value: float
     sponsor_value: float
     knowledge_gain: float  # sum over attendees of their mean gain on the network's topics
-    bridging_gain: float  # tie strength gained on new cross-department ties
+    bridging_gain: float  # strength gained by new cross-department ties (each tie once)
 
 
 MEETING_COLUMNS: tuple[str, ...] = MeetingRecord._fields
@@ -158,7 +158,8 @@ class Recorder:
             self._trace_rows(state, batch, m)
         spec = batch.spec
         sc = state.scenario
-        open_ = ~batch.closed
+        # A group with no members does not meet (and costs nothing) until someone joins.
+        open_ = ~batch.closed & (invited.sum(axis=1) > 0)
         n_att = att.sum(axis=1)
         organiser = spec.followup_hours
         organiser_dkk = (
@@ -190,7 +191,8 @@ class Recorder:
                 "participant_value": (value * att).sum(axis=1)[open_],
                 "sponsor_value": sponsor[open_],
                 "knowledge_gain": (know_gain * att).sum(axis=1)[open_],
-                "bridging_gain": (bridge_gain * att).sum(axis=1)[open_],
+                # Each new tie is gained at both ends: halve to count tie strength once.
+                "bridging_gain": (bridge_gain * att).sum(axis=1)[open_] / 2,
             }
         )
 

@@ -39,7 +39,6 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
     dept = state.org.department
     p_rng, d_rng = state.streams.pressure, state.streams.diffusion
     n = state.org.n
-    has_ties = np.diff(state.indptr) > 0
     for day in range(sc.horizon_days):
         mu = state.mu + tp.busy_period_raise * state.busy[dept, day]
         state.pressure = kernels.pressure_step(
@@ -52,7 +51,8 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
         # Both uniform arrays are drawn in full every day so the stream never depends on state.
         u_talk, u_pick = d_rng.random(n), d_rng.random(n)
         talkers = np.flatnonzero(
-            (u_talk < dif.talk_prob_per_day * (1.0 - state.pressure)) & has_ties
+            (u_talk < dif.talk_prob_per_day * (1.0 - state.pressure))
+            & (state.row_strength() > 0)  # nobody talks over ties of strength zero
         )
         if talkers.size:
             sources = kernels.choose_neighbours(
@@ -101,6 +101,7 @@ def recruitment_process(env: simpy.Environment, state: State, batch: Batch):
         yield env.timeout((a + b) // 2 + RECRUITMENT_OFFSET - env.now)
         join = batch.slot & ~batch.member & ~batch.left & (batch.vhat > threshold)
         join &= ~batch.closed[:, None]
+        batch.obligation[join] = state.scenario.attendance.obligation.voluntary
         batch.member |= join
         batch.ever |= join
 

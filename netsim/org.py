@@ -140,7 +140,12 @@ def _random_pairs(
     """Random pairs inside each group (``across=False``) or between groups (``across=True``)."""
     n = groups.size
     if across:
-        m = rng.poisson(mean_degree * n / 2)
+        # Pairs are drawn over everybody and same-group pairs dropped: draw more to match.
+        share = np.bincount(groups) / n
+        p_cross = 1.0 - float((share**2).sum())
+        if p_cross <= 0:
+            return np.empty((0, 2), dtype=np.intp)
+        m = rng.poisson(mean_degree * n / 2 / p_cross)
         a, b = rng.integers(0, n, m), rng.integers(0, n, m)
         keep = groups[a] != groups[b]
         return np.stack([a[keep], b[keep]], axis=-1)

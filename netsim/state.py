@@ -98,6 +98,11 @@ class State:
             self.cum_weight = np.cumsum(self.w)
         return self.cum_weight
 
+    def row_strength(self) -> np.ndarray:
+        """(N,) total tie strength of each employee (exactly 0 where all ties are 0)."""
+        c = np.r_[0.0, self.cumulative_weight()]
+        return c[self.indptr[1:]] - c[self.indptr[:-1]]
+
     def ever_member(self) -> np.ndarray:
         """(N,) bool: member of any network at some point."""
         out = np.zeros(self.org.n, dtype=bool)
@@ -137,6 +142,14 @@ def _make_batch(
             f"(got {spec.quorum})",
         )
     groups = split_groups(org, targets, spec.max_size, spec.split)
+    smallest = min(len(x) for x in groups)
+    if smallest < spec.quorum:
+        raise ScenarioError(
+            "<scenario>",
+            f"networks.{name}.quorum",
+            f"split into groups of at most max_size = {spec.max_size}, the smallest group has "
+            f"{smallest} people, fewer than the quorum (got {spec.quorum})",
+        )
     g, s = len(groups), max(len(x) for x in groups)
     idx = np.zeros((g, s), dtype=np.intp)
     slot = np.zeros((g, s), dtype=bool)

@@ -107,7 +107,7 @@ def network_params(draw):
         "catering_dkk": draw(st.floats(0.0, 300.0)),
         "facilitator_dkk": draw(st.floats(0.0, 9000.0)),
         "facilitation": draw(st.sampled_from(["none", "professional"])),
-        "quorum": draw(st.integers(1, 8)),
+        "quorum": draw(st.integers(1, 4)),
         "max_size": draw(st.integers(8, 20)),
         "interval_weeks": draw(st.sampled_from([1, 2, 3])),
         "organiser_role": draw(st.sampled_from(["leader", "specialist", "employee"])),

@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from pydantic import ValidationError
+
 from netsim import __version__
-from netsim.config import Scenario, load_scenario
+from netsim.config import Scenario, Simulation, load_scenario
 from netsim.errors import NetsimError, ScenarioError
 from netsim.metrics import SUMMARY_NAMES
 from netsim.results import json_ready
@@ -43,6 +45,20 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _years(text: str) -> float:
+    """A positive number within the scenario schema's limit for ``simulation.years``.
+
+    The override ends up in the written scenario.toml, which must validate again.
+    """
+    value = _positive_float(text)
+    try:
+        Simulation(years=value)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        raise argparse.ArgumentTypeError(f"{msg[0].lower()}{msg[1:]} (got {text!r})") from None
+    return value
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -66,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run one or more scenarios once and print their summaries")
     run.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML file(s)")
     run.add_argument("--seed", type=_seed, help="seed (default: the scenario's simulation.seed)")
-    run.add_argument("--years", type=_positive_float, help="horizon in years (overrides the file)")
+    run.add_argument("--years", type=_years, help="horizon in years (overrides the file)")
     run.add_argument("--out", type=Path, metavar="DIR", help="write results into DIR")
     run.add_argument("--format", choices=("table", "json"), default="table")
 
@@ -136,11 +152,11 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     scenarios = [(path, _load_checked(path, args.seed)) for path in args.scenarios]
     names = [sc.name for _, sc in scenarios]
     summaries = []
-    for path, sc in scenarios:
+    for k, (path, sc) in enumerate(scenarios):
         with _source(path):
             result = simulate(sc, seed=args.seed, years=args.years)
         if args.out is not None:
-            out = args.out if len(scenarios) == 1 else args.out / _unique(sc.name, names)
+            out = args.out if len(scenarios) == 1 else args.out / _unique(k, names)
             try:
                 result.write(out, command=["netsim", *argv])
             except OSError as exc:
@@ -156,8 +172,10 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _unique(name: str, names: list[str]) -> str:
-    return name if names.count(name) == 1 else f"{name}-{names.index(name)}"
+def _unique(k: int, names: list[str]) -> str:
+    """Subdirectory of the k-th scenario: its name, or name-k when names repeat."""
+    name = names[k]
+    return name if names.count(name) == 1 else f"{name}-{k}"
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ import difflib
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -45,7 +45,9 @@ Fraction = float  # documented range [0, 1], enforced with Field(ge=0, le=1)
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
 
 
 def _consistency(field: str, message: str) -> PydanticCustomError:
@@ -93,7 +95,10 @@ class Ties(_Model):
     @model_validator(mode="after")
     def _order(self) -> Ties:
         if self.strength_min > self.strength_max:
-            raise _consistency("strength_min", "must not exceed strength_max")
+            raise _consistency(
+                "strength_min",
+                f"must not exceed strength_max = {self.strength_max} (got {self.strength_min})",
+            )
         return self
 
 
@@ -254,7 +259,7 @@ class Learning(_Model):
     )
     tie_rate: float = Field(0.05, ge=0, le=1, description="Tie growth per meeting, participatory.")
     lecture_tie_share: float = Field(0.2, ge=0, le=1, description="Lecture tie growth share.")
-    tie_threshold: float = Field(0.05, gt=0, le=1, description="A new tie counts above this.")
+    tie_threshold: float = Field(0.05, gt=0, le=1, description="A new tie counts at or above this.")
     value_per_knowledge: float = Field(10.0, ge=0)
     value_per_tie: float = Field(0.5, ge=0)
     support_value: float = Field(0.3, ge=0)
@@ -359,8 +364,15 @@ class Scenario(_Model):
     def _references(self) -> Scenario:
         org = self.organisation
         topics, depts, specs = set(org.topics()), set(org.names()), set(org.specialties)
+        per_week = self.simulation.days_per_week
         for name, net in self.networks.items():
             where = f"networks.{name}"
+            if net.interval_weeks * per_week < 1:
+                raise _consistency(
+                    f"{where}.interval_weeks",
+                    f"at most one meeting a working day: at least {1 / per_week:g} "
+                    f"(got {net.interval_weeks})",
+                )
             for t in net.topics or []:
                 if t not in topics:
                     raise _invalid_ref(f"{where}.topics", t, topics)
@@ -397,23 +409,29 @@ def _invalid_ref(field: str, got: str, allowed: set[str]) -> PydanticCustomError
 def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
     """Field names of the model that a validation ``loc`` points into (for "did you mean")."""
     model: Any = Scenario
+    dict_key = False
     for part in loc:
-        field = model.model_fields.get(part) if isinstance(part, str) else None
-        if field is None:
-            # A key of a dict field (network name): stay on the value model.
+        if dict_key or not isinstance(part, str):
+            # A key of a dict field (network name), whatever it is called, or a list index:
+            # stay on the value model.
+            dict_key = False
             continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
         ann = field.annotation
-        args = getattr(ann, "__args__", ())
+        dict_key = get_origin(ann) is dict
+        args = get_args(ann)
         candidates = [ann, *args]
         nxt = next(
             (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
         )
-        if nxt is None:  # dict[str, Model]
+        if nxt is None:  # e.g. list[Model]
             nxt = next(
                 (
                     a
                     for c in candidates
-                    for a in getattr(c, "__args__", ())
+                    for a in get_args(c)
                     if isinstance(a, type) and issubclass(a, BaseModel)
                 ),
                 None,
@@ -447,7 +465,9 @@ def _format(err: Mapping[str, Any]) -> tuple[str, str]:
     return path, f"{err['msg'][0].lower()}{err['msg'][1:]} (got {_short(err.get('input'))})"
 
 
-def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
+def parse_scenario(
+    data: Mapping[str, Any], *, source: str = "<scenario>", strict: bool = False
+) -> Scenario:
     """Validate a scenario given as a mapping (the parsed TOML).
 
     Parameters
@@ -456,6 +476,9 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
         The scenario's tables and values.
     source : str
         Named in error messages (the file path).
+    strict : bool
+        No type coercion: ``"200"`` or ``true`` is not a number, ``200.5``/``200.0`` not a
+        whole number. :func:`load_scenario` validates files strictly.
 
     Returns
     -------
@@ -478,7 +501,7 @@ def parse_scenario(data: Mapping[str, Any], *, source: str = "<scenario>") -> Sc
     netsim.errors.ScenarioError: x.toml: organisation.employes: unknown field; did you mean...
     """
     try:
-        return Scenario.model_validate(dict(data))
+        return Scenario.model_validate(dict(data), strict=strict)
     except ValidationError as exc:
         errors = exc.errors()
         field, message = _format(errors[0])
@@ -503,22 +526,49 @@ def load_scenario(path: str | Path) -> Scenario:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(source, "", "file not found") from None
-    except (IsADirectoryError, PermissionError, UnicodeDecodeError) as exc:
-        raise ScenarioError(source, "", f"cannot read the file ({type(exc).__name__})") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "", "cannot read the file: it is not UTF-8 text") from None
+    except OSError as exc:
+        raise ScenarioError(source, "", f"cannot read the file ({exc.strerror})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", f"TOML syntax error: {_toml_message(exc)}") from None
+        message = _toml_message(exc, text)
+        raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
     data.setdefault("name", p.stem)
-    return parse_scenario(data, source=source)
+    return parse_scenario(data, source=source, strict=True)
 
 
-def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
-    """'line L, column C: what' from tomllib's 'What (at line L, column C)'."""
+def _toml_message(exc: tomllib.TOMLDecodeError, text: str | None = None) -> str:
+    r"""'line L, column C: what' from tomllib's 'What (at line L, column C)'.
+
+    tomllib says 'at end of document' when the file ends inside a value (an unclosed string
+    or array); given the ``text``, that is turned into the line and column of the end too.
+
+    Examples
+    --------
+    >>> def err(text):
+    ...     try:
+    ...         tomllib.loads(text)
+    ...     except tomllib.TOMLDecodeError as exc:
+    ...         return _toml_message(exc, text)
+    >>> err("a = 1\nb = = 2\n")
+    'line 2, column 5: Invalid value'
+    >>> err("a = 1\nb = [1, 2")
+    'line 2, column 10: Unclosed array (at end of document)'
+    """
     msg = str(exc)
     head, sep, tail = msg.rpartition(" (at ")
     if sep and tail.endswith(")"):
-        return f"{tail[:-1]}: {head}"
+        where = tail[:-1]
+        if where == "end of document" and text is not None:
+            doc = text.replace("\r\n", "\n")  # as tomllib sees it
+            line = doc.count("\n") + 1
+            column = len(doc) - doc.rfind("\n")
+            return f"line {line}, column {column}: {head} (at end of document)"
+        return f"{where}: {head}"
     return msg
 
 

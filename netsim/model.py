@@ -271,6 +271,10 @@ def simulate(
             update={"simulation": scenario.simulation.model_copy(update={"years": years})}
         )
     seed = scenario.simulation.seed if seed is None else int(seed)
+    # The result's scenario carries the seed used, so its scenario.toml reruns the same run.
+    scenario = scenario.model_copy(
+        update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
+    )
     streams = Streams(seed)
     if org is None:
         org = build_organisation(scenario.organisation, rng=streams.organisation)

@@ -1,0 +1,332 @@
+"""The ``netsim`` command's happy paths: validate, schema, run (json, table, --out).
+
+Most tests call :func:`netsim.cli.main` in-process (capsys); a few go through a subprocess
+(``python -m netsim.cli``) so that the real entry point and exit status are covered too.
+Runs are kept short (``--years 0.25`` or less).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import netsim
+from netsim.cli import main
+from netsim.results import json_ready
+
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+AUTO = SCENARIOS / "auto_enrollment.toml"
+
+REQUIRED_KEYS = (
+    "total_hours_year",
+    "cost_dkk_year",
+    "hours_per_member_year",
+    "hours_per_leader_year",
+    "attendance_first_quarter",
+    "attendance_last_quarter",
+    "attendance_decay",
+    "share_valuing",
+    "participant_value_per_hour",
+    "sponsor_value_per_hour",
+    "knowledge_gain",
+    "isolated_specialist_gain",
+    "bridging_ties",
+    "meetings_held",
+    "meetings_cancelled",
+    "networks_closed",
+    "false_closures",
+    "false_keeps",
+    "seed",
+)
+
+SMALL_LEADERS = """\
+name = "{name}"
+
+[organisation]
+employees = 200
+
+[networks.leaders]
+purpose = "leader_forum"
+select = {{ roles = ["leader"] }}
+enrollment = "automatic"
+interval_weeks = 2
+quorum = 2
+"""
+
+
+def netsim_cli(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """The real command: ``python -m netsim.cli ARGS`` in a fresh interpreter."""
+    return subprocess.run(
+        [sys.executable, "-m", "netsim.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Any:
+    """``netsim run --format json ARGS`` in-process; the parsed stdout."""
+    status = main(["run", "--format", "json", *map(str, args)])
+    captured = capsys.readouterr()
+    assert status == 0, captured.err
+    assert captured.err == ""
+    return json.loads(captured.out)
+
+
+def small_scenario(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(SMALL_LEADERS.format(name=name), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def scenario_paths() -> list[Path]:
+    paths = sorted(SCENARIOS.glob("*.toml"))
+    assert {p.stem for p in paths} >= {"auto_enrollment", "baseline", "goal_driven"}
+    return paths
+
+
+# --------------------------------------------------------------------------- validate, schema
+
+
+def test_validate_every_shipped_scenario_subprocess(scenario_paths: list[Path]) -> None:
+    proc = netsim_cli("validate", *scenario_paths)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.splitlines() == [f"{p}: ok" for p in scenario_paths]
+
+
+def test_validate_in_process(
+    scenario_paths: list[Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["validate", *map(str, scenario_paths)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "".join(f"{p}: ok\n" for p in scenario_paths)
+    assert captured.err == ""
+
+
+def test_schema_is_json_schema_of_the_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["type"] == "object"
+    assert schema["additionalProperties"] is False
+    assert {"networks", "organisation", "simulation", "time_pressure"} <= set(schema["properties"])
+    assert schema["$schema"].startswith("https://json-schema.org/")
+    network = schema["$defs"]["Network"]
+    assert network["additionalProperties"] is False
+    assert set(network["required"]) == {"purpose", "select", "enrollment"}
+    assert schema == netsim.Scenario.model_json_schema() | {
+        "$schema": schema["$schema"],
+        "title": schema["title"],
+    }
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"netsim {netsim.__version__}"
+
+
+# --------------------------------------------------------------------------- run
+
+
+def test_run_json_subprocess_has_the_summary() -> None:
+    proc = netsim_cli("run", AUTO, "--format", "json", "--years", "0.25")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    summary = json.loads(proc.stdout)  # one JSON object, nothing else on stdout
+    assert isinstance(summary, dict)
+    missing = [k for k in REQUIRED_KEYS if k not in summary]
+    assert not missing
+    assert list(summary) == list(netsim.SUMMARY_NAMES)
+    assert summary["scenario"] == "auto_enrollment"
+    assert summary["years"] == 0.25
+    assert summary["seed"] == 1  # the file's default simulation.seed
+    assert summary["meetings_held"] > 0
+    assert summary["total_hours_year"] > 0
+    assert summary["cost_dkk_year"] > 0
+
+
+def test_run_seed_is_reflected_and_drives_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    five = run_json(capsys, AUTO, "--years", "0.25", "--seed", "5")
+    again = run_json(capsys, AUTO, "--years", "0.25", "--seed", "5")
+    one = run_json(capsys, AUTO, "--years", "0.25", "--seed", "1")
+    assert five["seed"] == 5
+    assert one["seed"] == 1
+    assert five == again  # same seed, same results
+    without_seed = {k: v for k, v in five.items() if k != "seed"}
+    assert without_seed != {k: v for k, v in one.items() if k != "seed"}
+
+
+def test_run_json_matches_the_library(capsys: pytest.CaptureFixture[str]) -> None:
+    printed = run_json(capsys, AUTO, "--years", "0.1", "--seed", "2")
+    direct = netsim.simulate(netsim.load_scenario(AUTO), seed=2, years=0.1).summary
+    assert printed == json.loads(json.dumps(json_ready(direct)))
+
+
+def test_run_out_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "res"
+    args = ["run", str(AUTO), "--years", "0.25", "--seed", "3", "--out", str(out)]
+    assert main([*args, "--format", "json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+
+    for name in ("summary.json", "meetings.csv", "weekly.csv", "scenario.toml", "provenance.json"):
+        assert (out / name).is_file(), name
+    assert not list(out.glob(".*.tmp"))  # no leftovers of the atomic writes
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary == printed
+    assert summary["seed"] == 3
+
+    prov = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert prov["seed"] == 3
+    assert prov["python"] == platform.python_version()
+    assert prov["command"][0] == "netsim"
+    assert prov["command"][1:] == [*args, "--format", "json"]
+    for pkg in ("netsim", "numpy", "simpy"):
+        assert prov["versions"][pkg], pkg
+    assert prov["versions"]["netsim"] == netsim.__version__
+
+    meetings = pd.read_csv(out / "meetings.csv")
+    assert len(meetings) == summary["meetings_held"] + summary["meetings_cancelled"]
+    assert int(meetings["held"].sum()) == summary["meetings_held"]
+    assert set(meetings["network"]) == {"leader_networks"}
+
+    weekly = pd.read_csv(out / "weekly.csv")
+    assert len(weekly) == round(0.25 * 220 / 5)
+
+    resolved = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+    assert resolved["simulation"]["years"] == 0.25  # the --years override is written
+    assert resolved["networks"]["leader_networks"]["quorum"] == 4
+
+
+def test_run_table_mentions_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "res"
+    assert main(["run", str(AUTO), "--years", "0.1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "netsim run summary" in text
+    assert "auto_enrollment" in text
+    assert "total_hours_year" in text
+    assert f"results written to {out}" in text
+    assert (out / "summary.json").is_file()
+
+
+def test_written_scenario_validates_and_reproduces(tmp_path: Path) -> None:
+    """The resolved scenario.toml is a valid scenario that gives the same summary."""
+    out = tmp_path / "res"
+    first = netsim_cli("run", AUTO, "--years", "0.2", "--out", out, "--format", "json")
+    assert first.returncode == 0, first.stderr
+    written = out / "scenario.toml"
+
+    check = netsim_cli("validate", written)
+    assert check.returncode == 0, check.stderr
+    assert check.stdout == f"{written}: ok\n"
+
+    second = netsim_cli("run", written, "--format", "json")  # years and seed from the file
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout) == json.loads(first.stdout)
+    assert json.loads(first.stdout)["seed"] == 1
+
+
+def test_written_scenario_reproduces_with_explicit_seed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "res"
+    first = run_json(capsys, AUTO, "--years", "0.15", "--seed", "7", "--out", out)
+    second = run_json(capsys, out / "scenario.toml", "--seed", "7")
+    assert second == first
+    assert (
+        netsim.load_scenario(out / "scenario.toml")
+        == netsim.simulate(netsim.load_scenario(AUTO), seed=7, years=0.15).scenario
+    )
+
+
+def test_two_scenarios_go_into_named_subdirectories(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = small_scenario(tmp_path, "alpha")
+    b = small_scenario(tmp_path, "beta")
+    out = tmp_path / "res"
+    summaries = run_json(capsys, a, b, "--years", "0.1", "--out", out)
+    assert [s["scenario"] for s in summaries] == ["alpha", "beta"]
+    assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta"]
+    for s in summaries:
+        written = json.loads((out / s["scenario"] / "summary.json").read_text(encoding="utf-8"))
+        assert written == s
+        assert (out / s["scenario"] / "meetings.csv").is_file()
+
+
+def test_same_scenario_twice_keeps_both_results(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Repeated names get distinct subdirectories; nothing computed is overwritten."""
+    a = small_scenario(tmp_path, "alpha")
+    out = tmp_path / "res"
+    summaries = run_json(capsys, a, a, "--years", "0.1", "--out", out)
+    assert len(summaries) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["alpha-0", "alpha-1"]
+    for d in out.iterdir():
+        assert (d / "summary.json").is_file()
+
+
+def test_several_scenarios_print_a_list(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --out, several scenarios give a JSON list in the order given."""
+    summaries = run_json(capsys, SCENARIOS / "baseline.toml", AUTO, "--years", "0.1", "--seed", "4")
+    base, auto = summaries
+    assert base["scenario"] == "baseline" and auto["scenario"] == "auto_enrollment"
+    assert base["employees"] == auto["employees"] == 2000
+    assert base["meetings_held"] == 0
+    assert auto["meetings_held"] > 0
+
+
+# --------------------------------------------------------------------------- usage errors
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["run", "x.toml", "--years", "-1"], "argument --years: must be a positive number"),
+        (["run", "x.toml", "--years", "0"], "argument --years: must be a positive number"),
+        (["run", "x.toml", "--years", "nan"], "argument --years: must be a positive number"),
+        (["run", "x.toml", "--years", "soon"], "argument --years: must be a number"),
+        (["run", "x.toml", "--years", "60"], "argument --years: input should be less than"),
+        (["run", "x.toml", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["run", "x.toml", "--seed", "-1"], "argument --seed: must be zero or more"),
+        (["run", "x.toml", "--seed", "1.5"], "argument --seed: must be a whole number"),
+        (["run"], "the following arguments are required: SCENARIO"),
+        (["validate"], "the following arguments are required: FILE"),
+        (["simulate", "x.toml"], "argument command: invalid choice: 'simulate'"),
+        ([], "the following arguments are required: command"),
+    ],
+    ids=lambda v: "-".join(v) if isinstance(v, list) else None,
+)
+def test_usage_error_is_one_line(
+    argv: list[str], expected: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"netsim: error: {expected}")
+    assert "--help" in captured.err  # says where to look
+
+
+def test_usage_error_subprocess() -> None:
+    proc = netsim_cli("run", AUTO, "--format", "xml")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith("netsim: error: argument --format: invalid choice")
+    assert "Traceback" not in proc.stderr

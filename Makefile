@@ -21,8 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
+	$(BIN)/netsim compare scenarios/auto_enrollment.toml scenarios/goal_driven.toml \
+		--reps 20 --seed $(SEED)
 	$(BIN)/netsim run scenarios/auto_enrollment.toml scenarios/goal_driven.toml \
-		--seed $(SEED) --out results/demo
+		--seed $(SEED) --out results/demo --format json > /dev/null
+	@echo "one run of each scenario (seed $(SEED)) written to results/demo/"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n auto -q

@@ -6,8 +6,10 @@
 0
 """
 
+from netsim._version import __version__
 from netsim.config import Scenario, load_scenario, parse_scenario, scenario_to_toml
 from netsim.errors import NetsimError, ScenarioError
+from netsim.experiment import compare, load_experiment, sweep
 from netsim.metrics import SUMMARY_NAMES
 from netsim.model import simulate
 from netsim.results import RunResult
@@ -18,10 +20,12 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "__version__",
+    "compare",
+    "load_experiment",
     "load_scenario",
     "parse_scenario",
     "scenario_to_toml",
     "simulate",
+    "sweep",
 ]
-
-__version__ = "0.1.0"

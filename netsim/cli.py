@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from netsim import __version__
+from netsim._version import __version__
 from netsim.config import Scenario, Simulation, load_scenario
 from netsim.errors import NetsimError, ScenarioError
 from netsim.metrics import SUMMARY_NAMES
@@ -90,7 +90,45 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
+
+    cmp_ = sub.add_parser(
+        "compare", help="paired comparison of scenarios over replications, with 95 % CIs"
+    )
+    cmp_.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="the first is the reference")
+    cmp_.add_argument("--reps", type=_count, default=20, help="replications (default 20)")
+    cmp_.add_argument(
+        "--ci-width",
+        type=_positive_float,
+        metavar="W",
+        help="add replications until every headline difference's CI half-width is below W "
+        "times the reference mean",
+    )
+    cmp_.add_argument("--max-reps", type=_count, default=200, help="cap for --ci-width")
+    cmp_.add_argument("--seed", type=_seed, default=1, help="seed of replication 1 (default 1)")
+    cmp_.add_argument("--years", type=_years, help="horizon in years (overrides the files)")
+    cmp_.add_argument("--workers", type=_count, help="worker processes (default: all cores)")
+    cmp_.add_argument("--format", choices=("table", "json"), default="table")
+
+    swp = sub.add_parser("sweep", help="run an experiment; resumes where it stopped")
+    swp.add_argument("experiment", metavar="EXPERIMENT", help="experiment TOML file")
+    swp.add_argument("--workers", type=_count, help="worker processes (default: all cores)")
+    swp.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a dask.distributed cluster (tcp://HOST:PORT)"
+    )
+    swp.add_argument("--db", type=Path, help="results database (default results/NAME.sqlite)")
+
+    res = sub.add_parser("results", help="per design point means and CIs of a sweep")
+    res.add_argument("db", type=Path, metavar="DB")
+    res.add_argument("--format", choices=("table", "json", "csv", "parquet"), default="table")
+    res.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     return parser
+
+
+def _count(text: str) -> int:
+    value = _seed(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {text!r})")
+    return value
 
 
 def _load_checked(path: str, seed: int | None = None) -> Scenario:
@@ -131,7 +169,6 @@ def _fmt(value: Any) -> str:
 
 
 def _print_table(summaries: list[dict[str, Any]]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="netsim run summary", show_lines=False)
@@ -142,7 +179,7 @@ def _print_table(summaries: list[dict[str, Any]]) -> None:
         if name == "scenario":
             continue
         table.add_row(name, *(_fmt(s[name]) for s in summaries))
-    Console().print(table)
+    _console().print(table)
 
 
 def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -199,6 +236,244 @@ def _cmd_schema() -> int:
     return 0
 
 
+def _progress(description: str) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=_stderr(),
+        transient=True,
+    )
+
+
+def _console() -> Any:
+    """stdout console; when piped or captured, wide enough that tables do not wrap."""
+    from rich.console import Console
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=200)
+    return console
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from netsim.experiment import compare, with_overrides
+
+    scenarios = []
+    for path in args.scenarios:
+        sc = _load_checked(path, args.seed)
+        if args.years is not None:
+            sc = with_overrides(sc, {"simulation.years": args.years}, source=path)
+        scenarios.append(sc)
+    with _progress("replications") as bar:
+        task = bar.add_task("run", total=None, failed=0)
+        frame = compare(
+            scenarios,
+            reps=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            ci_width=args.ci_width,
+            max_reps=args.max_reps,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    reps, converged = frame.attrs["reps"], frame.attrs["converged"]
+    if args.format == "json":
+        rows = [json_ready(r) for r in frame.to_dict(orient="records")]
+        meta = {"reps": reps, "seed": args.seed, "converged": converged}
+        print(json.dumps({"comparison": rows, **meta}, indent=2))
+        return 0
+    _print_comparison(frame)
+    seeds = f"seeds {args.seed}..{args.seed + reps - 1}"
+    print(f"{reps} paired replications ({seeds}); differences against {frame['scenario'].iloc[0]}")
+    if converged is not None:
+        if converged:
+            print(f"converged: every headline CI half-width is below {args.ci_width:g} of the mean")
+        else:
+            print(
+                f"not converged: --max-reps {args.max_reps} reached "
+                f"before --ci-width {args.ci_width:g}"
+            )
+    return 0
+
+
+def _print_comparison(frame: Any) -> None:
+    from rich.table import Table
+
+    names = list(dict.fromkeys(frame["scenario"]))
+    table = Table(title="netsim paired comparison (95 % CI of the difference)")
+    table.add_column("metric")
+    for name in names:
+        table.add_column(name, justify="right")
+    for name in names[1:]:
+        table.add_column(f"{name} − {names[0]}", justify="right")
+    for metric, part in frame.groupby("metric", sort=False):
+        cells = [_fmt(v) for v in part["mean"]]
+        for _, row in part.iloc[1:].iterrows():
+            if math.isnan(row["diff"]):
+                cells.append("–")
+                continue
+            rel = "" if math.isnan(row["rel_change"]) else f" ({row['rel_change']:+.0%})"
+            cells.append(
+                f"{_fmt(row['diff'])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]{rel}"
+            )
+        table.add_row(str(metric), *cells)
+    _console().print(table)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from netsim.experiment import load_experiment, sweep
+
+    exp = load_experiment(args.experiment)
+    db = args.db if args.db is not None else Path("results") / f"{exp.name}.sqlite"
+    executor, client = None, None
+    if args.scheduler is not None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise NetsimError(
+                "--scheduler needs dask.distributed: pip install 'netsim[dask]'"
+            ) from None
+        try:
+            client = Client(args.scheduler, timeout="10s")
+        except OSError as exc:
+            raise NetsimError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
+        executor = client.get_executor()
+    try:
+        with _progress(exp.name) as bar:
+            task = bar.add_task("tasks", total=None, failed=0)
+
+            def show(done: int, total: int, failed: int) -> None:
+                bar.update(task, completed=done, total=total, failed=failed)
+
+            try:
+                frame = sweep(exp, executor=executor, workers=args.workers, db=db, progress=show)
+            except KeyboardInterrupt:
+                print(
+                    f"netsim: interrupted; finished tasks are saved in {db}: "
+                    "run the same command to resume",
+                    file=sys.stderr,
+                )
+                return 130
+    finally:
+        if client is not None:
+            client.close()
+    failed = frame.attrs["failed"]
+    print(f"{exp.name}: {len(frame)} tasks done, {failed} failed; results in {db}")
+    if failed:
+        print(f"see the errors with: netsim results {db} --format json", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _cmd_results(args: argparse.Namespace) -> int:
+    from netsim.experiment import Experiment, sensitivity, summarise
+    from netsim.store import ResultStore
+
+    if not args.db.is_file():
+        raise NetsimError(f"{args.db}: no such results database")
+    with ResultStore(args.db) as store:
+        spec_data = store.get_meta("spec")
+        if spec_data is None:
+            raise NetsimError(f"{args.db}: not a netsim sweep database (no experiment recorded)")
+        spec = Experiment.model_validate(spec_data)
+        frame = store.frame()
+        failures = store.failures()
+    if frame.empty:
+        raise NetsimError(f"{args.db}: no finished tasks yet")
+    table = summarise(frame, spec.outcomes)
+    indices = None
+    if spec.design in ("sobol", "morris"):
+        try:
+            indices = sensitivity(frame, spec)
+        except ImportError:
+            raise NetsimError(
+                "sensitivity indices need SALib: pip install 'netsim[salib]'"
+            ) from None
+        except NetsimError as exc:
+            print(f"netsim: note: {exc}", file=sys.stderr)
+    if args.format == "parquet":
+        if args.out is None:
+            raise NetsimError("--format parquet needs --out FILE")
+        try:
+            table.to_parquet(args.out, index=False)
+            if indices is not None:
+                indices.to_parquet(args.out.with_suffix(".indices.parquet"), index=False)
+        except ImportError:
+            raise NetsimError(
+                "--format parquet needs pyarrow: pip install 'netsim[parquet]'"
+            ) from None
+        return 0
+    if args.format == "csv":
+        text = table.to_csv(index=False)
+        if indices is not None:
+            text += "\n" + indices.to_csv(index=False)
+    elif args.format == "json":
+        data: dict[str, Any] = {
+            "experiment": spec.name,
+            "design": spec.design,
+            "points": [json_ready(r) for r in table.to_dict(orient="records")],
+            "failed": [json_ready(r) for r in failures.to_dict(orient="records")],
+        }
+        if indices is not None:
+            data["indices"] = [json_ready(r) for r in indices.to_dict(orient="records")]
+        text = json.dumps(data, indent=2) + "\n"
+    else:
+        _print_results(table, spec.outcomes, indices, len(failures))
+        return 0
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        from netsim.results import atomic_write_text
+
+        atomic_write_text(args.out, text)
+    return 0
+
+
+def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int) -> None:
+    from rich.table import Table
+
+    console = _console()
+    params = [c for c in table.columns if c.startswith("param:")]
+    t = Table(title="sweep results: mean [95 % CI] per design point")
+    for c in ["point", *(p.removeprefix("param:") for p in params), "n", *outcomes]:
+        t.add_column(c, justify="right")
+    for _, row in table.iterrows():
+        cells = [str(row["point"]), *(_fmt(row[p]) for p in params), str(row["n"])]
+        for o in outcomes:
+            cells.append(
+                f"{_fmt(row[o])} [{_fmt(row[o + '_ci_low'])}, {_fmt(row[o + '_ci_high'])}]"
+            )
+        t.add_row(*cells)
+    console.print(t)
+    if indices is not None:
+        ti = Table(title="sensitivity indices (SALib)")
+        for c in indices.columns:
+            ti.add_column(c, justify="right")
+        for _, row in indices.iterrows():
+            ti.add_row(*(_fmt(v) for v in row))
+        console.print(ti)
+    if failed:
+        console.print(f"{failed} task(s) failed; --format json lists their errors")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``netsim`` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -208,6 +483,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_run(args, argv)
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command == "compare":
+            return _cmd_compare(args)
+        if args.command == "sweep":
+            return _cmd_sweep(args)
+        if args.command == "results":
+            return _cmd_results(args)
         return _cmd_schema()
     except NetsimError as exc:
         print(f"netsim: error: {exc}", file=sys.stderr)

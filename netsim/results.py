@@ -12,6 +12,7 @@ import os
 import platform
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -70,9 +71,15 @@ class RunResult:
         return out
 
 
-def json_ready(summary: dict[str, Any]) -> dict[str, Any]:
-    """NaN (undefined, e.g. attendance of a run without meetings) becomes JSON null."""
-    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in summary.items()}
+def json_ready(summary: Mapping[Any, Any]) -> dict[str, Any]:
+    """NaN (undefined, e.g. attendance of a run without meetings) becomes JSON null; numpy
+    scalars become Python numbers."""
+    out = {}
+    for k, v in summary.items():
+        if hasattr(v, "item"):
+            v = v.item()
+        out[str(k)] = None if isinstance(v, float) and math.isnan(v) else v
+    return out
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -20,13 +20,15 @@ def _blocks(lang: str) -> list[str]:
 
 def test_python_example_runs(monkeypatch):
     monkeypatch.chdir(REPO)
-    (code,) = _blocks("python")
     namespace: dict[str, object] = {}
-    exec(compile(code, "README.md", "exec"), namespace)
+    for code in _blocks("python"):
+        exec(compile(code, "README.md", "exec"), namespace)
     result = namespace["result"]
     assert isinstance(result, netsim.RunResult)
     assert result.summary["hours_per_leader_year"] > 0
     assert namespace["traced"].attendance is not None  # type: ignore[attr-defined]
+    table = namespace["table"]
+    assert set(table["scenario"]) == {"auto_enrollment", "goal_driven"}  # type: ignore[index]
 
 
 def test_scenario_example_is_a_valid_scenario():

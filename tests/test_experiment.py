@@ -1,0 +1,334 @@
+"""Experiments: paired comparisons, sweeps that survive crashes, executors, sensitivity."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import netsim
+from netsim.experiment import compare, load_experiment, paired_ci, sweep
+from tests.conftest import REPO, SCENARIOS
+
+SCENARIO = """
+name = "tiny"
+[organisation]
+employees = 200
+[networks.leaders]
+purpose = "leader_forum"
+select = { roles = ["leader"] }
+enrollment = "automatic"
+interval_weeks = 2
+"""
+
+
+def write_experiment(tmp: Path, body: str, name: str = "exp") -> Path:
+    (tmp / "tiny.toml").write_text(SCENARIO)
+    path = tmp / f"{name}.toml"
+    path.write_text(f'scenario = "tiny.toml"\nyears = 0.25\n{body}')
+    return path
+
+
+GRID = """
+replications = 3
+outcomes = ["attendance_decay", "total_hours_year"]
+[parameters."networks.leaders.goal_clarity"]
+values = [0.1, 0.9]
+[parameters."attendance.intercept"]
+values = [0.0, 1.0]
+"""
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records"))
+
+
+# ------------------------------------------------------------------ statistics
+
+
+def test_confidence_interval_covers_a_known_mean_about_95_percent_of_the_time():
+    rng = np.random.default_rng(2024)
+    trials, hits = 2000, 0
+    for _ in range(trials):
+        mean, lo, hi, n = paired_ci(rng.normal(3.0, 2.0, size=8))
+        assert n == 8 and lo < mean < hi
+        hits += lo <= 3.0 <= hi
+    # Binomial(2000, 0.95) lies in [0.935, 0.965] with probability > 0.999.
+    assert 0.935 <= hits / trials <= 0.965
+
+
+def test_paired_ci_leaves_out_undefined_pairs():
+    mean, lo, hi, n = paired_ci([1.0, float("nan"), 3.0])
+    assert n == 2 and mean == 2.0 and lo < 2.0 < hi
+
+
+# ------------------------------------------------------------------ compare
+
+
+def test_compare_is_paired_and_independent_of_workers():
+    auto = netsim.load_scenario(SCENARIOS / "auto_enrollment.toml")
+    goal = netsim.load_scenario(SCENARIOS / "goal_driven.toml")
+    auto, goal = (
+        s.model_copy(update={"simulation": s.simulation.model_copy(update={"years": 0.5})})
+        for s in (auto, goal)
+    )
+    one = compare([auto, goal], reps=4, seed=3, workers=1)
+    two = compare([auto, goal], reps=4, seed=3, workers=2)
+    pd.testing.assert_frame_equal(one, two)
+    same = compare([auto, auto], reps=3, seed=3, workers=1)
+    diffs = same[same["scenario"] == same["scenario"].iloc[-1]].iloc[len(same) // 2 :]
+    assert (diffs["diff"].dropna() == 0).all()
+    hours = one[(one["metric"] == "total_hours_year") & (one["scenario"] == "goal_driven")]
+    assert hours["ci_high"].iloc[0] < 0 and hours["n"].iloc[0] == 4
+
+
+def test_compare_adds_replications_until_the_ci_is_narrow_or_the_cap():
+    sc = netsim.load_scenario(write_experiment(Path(_tmp()), "").parent / "tiny.toml")
+    other = sc.model_copy(update={"name": "other"})
+    wide = compare([sc, other], ci_width=10.0, batch=2, max_reps=6, seed=1, workers=1)
+    assert wide.attrs["converged"] is True and wide.attrs["reps"] == 2
+    noisy = netsim.parse_scenario(
+        {**json.loads(sc.model_dump_json()), "name": "noisy", "attendance": {"intercept": -1.0}}
+    )
+    narrow = compare([sc, noisy], ci_width=1e-9, batch=2, max_reps=6, seed=1, workers=1)
+    assert narrow.attrs["converged"] is False and narrow.attrs["reps"] == 6
+
+
+def _tmp() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp()
+
+
+# ------------------------------------------------------------------ sweeps
+
+
+def test_sweep_rows_do_not_depend_on_workers_or_executor(tmp_path):
+    exp = write_experiment(tmp_path, GRID)
+    serial = sweep(exp, workers=1, db=tmp_path / "a.sqlite")
+    pooled = sweep(exp, workers=2, db=tmp_path / "b.sqlite")
+    assert len(serial) == 12 and serial.attrs["failed"] == 0
+    assert _rows(serial) == _rows(pooled)
+
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+        with Client(cluster) as client:
+            dasked = sweep(exp, executor=client.get_executor(), db=tmp_path / "c.sqlite")
+    assert _rows(serial) == _rows(dasked)
+
+
+def test_rerun_resumes_without_recomputing(tmp_path):
+    exp = write_experiment(tmp_path, GRID)
+    db = tmp_path / "r.sqlite"
+    first = sweep(exp, workers=1, db=db)
+    calls = []
+    second = sweep(exp, workers=1, db=db, progress=lambda d, t, f: calls.append((d, t, f)))
+    assert _rows(first) == _rows(second)
+    assert calls == [(12, 12, 0)], "everything was already done: nothing ran"
+
+
+def test_a_failing_task_is_recorded_and_the_rest_complete(tmp_path):
+    # 200 employees have 15 leaders: a quorum of 16 is allowed by the schema (max_size 20)
+    # but the network can never meet, which the model reports when it builds the groups.
+    exp = write_experiment(
+        tmp_path,
+        'replications = 2\n[parameters."networks.leaders.quorum"]\nvalues = [3, 16]\n',
+    )
+    db = tmp_path / "f.sqlite"
+    frame = sweep(exp, workers=2, db=db)
+    assert frame.attrs["failed"] == 2
+    assert sorted(frame["param:networks.leaders.quorum"].unique().tolist()) == [3]
+    with sqlite3.connect(db) as con:
+        errors = con.execute("SELECT error FROM tasks WHERE status = 'failed'").fetchall()
+    assert len(errors) == 2 and all("quorum" in e[0] for e in errors)
+
+
+def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path):
+    body = GRID.replace("replications = 3", "replications = 12")
+    exp = write_experiment(tmp_path, body)
+    db = tmp_path / "killed.sqlite"
+    cmd = [sys.executable, "-m", "netsim.cli", "sweep", str(exp), "--db", str(db), "--workers", "2"]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as con:
+                    done = con.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+            except sqlite3.OperationalError:
+                done = 0
+            if done >= 6:
+                break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the sweep finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
+    proc.wait()
+    with sqlite3.connect(db) as con:
+        partial = con.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
+    assert 6 <= partial < 48
+
+    out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    resumed = sweep(exp, workers=1, db=db)
+    clean = sweep(exp, workers=1, db=tmp_path / "clean.sqlite")
+    assert len(resumed) == 48
+    assert _rows(resumed) == _rows(clean)
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM tasks").fetchone() == (48, 48)
+
+
+def test_sobol_sweep_gives_indices_with_confidence_intervals(tmp_path):
+    exp = write_experiment(
+        tmp_path,
+        'design = "sobol"\nsamples = 8\nreplications = 1\n'
+        'outcomes = ["total_hours_year"]\n'
+        '[parameters."attendance.intercept"]\nbounds = [-2.0, 2.0]\n'
+        '[parameters."diffusion.gap_share"]\nbounds = [0.0, 0.1]\n',
+    )
+    db = tmp_path / "s.sqlite"
+    frame = sweep(exp, workers=2, db=db)
+    assert len(frame) == 8 * (2 + 2)
+    out = subprocess.run(
+        [sys.executable, "-m", "netsim.cli", "results", str(db), "--format", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout)
+    idx = {r["parameter"]: r for r in data["indices"]}
+    assert set(idx) == {"attendance.intercept", "diffusion.gap_share"}
+    # The intercept moves attendance and hence hours; diffusion speed does not.
+    assert idx["attendance.intercept"]["ST"] > idx["diffusion.gap_share"]["ST"]
+    assert all(r["ST_conf"] is not None and r["ST_conf"] >= 0 for r in data["indices"])
+
+
+def test_results_exports_csv_and_parquet(tmp_path):
+    exp = write_experiment(tmp_path, GRID)
+    db = tmp_path / "e.sqlite"
+    sweep(exp, workers=1, db=db)
+    csv = subprocess.run(
+        [sys.executable, "-m", "netsim.cli", "results", str(db), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    head = csv.splitlines()[0].split(",")
+    assert head[:3] == [
+        "point",
+        "param:networks.leaders.goal_clarity",
+        "param:attendance.intercept",
+    ]
+    assert len(csv.splitlines()) == 1 + 4
+    pq = tmp_path / "r.parquet"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "netsim.cli",
+            "results",
+            str(db),
+            "--format",
+            "parquet",
+            "--out",
+            str(pq),
+        ],
+        check=True,
+    )
+    table = pd.read_parquet(pq)
+    assert len(table) == 4 and (table["n"] == 3).all()
+
+
+# ------------------------------------------------------------------ bad experiment files
+
+BAD = [
+    (
+        "bad-path",
+        '[parameters."networks.nope.goal_clarity"]\nvalues = [0.1]\n',
+        "parameters.networks.nope.goal_clarity",
+        "networks.nope",
+    ),
+    (
+        "bounds-reversed",
+        'design = "lhs"\n[parameters."attendance.intercept"]\nbounds = [2.0, 1.0]\n',
+        "parameters.attendance.intercept.bounds",
+        "lower bound",
+    ),
+    (
+        "unknown-design",
+        'design = "random"\n[parameters."attendance.intercept"]\nvalues = [1.0]\n',
+        "design",
+        "grid",
+    ),
+    (
+        "zero-replications",
+        'replications = 0\n[parameters."attendance.intercept"]\nvalues = [1.0]\n',
+        "replications",
+        "greater than or equal to 1",
+    ),
+    (
+        "value-out-of-range",
+        '[parameters."networks.leaders.goal_clarity"]\nvalues = [1.5]\n',
+        "parameters.networks.leaders.goal_clarity",
+        "less than or equal to 1",
+    ),
+    (
+        "grid-with-bounds",
+        '[parameters."attendance.intercept"]\nbounds = [0.0, 1.0]\n',
+        "parameters.attendance.intercept",
+        "needs values",
+    ),
+    (
+        "unknown-outcome",
+        'outcomes = ["happiness"]\n[parameters."attendance.intercept"]\nvalues = [1.0]\n',
+        "outcomes",
+        "happiness",
+    ),
+    (
+        "unknown-field",
+        'replicatons = 3\n[parameters."attendance.intercept"]\nvalues = [1.0]\n',
+        "replicatons",
+        "did you mean 'replications'",
+    ),
+    ("toml-syntax", "replications = = 3\n", "", "line 3"),
+]
+
+
+@pytest.mark.parametrize(("name", "body", "field", "fragment"), BAD, ids=[b[0] for b in BAD])
+def test_malformed_experiment_is_one_line_naming_file_and_field(
+    tmp_path, name, body, field, fragment
+):
+    exp = write_experiment(tmp_path, body, name=name)
+    out = subprocess.run(
+        [sys.executable, "-m", "netsim.cli", "sweep", str(exp), "--db", str(tmp_path / "x.sqlite")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+    assert lines[0].startswith(f"netsim: error: {exp}: {field}"), lines[0]
+    assert fragment in lines[0]
+    assert not (tmp_path / "x.sqlite").exists(), "nothing is started for a bad file"
+
+
+def test_shipped_experiments_load():
+    for path in sorted((REPO / "experiments").glob("*.toml")):
+        exp = load_experiment(path)
+        assert exp.bases and exp.spec.replications >= 1

@@ -309,10 +309,17 @@ class Network(_Model):
     followup_hours: float = Field(2.0, ge=0, le=100, description="Organiser's, per meeting.")
     organiser_role: Role = "specialist"
     catering_dkk: float = Field(75.0, ge=0, description="Per attendee.")
-    facilitator_dkk: float = Field(0.0, ge=0, description="Per meeting held.")
+    facilitator_dkk: float = Field(
+        5000.0, ge=0, description="Per meeting held with professional facilitation."
+    )
     quorum: int = Field(3, ge=1)
     start_week: float = Field(0.0, ge=0)
     end_week: float | None = Field(None, gt=0)
+    reviewed: bool = Field(
+        True,
+        description="Reviewed under the scenario's evaluation policy, if it has one "
+        "(self-organised networks never are).",
+    )
 
     @model_validator(mode="after")
     def _combinations(self) -> Network:
@@ -347,6 +354,83 @@ class Network(_Model):
                 return ["leadership", "strategy"]
 
 
+class Evaluation(_Model):
+    """The sponsor's review policy: measure, then continue, transform or close.
+
+    Every ``every_meetings`` meetings of a reviewed network the sponsor measures each group's
+    sponsor value per attendee hour since the last review, with a log-normal error of
+    ``measurement_noise``, and closes the group below ``close_below``, transforms it
+    (participatory, professionally facilitated; once) below ``transform_below``, and lets it
+    continue otherwise.
+    """
+
+    every_meetings: int = Field(4, ge=1, le=1000, description="Meetings between reviews.")
+    close_below: float = Field(
+        0.005, ge=0, description="Close below this sponsor value per attendee hour."
+    )
+    transform_below: float | None = Field(
+        0.015, ge=0, description="Transform below this (and at or above close_below); none: never."
+    )
+    transform_participation: float = Field(
+        0.9, ge=0, le=1, description="Participation after a transformation."
+    )
+    measurement_noise: float = Field(
+        0.0, ge=0, le=10, description="SD of the log of measured / true value per hour."
+    )
+
+    @model_validator(mode="after")
+    def _order(self) -> Evaluation:
+        if self.transform_below is not None and self.transform_below < self.close_below:
+            raise _consistency(
+                "transform_below",
+                f"must be at least close_below = {self.close_below} (got {self.transform_below})",
+            )
+        return self
+
+
+#: What a scheduled change may set during a run: behaviour, and how networks meet.
+#: Structure (organisation, membership, schedule of meetings) is fixed when a run starts.
+CHANGEABLE = (
+    "attendance.",
+    "learning.",
+    "diffusion.",
+    "time_pressure.mean_by_role.",
+    "time_pressure.reversion_per_day",
+    "time_pressure.noise_sd_per_day",
+    "time_pressure.overload",
+    "time_pressure.busy_period_raise",
+    "evaluation.",
+)
+CHANGEABLE_NETWORK_FIELDS = (
+    "goal_clarity",
+    "participation",
+    "facilitation",
+    "duration_hours",
+    "prep_hours",
+    "travel_hours",
+    "followup_hours",
+    "organiser_role",
+    "catering_dkk",
+    "facilitator_dkk",
+    "quorum",
+    "reviewed",
+)
+
+
+class Change(_Model):
+    """A change applied during the run: ``set`` maps dotted paths to new values."""
+
+    at_week: float = Field(ge=0, description="Applied at the start of this week.")
+    set: dict[str, float | int | str | bool] = Field(min_length=1)
+
+
+def _changeable(path: str) -> bool:
+    parts = path.split(".")
+    if parts[0] == "networks":
+        return len(parts) == 3 and parts[2] in CHANGEABLE_NETWORK_FIELDS
+    return path.startswith(CHANGEABLE) or path in {c.rstrip(".") for c in CHANGEABLE}
+
+
 class Scenario(_Model):
     """A complete scenario: organisation, behaviour and the designed networks."""
 
@@ -359,6 +443,39 @@ class Scenario(_Model):
     learning: Learning = Field(default_factory=Learning)
     diffusion: Diffusion = Field(default_factory=Diffusion)
     networks: dict[str, Network] = Field(default_factory=dict)
+    evaluation: Evaluation | None = Field(
+        None, description="The sponsor's review policy; none: nobody evaluates (the usual case)."
+    )
+    schedule: list[Change] = Field(
+        default_factory=list, description="Changes applied during the run, by week."
+    )
+
+    @model_validator(mode="after")
+    def _schedule(self) -> Scenario:
+        from netsim.overrides import with_overrides
+
+        weeks = self.horizon_days / self.simulation.days_per_week
+        base = self.model_copy(update={"schedule": []})
+        for k, change in enumerate(self.schedule):
+            where = f"schedule.{k}"
+            if change.at_week >= weeks:
+                raise _consistency(
+                    f"{where}.at_week",
+                    f"must be within the horizon of {weeks:g} weeks (got {change.at_week})",
+                )
+            for path in change.set:
+                if not _changeable(path):
+                    raise _consistency(
+                        f"{where}.set",
+                        f"{path!r} cannot change during a run; changeable: attendance.*, "
+                        "learning.*, diffusion.*, evaluation.*, time pressure levels, and "
+                        f"networks.NAME.{{{', '.join(CHANGEABLE_NETWORK_FIELDS)}}}",
+                    )
+            try:
+                base = with_overrides(base, change.set)
+            except ScenarioError as exc:
+                raise _consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:

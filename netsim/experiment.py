@@ -22,7 +22,7 @@ import time
 import tomllib
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Literal
@@ -33,9 +33,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scipy import stats
 
 from netsim._version import __version__
-from netsim.config import Scenario, _format, load_scenario, parse_scenario
+from netsim.config import Scenario, _format, load_scenario
 from netsim.errors import NetsimError, ScenarioError
 from netsim.metrics import SUMMARY_NAMES
+from netsim.overrides import with_overrides
 from netsim.store import ResultStore
 
 __all__ = [
@@ -66,53 +67,6 @@ NUMERIC = tuple(n for n in SUMMARY_NAMES if n not in ("scenario", "seed", "years
 
 class ExperimentError(ScenarioError):
     """An experiment file is not valid."""
-
-
-# ------------------------------------------------------------------ overrides by path
-
-
-def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    node: Any = data
-    parts = path.split(".")
-    for depth, part in enumerate(parts):
-        if not isinstance(node, dict) or part not in node:
-            where = ".".join(parts[: depth + 1])
-            raise KeyError(where)
-        if depth == len(parts) - 1:
-            old = node[part]
-            if isinstance(old, bool) or (not isinstance(old, int | float) and old is not None):
-                if not isinstance(value, type(old)):
-                    raise TypeError(f"{path} holds {type(old).__name__}, not a number")
-            elif isinstance(old, int) and isinstance(value, float):
-                value = round(value)
-            node[part] = value
-        node = node[part]
-
-
-def with_overrides(
-    scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
-) -> Scenario:
-    """The scenario with values replaced at dotted paths, validated again.
-
-    Examples
-    --------
-    >>> sc = parse_scenario({"organisation": {"employees": 300}})
-    >>> with_overrides(sc, {"time_pressure.overload": 0.8}).time_pressure.overload
-    0.8
-    >>> with_overrides(sc, {"time_pressure.overlode": 0.8})
-    Traceback (most recent call last):
-    ...
-    netsim.errors.ScenarioError: <scenario>: time_pressure.overlode: no such field in the scenario
-    """
-    data = scenario.model_dump(mode="python")
-    for path, value in overrides.items():
-        try:
-            _set_path(data, path, value)
-        except KeyError as exc:
-            raise ScenarioError(source, exc.args[0], "no such field in the scenario") from None
-        except TypeError as exc:
-            raise ScenarioError(source, path, str(exc)) from None
-    return parse_scenario(data, source=source)
 
 
 # ------------------------------------------------------------------ running tasks

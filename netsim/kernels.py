@@ -63,8 +63,8 @@ def attendance_probability(
 def meeting_learning(
     k: np.ndarray,
     attend: np.ndarray,
-    efficiency: float,
-    participation: float,
+    efficiency: float | np.ndarray,
+    participation: float | np.ndarray,
     *,
     lecture_rate: float,
     peer_rate: float,
@@ -77,9 +77,9 @@ def meeting_learning(
         Knowledge of each slot's person on the network's topics (any value where not attending).
     attend : ndarray of bool, shape (groups, slots)
         Who is in the room.
-    efficiency : float
+    efficiency : float or ndarray broadcastable to (groups, 1, 1)
         ``eff_m`` in [0, 1], from goal clarity and facilitation.
-    participation : float
+    participation : float or ndarray broadcastable to (groups, 1, 1)
         0 = lecture, 1 = fully participatory.
     lecture_rate, peer_rate : float
         Shares of the gap closed in each format, in [0, 1].
@@ -113,7 +113,7 @@ def meeting_learning(
     return np.where(a, gain, 0.0)
 
 
-def tie_increment(w: np.ndarray, together: np.ndarray, rate: float) -> np.ndarray:
+def tie_increment(w: np.ndarray, together: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     """Tie strengthening between people who met: ``rate * (1 - w)`` where ``together``.
 
     Examples

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from netsim.config import ROLES
+from netsim.config import ROLES, Scenario
 from netsim.org import LEADER, SPECIALIST
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ class MeetingRecord(NamedTuple):
     sponsor_value: float
     knowledge_gain: float  # sum over attendees of their mean gain on the network's topics
     bridging_gain: float  # strength gained by new cross-department ties (each tie once)
+    cross_tie_gain: float  # strength gained by all cross-department ties (each tie once)
 
 
 MEETING_COLUMNS: tuple[str, ...] = MeetingRecord._fields
@@ -69,7 +70,19 @@ class MeetingOutcome:
     value: np.ndarray  # participant value u
     knowledge_gain: np.ndarray  # mean gain over the network's topics
     bridging_gain: np.ndarray
+    cross_tie_gain: np.ndarray  # strength gained on all cross-department ties
 
+
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "day",
+    "network",
+    "group",
+    "true_value_per_hour",
+    "measured_value_per_hour",
+    "decision",
+    "true_decision",
+)
+DECISIONS: tuple[str, ...] = ("continue", "transform", "close")
 
 TRACE_COLUMNS: tuple[str, ...] = (
     "day",
@@ -134,6 +147,7 @@ class Recorder:
     def __init__(self, state: State, *, trace: bool = False) -> None:
         self._rows: list[dict[str, np.ndarray]] = []
         self._trace: list[dict[str, np.ndarray]] | None = [] if trace else None
+        self._reviews: list[dict[str, np.ndarray]] = []
         self._weeks: list[dict[str, float]] = []
         org = state.org
         self._sponsored = np.unique(
@@ -149,6 +163,7 @@ class Recorder:
             "knowledge_strategy": np.array([n_spec + 1]),
             "knowledge_practice": np.arange(n_spec + 2, len(org.topics)),
         }
+        self._init_knowledge(org.knowledge.shape[1], trace=trace)
 
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
@@ -170,7 +185,7 @@ class Recorder:
         cost = (
             (batch.wage * att).sum(axis=1) * per_person
             + organiser_dkk
-            + held * (spec.catering_dkk * n_att + spec.facilitator_dkk)
+            + held * (spec.catering_dkk * n_att + spec.facilitator_dkk * batch.facilitated)
         )
         sponsor = (
             sc.learning.sponsor_value_per_knowledge
@@ -193,6 +208,7 @@ class Recorder:
                 "knowledge_gain": (know_gain * att).sum(axis=1)[open_],
                 # Each new tie is gained at both ends: halve to count tie strength once.
                 "bridging_gain": (bridge_gain * att).sum(axis=1)[open_] / 2,
+                "cross_tie_gain": (m.cross_tie_gain * att).sum(axis=1)[open_] / 2,
             }
         )
 
@@ -245,10 +261,91 @@ class Recorder:
         row["bridging_ties"] = self._bridging(state)
         row["members"] = float(sum(int(b.member.sum()) for b in state.batches))
         self._weeks.append(row)
+        self._observe_knowledge(state, day)
 
     def _bridging(self, state: State) -> int:
         thr = state.scenario.learning.tie_threshold
         return int((state.w[state.new_cross] >= thr).sum()) // 2
+
+    # ------------------------------------------------------------------ for the figures
+
+    def _init_knowledge(self, n_topics: int, *, trace: bool) -> None:
+        groups = {name.removeprefix("knowledge_"): c for name, c in self._groups.items()}
+        groups["sponsored"] = self._sponsored
+        self._know_names = [g for g, c in groups.items() if c.size]
+        # Averaging matrix: knowledge @ weights gives each person's mean per topic group.
+        self._know_weights = np.zeros((n_topics, len(self._know_names)))
+        for j, name in enumerate(self._know_names):
+            self._know_weights[groups[name], j] = 1.0 / groups[name].size
+        self._know_rows: list[np.ndarray] = []
+        self._know_employee: list[np.ndarray] | None = [] if trace else None
+
+    def _observe_knowledge(self, state: State, day: int) -> None:
+        """Weekly mean knowledge by topic group of members so far and of the others; with
+        ``trace``, every employee's mean knowledge on the sponsored topics."""
+        per_person = state.knowledge @ self._know_weights  # (N, topic groups)
+        member = state.ever_member()
+        n_mem = int(member.sum())
+        members = per_person[member].mean(axis=0) if n_mem else np.full(per_person.shape[1], np.nan)
+        others = (
+            per_person[~member].mean(axis=0)
+            if n_mem < member.size
+            else np.full(per_person.shape[1], np.nan)
+        )
+        week = day // state.scenario.simulation.days_per_week
+        self._know_rows.append(np.stack([np.full(members.size, week), members, others], axis=1))
+        if self._know_employee is not None and "sponsored" in self._know_names:
+            col = self._know_names.index("sponsored")
+            self._know_employee.append(per_person[:, col].astype(np.float32))
+
+    def knowledge_frame(self) -> pd.DataFrame:
+        """Weekly knowledge by topic group: ``week``, ``topics``, ``members``, ``others``.
+
+        ``members`` is the mean over everyone who was a member of any network by that week,
+        ``others`` over the rest; ``topics`` is ``specialty``, ``leadership``, ``strategy``,
+        ``practice`` or ``sponsored`` (the topics of sponsored networks, if any).
+        """
+        rows = self._know_rows
+        if not rows:
+            return pd.DataFrame(
+                {
+                    "week": pd.Series(dtype="int64"),
+                    "topics": pd.Series(dtype="object"),
+                    "members": pd.Series(dtype="float64"),
+                    "others": pd.Series(dtype="float64"),
+                }
+            )
+        data = np.concatenate(rows)
+        return pd.DataFrame(
+            {
+                "week": data[:, 0].astype(np.int64),
+                "topics": np.tile(np.asarray(self._know_names, dtype=object), len(rows)),
+                "members": data[:, 1],
+                "others": data[:, 2],
+            }
+        )
+
+    def knowledge_by_employee(self) -> np.ndarray | None:
+        """With ``trace``: (weeks, employees) mean knowledge on the sponsored topics."""
+        rows = self._know_employee
+        if not rows:
+            return None
+        return np.stack(rows)
+
+    def bridging_frame(self, state: State) -> pd.DataFrame:
+        """The bridging ties at the end (each pair once, ``a < b``) and their strength."""
+        thr = state.scenario.learning.tie_threshold
+        pos = np.flatnonzero(state.new_cross & (state.w >= thr))
+        rows = np.searchsorted(state.indptr, pos, side="right") - 1
+        cols = state.indices[pos]
+        keep = rows < cols
+        return pd.DataFrame(
+            {
+                "a": rows[keep].astype(np.int64),
+                "b": cols[keep].astype(np.int64),
+                "strength": state.w[pos][keep],
+            }
+        )
 
     # ------------------------------------------------------------------ the result
 
@@ -271,21 +368,58 @@ class Recorder:
             weekly = weekly.merge(rate, left_on="week", right_index=True, how="left")
         return weekly
 
-    def result(self, state: State, *, seed: int) -> RunResult:
-        """Assemble the run's result."""
+    def review(
+        self,
+        batch: Batch,
+        day: int,
+        reviewed: np.ndarray,
+        true: np.ndarray,
+        measured: np.ndarray,
+        decision: np.ndarray,
+        correct: np.ndarray,
+    ) -> None:
+        """Record one review of a network: one row per group reviewed."""
+        g = np.flatnonzero(reviewed)
+        names = np.asarray(DECISIONS, dtype=object)
+        self._reviews.append(
+            {
+                "day": np.full(g.size, day),
+                "network": np.full(g.size, batch.name, dtype=object),
+                "group": np.asarray(batch.group_names(), dtype=object)[g],
+                "true_value_per_hour": true[g],
+                "measured_value_per_hour": measured[g],
+                "decision": names[decision[g]],
+                "true_decision": names[correct[g]],
+            }
+        )
+
+    def reviews_frame(self) -> pd.DataFrame:
+        """The sponsor's reviews: one row per group and review."""
+        if not self._reviews:
+            return pd.DataFrame(columns=list(REVIEW_COLUMNS))
+        cols = {c: np.concatenate([r[c] for r in self._reviews]) for c in REVIEW_COLUMNS}
+        return pd.DataFrame(cols)
+
+    def result(self, state: State, scenario: Scenario, *, seed: int) -> RunResult:
+        """Assemble the run's result; ``scenario`` is the run's scenario as it started."""
         from netsim.results import RunResult
 
         meetings = self.meetings_frame()
         weekly = self.weekly_frame(meetings)
-        summary = self.summary(state, meetings, seed=seed)
+        reviews = self.reviews_frame()
+        summary = self.summary(state, scenario, meetings, reviews, seed=seed)
         return RunResult(
-            scenario=state.scenario,
+            scenario=scenario,
             seed=seed,
             summary=summary,
             meetings=meetings,
             weekly=weekly,
             employees=self.employees_frame(state),
             attendance=self.attendance_frame(),
+            reviews=reviews,
+            knowledge=self.knowledge_frame(),
+            bridging=self.bridging_frame(state),
+            knowledge_by_employee=self.knowledge_by_employee(),
         )
 
     def employees_frame(self, state: State) -> pd.DataFrame:
@@ -308,9 +442,17 @@ class Recorder:
             }
         )
 
-    def summary(self, state: State, meetings: pd.DataFrame, *, seed: int) -> dict[str, Any]:
+    def summary(
+        self,
+        state: State,
+        scenario: Scenario,
+        meetings: pd.DataFrame,
+        reviews: pd.DataFrame,
+        *,
+        seed: int,
+    ) -> dict[str, Any]:
         """The run summary: one flat dict with the names of :data:`SUMMARY_NAMES`."""
-        sc, org = state.scenario, state.org
+        sc, org = scenario, state.org
         years = sc.horizon_days / sc.simulation.days_per_year
         ever = state.ever_member()
         leaders = ever & (org.role == LEADER)
@@ -369,10 +511,12 @@ class Recorder:
             "meetings_cancelled": int((~meetings["held"]).sum()) if len(meetings) else 0,
             "members_left": int(sum(int(b.left.sum()) for b in state.batches)),
             "networks_closed": int(sum(int(b.closed.sum()) for b in state.batches)),
-            # The review policy that closes networks comes with the lifecycle; until a
-            # scenario has one, nothing is closed, so nothing is closed wrongly.
-            "false_closures": 0,
-            "false_keeps": 0,
+            "false_closures": int(
+                ((reviews["decision"] == "close") & (reviews["true_decision"] != "close")).sum()
+            ),
+            "false_keeps": int(
+                ((reviews["decision"] != "close") & (reviews["true_decision"] == "close")).sum()
+            ),
         }
         assert tuple(out) == SUMMARY_NAMES
         return out
@@ -392,4 +536,5 @@ _MEETING_DTYPES: dict[str, str] = {
     "sponsor_value": "float64",
     "knowledge_gain": "float64",
     "bridging_gain": "float64",
+    "cross_tie_gain": "float64",
 }

@@ -10,36 +10,46 @@ weekly record), meetings at ``d + 0.5``, recruitment at ``d + 0.75``.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 import simpy
 
 from netsim import kernels
-from netsim.config import Scenario
+from netsim.config import Evaluation, Scenario
 from netsim.metrics import MeetingOutcome, Recorder
 from netsim.org import Org, build_organisation
+from netsim.overrides import with_overrides
 from netsim.results import RunResult
 from netsim.rng import Streams
-from netsim.state import Batch, State, build_state
+from netsim.state import Batch, State, build_state, personal_mean
 
-__all__ = ["day_process", "network_process", "recruitment_process", "run_meeting", "simulate"]
+__all__ = [
+    "day_process",
+    "network_process",
+    "recruitment_process",
+    "review_process",
+    "run_meeting",
+    "schedule_process",
+    "simulate",
+]
 
+SCHEDULE_OFFSET = 0.25
 MEETING_OFFSET = 0.5
+REVIEW_OFFSET = 0.6
 RECRUITMENT_OFFSET = 0.75
 
 
 def day_process(env: simpy.Environment, state: State, rec: Recorder):
     """Every working day: time pressure, informal diffusion; weekly: decay and record."""
-    sc = state.scenario
-    tp, dif = sc.time_pressure, sc.diffusion
-    per_week = sc.simulation.days_per_week
-    weeks_per_year = sc.simulation.days_per_year / per_week
-    forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
-    tie_keep = 1.0 - dif.tie_decay_per_week
+    per_week = state.scenario.simulation.days_per_week
+    weeks_per_year = state.scenario.simulation.days_per_year / per_week
     dept = state.org.department
     p_rng, d_rng = state.streams.pressure, state.streams.diffusion
     n = state.org.n
-    for day in range(sc.horizon_days):
+    for day in range(state.scenario.horizon_days):
+        sc = state.scenario  # read every day: a scheduled change may have replaced it
+        tp, dif = sc.time_pressure, sc.diffusion
         mu = state.mu + tp.busy_period_raise * state.busy[dept, day]
         state.pressure = kernels.pressure_step(
             state.pressure,
@@ -60,8 +70,9 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
             )
             kernels.diffuse(state.knowledge, talkers, sources, dif.gap_share)
         if (day + 1) % per_week == 0:
-            kernels.relax_toward(state.w, state.w0, tie_keep)
+            kernels.relax_toward(state.w, state.w0, 1.0 - dif.tie_decay_per_week)
             state.ties_changed()
+            forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
             kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
             rec.week(state, day)
         yield env.timeout(1)
@@ -106,6 +117,83 @@ def recruitment_process(env: simpy.Environment, state: State, batch: Batch):
         batch.ever |= join
 
 
+def review_process(env: simpy.Environment, state: State, batch: Batch, rec: Recorder):
+    """The sponsor's evaluation of one network's groups, every ``every_meetings`` meetings."""
+    for day in meeting_days(batch, state.scenario):
+        yield env.timeout(day + REVIEW_OFFSET - env.now)
+        ev = state.scenario.evaluation
+        if ev is None or not batch.spec.reviewed or batch.spec.kind != "sponsored":
+            continue
+        if batch.meetings_since_review >= ev.every_meetings:
+            review(state, batch, day, ev, rec)
+
+
+def _decide(value: np.ndarray, transformed: np.ndarray, ev: Evaluation) -> np.ndarray:
+    """0 continue, 1 transform, 2 close: the policy applied to a value per hour."""
+    out = np.where(value < ev.close_below, CLOSE, CONTINUE)
+    if ev.transform_below is not None:
+        out = np.where(
+            (out == CONTINUE) & (value < ev.transform_below) & ~transformed, TRANSFORM, out
+        )
+    return out
+
+
+CONTINUE, TRANSFORM, CLOSE = 0, 1, 2  # indices into netsim.metrics.DECISIONS
+
+
+def review(state: State, batch: Batch, day: int, ev: Evaluation, rec: Recorder) -> None:
+    """Measure each reviewed group's sponsor value per hour (with noise) and act on it.
+
+    The decision the sponsor would take on the true value is recorded beside the one it
+    takes on the measured value: a group closed though the true decision was not to close is
+    a false closure, one kept though it should have been closed a false keep.
+    """
+    true = np.where(
+        batch.window_hours > 0, batch.window_value / np.maximum(batch.window_hours, 1e-300), 0.0
+    )
+    # One draw per group, reviewed or not, keeps the stream aligned across designs.
+    z = state.streams.measurement.standard_normal(batch.groups)
+    sd = ev.measurement_noise
+    measured = true * np.exp(sd * z - sd * sd / 2)  # log-normal, unbiased in the mean
+    reviewed = ~batch.closed & (batch.window_meetings > 0)
+    correct = _decide(true, batch.transformed, ev)
+    decision = _decide(measured, batch.transformed, ev)
+    close = reviewed & (decision == CLOSE)
+    transform = reviewed & (decision == TRANSFORM)
+    batch.closed |= close
+    batch.participation[transform] = ev.transform_participation
+    batch.facilitated[transform] = True
+    batch.transformed |= transform
+    rec.review(batch, day, reviewed, true, measured, decision, correct)
+    batch.window_value[reviewed] = 0.0
+    batch.window_hours[reviewed] = 0.0
+    batch.window_meetings[reviewed] = 0
+    batch.meetings_since_review = 0
+
+
+def schedule_process(env: simpy.Environment, state: State):
+    """Apply the scenario's scheduled changes at the start of their weeks."""
+    per_week = state.scenario.simulation.days_per_week
+    for change in sorted(state.scenario.schedule, key=lambda c: c.at_week):
+        day = round(change.at_week * per_week)
+        yield env.timeout(day + SCHEDULE_OFFSET - env.now)
+        apply_change(state, change.set)
+
+
+def apply_change(state: State, values: dict[str, Any]) -> None:
+    """Replace the scenario by one with ``values`` set, and carry it into the run's state."""
+    new = with_overrides(state.scenario, values)
+    state.scenario = new
+    state.mu = personal_mean(new, state.org, state.mu_offset)
+    for batch in state.batches:
+        old, spec = batch.spec, new.networks[batch.name]
+        batch.spec = spec
+        if spec.participation != old.participation:
+            batch.participation[:] = spec.participation
+        if spec.facilitation != old.facilitation:
+            batch.facilitated[:] = spec.facilitation == "professional"
+
+
 def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     """Hold one meeting of every open group of a network.
 
@@ -140,15 +228,17 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     u = np.zeros((g, s))
     know_gain = np.zeros((g, s))
     bridge_gain = np.zeros((g, s))
+    cross_gain = np.zeros((g, s))
     hg = np.flatnonzero(held)
     if hg.size:
         ids, a = batch.idx[hg], att[hg]
         k = state.knowledge[ids[:, :, None], batch.topics[None, None, :]]
+        part = batch.participation[hg][:, None, None]
         gain = kernels.meeting_learning(
             k,
             a,
-            batch.efficiency,
-            spec.participation,
+            batch.efficiency(lrn)[hg][:, None, None],
+            part,
             lecture_rate=lrn.lecture_rate,
             peer_rate=lrn.peer_rate,
         )
@@ -159,13 +249,12 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
         pos = batch.pair_pos[hg]
         together = a[:, :, None] & a[:, None, :] & (pos >= 0)
         w = np.where(pos >= 0, state.w[pos], 0.0)
-        rate = lrn.tie_rate * (
-            lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * spec.participation
-        )
+        rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * part)
         inc = kernels.tie_increment(w, together, rate)
         state.w[pos[together]] += inc[together]
         state.ties_changed()
         bridge_gain[hg] = (inc * batch.new_cross[hg]).sum(axis=2)
+        cross_gain[hg] = (inc * batch.cross[hg]).sum(axis=2)
 
         spec_ = batch.specialty[hg]
         peers = ((spec_[:, :, None] == spec_[:, None, :]) & a[:, None, :] & (pos >= 0)).sum(axis=2)
@@ -175,7 +264,7 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
         u[hg] = np.where(
             a,
             lrn.value_per_knowledge * know_gain[hg]
-            + lrn.value_per_tie * batch.career[hg] * bridge_gain[hg]
+            + lrn.value_per_tie * batch.career[hg] * cross_gain[hg]
             + support,
             0.0,
         )
@@ -220,8 +309,16 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
             value=u,
             knowledge_gain=know_gain,
             bridging_gain=bridge_gain,
+            cross_tie_gain=cross_gain,
         ),
     )
+    # What the sponsor's next review will (try to) measure.
+    batch.window_hours += att.sum(axis=1) * per_person
+    batch.window_value += (
+        lrn.sponsor_value_per_knowledge * spec.goal_clarity * (know_gain * att).sum(axis=1)
+    )
+    batch.window_meetings += invited.any(axis=1)
+    batch.meetings_since_review += 1
 
 
 def simulate(
@@ -282,9 +379,13 @@ def simulate(
     rec = Recorder(state, trace=trace)
     env = simpy.Environment()
     env.process(day_process(env, state, rec))
+    if scenario.schedule:
+        env.process(schedule_process(env, state))
     for batch in state.batches:
         env.process(network_process(env, state, batch, rec))
         if batch.spec.enrollment == "voluntary":
             env.process(recruitment_process(env, state, batch))
+        if scenario.evaluation is not None or any("evaluation" in c.set for c in scenario.schedule):
+            env.process(review_process(env, state, batch, rec))
     env.run()
-    return rec.result(state, seed=seed)
+    return rec.result(state, scenario, seed=seed)

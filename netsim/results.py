@@ -18,6 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from netsim.config import Scenario, scenario_to_toml
@@ -44,6 +45,16 @@ class RunResult:
         One row per employee: role, department, membership, hours and cost.
     attendance : pandas.DataFrame or None
         With ``simulate(..., trace=True)``: one row per invited member per meeting.
+    reviews : pandas.DataFrame or None
+        The sponsor's reviews: per group and review the true and measured sponsor value per
+        hour, the decision taken and the one the true value called for.
+    knowledge : pandas.DataFrame or None
+        Weekly mean knowledge by topic group (``week``, ``topics``, ``members``, ``others``):
+        members of any network so far against everybody else.
+    bridging : pandas.DataFrame or None
+        The bridging ties at the end: ``a``, ``b`` (employee ids, ``a < b``), ``strength``.
+    knowledge_by_employee : numpy.ndarray or None
+        With ``trace=True``: (weeks, employees) mean knowledge on the sponsored topics.
     """
 
     scenario: Scenario
@@ -53,6 +64,10 @@ class RunResult:
     weekly: pd.DataFrame
     employees: pd.DataFrame
     attendance: pd.DataFrame | None = None
+    reviews: pd.DataFrame | None = None
+    knowledge: pd.DataFrame | None = None
+    bridging: pd.DataFrame | None = None
+    knowledge_by_employee: np.ndarray | None = None
 
     def write(self, out: str | Path, *, command: list[str] | None = None) -> Path:
         """Write ``summary.json``, ``meetings.csv``, ``weekly.csv``, ``employees.csv``,
@@ -65,6 +80,12 @@ class RunResult:
         atomic_write_text(out / "meetings.csv", self.meetings.to_csv(index=False))
         atomic_write_text(out / "weekly.csv", self.weekly.to_csv(index=False))
         atomic_write_text(out / "employees.csv", self.employees.to_csv(index=False))
+        if self.reviews is not None:
+            atomic_write_text(out / "reviews.csv", self.reviews.to_csv(index=False))
+        if self.knowledge is not None:
+            atomic_write_text(out / "knowledge.csv", self.knowledge.to_csv(index=False))
+        if self.bridging is not None:
+            atomic_write_text(out / "bridging_ties.csv", self.bridging.to_csv(index=False))
         atomic_write_text(out / "scenario.toml", scenario_to_toml(self.scenario))
         prov = provenance(seed=self.seed, command=command)
         atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")

@@ -13,12 +13,12 @@ vectorised operations, however many groups it has.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-from netsim.config import ROLES, Network, Scenario
+from netsim.config import ROLES, Learning, Network, Scenario
 from netsim.errors import ScenarioError
 from netsim.org import Org, select_members, split_groups
 from netsim.rng import Streams
@@ -44,13 +44,30 @@ class Batch:
     room: np.ndarray  # (G,) attendance rate of the previous meeting
     pair_pos: np.ndarray  # (G, S, S) position of the pair's tie in State.w, -1 if none
     new_cross: np.ndarray  # (G, S, S) bool: a new tie here would bridge departments
+    cross: np.ndarray  # (G, S, S) bool: the pair is in different departments
     specialty: np.ndarray  # (G, S)
     isolated: np.ndarray  # (G, S)
     career: np.ndarray  # (G, S)
     wage: np.ndarray  # (G, S)
-    efficiency: float
     can_leave: bool
-    closed: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # (G,)
+    # Per group, because a review can transform or close one group of a network:
+    participation: np.ndarray  # (G,) current format, 0 lecture .. 1 participatory
+    facilitated: np.ndarray  # (G,) bool: professional facilitation
+    transformed: np.ndarray  # (G,) bool: transformed by a review (at most once)
+    closed: np.ndarray  # (G,) bool: closed by a review
+    window_value: np.ndarray  # (G,) sponsor value since the last review
+    window_hours: np.ndarray  # (G,) attendee hours since the last review
+    window_meetings: np.ndarray  # (G,) meetings the group had since the last review
+    meetings_since_review: int = 0
+
+    def efficiency(self, learning: Learning) -> np.ndarray:
+        """(G,) ``eff_m`` of each group: goal clarity and facilitation, capped at 1."""
+        return np.minimum(
+            1.0,
+            learning.base_efficiency
+            + learning.clarity_efficiency * self.spec.goal_clarity
+            + learning.facilitation_efficiency * self.facilitated,
+        )
 
     @property
     def groups(self) -> int:
@@ -68,13 +85,14 @@ class Batch:
 class State:
     """Everything that changes during a run."""
 
-    scenario: Scenario
+    scenario: Scenario  # as now (scheduled changes replace it during the run)
     org: Org
     streams: Streams
     knowledge: np.ndarray  # (N, T)
     knowledge0: np.ndarray  # (N, T) working level that forgetting returns to
     pressure: np.ndarray  # (N,)
     mu: np.ndarray  # (N,) personal mean pressure outside busy periods
+    mu_offset: np.ndarray  # (N,) personal deviation from the role's level
     busy: np.ndarray  # (departments, days) bool
     indptr: np.ndarray
     indices: np.ndarray
@@ -109,6 +127,12 @@ class State:
         for b in self.batches:
             out[b.idx[b.ever]] = True
         return out
+
+
+def personal_mean(scenario: Scenario, org: Org, offset: np.ndarray) -> np.ndarray:
+    """(N,) personal mean time pressure: the role's level plus a personal offset, in [0, 1]."""
+    levels = np.asarray(scenario.time_pressure.mean_by_role.as_tuple())
+    return np.clip(levels[org.role] + offset, 0.0, 1.0)
 
 
 def _pair_positions(
@@ -168,13 +192,6 @@ def _make_batch(
     else:
         member = slot.copy()
     obligation = np.where(member, getattr(att.obligation, spec.enrollment), 0.0)
-    lrn = scenario.learning
-    efficiency = min(
-        1.0,
-        lrn.base_efficiency
-        + lrn.clarity_efficiency * spec.goal_clarity
-        + (lrn.facilitation_efficiency if spec.facilitation == "professional" else 0.0),
-    )
     batch = Batch(
         name=name,
         spec=spec,
@@ -190,13 +207,19 @@ def _make_batch(
         room=np.ones(g),
         pair_pos=np.empty(0, dtype=np.int64),
         new_cross=np.empty(0, dtype=bool),
+        cross=np.empty(0, dtype=bool),
         specialty=np.where(slot, org.specialty[idx], -1),
         isolated=slot & org.isolated[idx],
         career=org.career[idx],
         wage=org.wage_dkk[idx],
-        efficiency=efficiency,
         can_leave=spec.enrollment != "automatic",
+        participation=np.full(g, spec.participation),
+        facilitated=np.full(g, spec.facilitation == "professional"),
+        transformed=np.zeros(g, dtype=bool),
         closed=np.zeros(g, dtype=bool),
+        window_value=np.zeros(g),
+        window_hours=np.zeros(g),
+        window_meetings=np.zeros(g, dtype=np.int64),
     )
     return batch, groups
 
@@ -212,10 +235,8 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
     sim = scenario.simulation
     days = scenario.horizon_days
     rng = streams.pressure
-    mu = np.asarray(tp.mean_by_role.as_tuple())[org.role] + tp.individual_sd * rng.standard_normal(
-        n
-    )
-    mu = np.clip(mu, 0.0, 1.0)
+    mu_offset = tp.individual_sd * rng.standard_normal(n)
+    mu = personal_mean(scenario, org, mu_offset)
     n_depts = len(org.department_names)
     busy = np.zeros((n_depts, days + 1), dtype=bool)
     length = max(1, round(tp.busy_period_weeks * sim.days_per_week))
@@ -253,6 +274,8 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
     for batch in batches:
         batch.pair_pos = _pair_positions(indptr, indices, n, batch.idx, batch.slot)
         batch.new_cross = np.where(batch.pair_pos >= 0, new_cross[batch.pair_pos], False)
+        dep = org.department[batch.idx]
+        batch.cross = (batch.pair_pos >= 0) & (dep[:, :, None] != dep[:, None, :])
 
     return State(
         scenario=scenario,
@@ -262,6 +285,7 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
         knowledge0=org.knowledge,
         pressure=pressure,
         mu=mu,
+        mu_offset=mu_offset,
         busy=busy,
         indptr=indptr,
         indices=indices,

@@ -134,7 +134,11 @@ def test_hours_and_dkk_add_up_from_the_meeting_log(params, seed):
     expected = (
         pd.Series(wage_cost.reindex(keys).fillna(0.0).to_numpy(), index=m.index) * per_person
         + spec.followup_hours * organiser
-        + m["held"] * (spec.catering_dkk * m["attended"] + spec.facilitator_dkk)
+        + m["held"]
+        * (
+            spec.catering_dkk * m["attended"]
+            + spec.facilitator_dkk * (spec.facilitation == "professional")
+        )
     )
     assert np.allclose(m["cost_dkk"], expected, rtol=1e-12, atol=1e-9)
     # The per-employee ledger and the summary agree with the log.

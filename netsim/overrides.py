@@ -1,0 +1,59 @@
+"""Setting scenario values by dotted path (``networks.leaders.goal_clarity``).
+
+Used by experiments (parameters addressed by path) and by scheduled changes during a run.
+The result is validated again, so a value out of range is the same one-line error as in a
+file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from netsim.config import Scenario, parse_scenario
+from netsim.errors import ScenarioError
+
+__all__ = ["with_overrides"]
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    node: Any = data
+    parts = path.split(".")
+    for depth, part in enumerate(parts):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(".".join(parts[: depth + 1]))
+        if depth == len(parts) - 1:
+            old = node[part]
+            if isinstance(old, bool) or (not isinstance(old, int | float) and old is not None):
+                if not isinstance(value, type(old)):
+                    raise TypeError(f"holds {type(old).__name__}, not {type(value).__name__}")
+            elif isinstance(old, int) and isinstance(value, float):
+                value = round(value)  # an integer parameter sampled from bounds
+            node[part] = value
+        node = node[part]
+
+
+def with_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
+) -> Scenario:
+    """The scenario with values replaced at dotted paths, validated again.
+
+    Examples
+    --------
+    >>> sc = parse_scenario({"organisation": {"employees": 300}})
+    >>> with_overrides(sc, {"time_pressure.overload": 0.8}).time_pressure.overload
+    0.8
+    >>> with_overrides(sc, {"time_pressure.overlode": 0.8})
+    Traceback (most recent call last):
+    ...
+    netsim.errors.ScenarioError: <scenario>: time_pressure.overlode: no such field in the scenario
+    """
+    data = scenario.model_dump(mode="python")
+    for path, value in overrides.items():
+        try:
+            _set_path(data, path, value)
+        except KeyError as exc:
+            raise ScenarioError(source, exc.args[0], "no such field in the scenario") from None
+        except TypeError as exc:
+            raise ScenarioError(source, path, f"{exc} (got {value!r})") from None
+    return parse_scenario(data, source=source)

@@ -227,14 +227,14 @@ class Attendance(_Model):
     + room_weight*a - pressure_weight*p - hours_weight*h)``.
     """
 
-    intercept: float = Field(0.5, ge=-20, le=20)
-    value_weight: float = Field(2.0, ge=0, le=50)
-    obligation_weight: float = Field(1.5, ge=0, le=50)
+    intercept: float = Field(0.8, ge=-20, le=20)
+    value_weight: float = Field(5.0, ge=0, le=50)
+    obligation_weight: float = Field(1.0, ge=0, le=50)
     room_weight: float = Field(1.0, ge=0, le=50)
     pressure_weight: float = Field(2.0, ge=0, le=50)
     hours_weight: float = Field(1.0, ge=0, le=50, description="Per working day of meeting hours.")
     obligation: Obligation = Field(default_factory=Obligation)
-    obligation_fade_per_meeting: float = Field(0.85, ge=0, le=1)
+    obligation_fade_per_meeting: float = Field(0.9, ge=0, le=1)
     prior_value: float = Field(0.2, ge=0, le=5, description="Expected value before any meeting.")
     prior_value_per_clarity: float = Field(0.25, ge=0, le=5, description="A clear goal sells.")
     prior_value_sd: float = Field(0.1, ge=0, le=5)
@@ -260,7 +260,7 @@ class Learning(_Model):
     tie_rate: float = Field(0.05, ge=0, le=1, description="Tie growth per meeting, participatory.")
     lecture_tie_share: float = Field(0.2, ge=0, le=1, description="Lecture tie growth share.")
     tie_threshold: float = Field(0.05, gt=0, le=1, description="A new tie counts at or above this.")
-    value_per_knowledge: float = Field(10.0, ge=0)
+    value_per_knowledge: float = Field(20.0, ge=0)
     value_per_tie: float = Field(0.5, ge=0)
     support_value: float = Field(0.3, ge=0)
     support_peers: int = Field(2, ge=1, description="Same-specialty peers for full support.")

@@ -19,7 +19,7 @@ from netsim import kernels
 from netsim.config import Evaluation, Scenario
 from netsim.metrics import MeetingOutcome, Recorder
 from netsim.org import Org, build_organisation
-from netsim.overrides import with_overrides
+from netsim.overrides import replace_validated
 from netsim.results import RunResult
 from netsim.rng import Streams
 from netsim.state import Batch, State, build_state, personal_mean
@@ -182,7 +182,7 @@ def schedule_process(env: simpy.Environment, state: State):
 
 def apply_change(state: State, values: dict[str, Any]) -> None:
     """Replace the scenario by one with ``values`` set, and carry it into the run's state."""
-    new = with_overrides(state.scenario, values)
+    new = replace_validated(state.scenario, values)
     state.scenario = new
     state.mu = personal_mean(new, state.org, state.mu_offset)
     for batch in state.batches:
@@ -192,6 +192,10 @@ def apply_change(state: State, values: dict[str, Any]) -> None:
             batch.participation[:] = spec.participation
         if spec.facilitation != old.facilitation:
             batch.facilitated[:] = spec.facilitation == "professional"
+        # A relaunched network announces its new goal: expectations move with the prior.
+        att = new.attendance
+        shift = att.prior_value_per_clarity * (spec.goal_clarity - old.goal_clarity)
+        batch.vhat = np.where(batch.slot, np.maximum(batch.vhat + shift, 0.0), 0.0)
 
 
 def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:

@@ -31,6 +31,8 @@ EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
 # specialty, a department its own practice, executives strategy; everybody else a little.
 _GENERAL = (0.05, 0.2)
 _SPECIALTY = (0.5, 0.9)
+# An isolated specialist has had nobody at work to learn their specialty from.
+_SPECIALTY_ISOLATED = (0.35, 0.75)
 _OWN_PRACTICE = (0.4, 0.8)
 _LEADERSHIP = {EXECUTIVE: (0.6, 0.9), HEAD: (0.5, 0.8), LEADER: (0.3, 0.6)}
 _STRATEGY = {EXECUTIVE: (0.6, 0.9), HEAD: (0.4, 0.7), LEADER: (0.2, 0.4)}
@@ -242,7 +244,9 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     n_spec = len(cfg.specialties)
     know = rng.uniform(*_GENERAL, size=(n, len(topics)))
     spec_rows = np.flatnonzero(is_spec)
-    know[spec_rows, specialty[spec_rows]] = rng.uniform(*_SPECIALTY, spec_rows.size)
+    level = rng.uniform(*_SPECIALTY, spec_rows.size)
+    iso_level = rng.uniform(*_SPECIALTY_ISOLATED, spec_rows.size)
+    know[spec_rows, specialty[spec_rows]] = np.where(isolated[spec_rows], iso_level, level)
     for col, table in ((n_spec, _LEADERSHIP), (n_spec + 1, _STRATEGY)):
         for role_k, rng_range in table.items():
             rows = np.flatnonzero(rol == role_k)
@@ -256,16 +260,16 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
         _random_pairs(dep, t.cross_department_degree, rng, across=True),
     ]
     strength = [rng.uniform(t.strength_min, t.strength_max, len(p)) for p in pairs]
-    # The hierarchy: leaders with their head, heads with each other and the board.
+    # The hierarchy: leaders with their head (a strong, working tie); heads with each other
+    # and the board (they know of each other, but across departments only weakly).
     heads = np.flatnonzero(rol == HEAD)
     leaders = np.flatnonzero(rol == LEADER)
     top = np.r_[np.flatnonzero(rol == EXECUTIVE), heads]
     ta, tb = np.triu_indices(top.size, 1)
-    formal = np.r_[
-        np.stack([leaders, heads[dep[leaders]]], axis=-1), np.stack([top[ta], top[tb]], axis=-1)
-    ].reshape(-1, 2)
-    pairs.append(formal)
-    strength.append(np.full(len(formal), t.strength_max))
+    line = np.stack([leaders, heads[dep[leaders]]], axis=-1).reshape(-1, 2)
+    board = np.stack([top[ta], top[tb]], axis=-1).reshape(-1, 2)
+    pairs += [line, board]
+    strength += [np.full(len(line), t.strength_max), np.full(len(board), t.strength_min)]
     ties = _symmetric(n, np.concatenate(pairs), np.concatenate(strength))
 
     return Org(

@@ -13,7 +13,7 @@ from typing import Any
 from netsim.config import Scenario, parse_scenario
 from netsim.errors import ScenarioError
 
-__all__ = ["with_overrides"]
+__all__ = ["replace_validated", "with_overrides"]
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -57,3 +57,26 @@ def with_overrides(
         except TypeError as exc:
             raise ScenarioError(source, path, f"{exc} (got {value!r})") from None
     return parse_scenario(data, source=source)
+
+
+def replace_validated(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+    """The scenario with values replaced at dotted paths, *without* validating again.
+
+    For scheduled changes during a run: the scenario's validator already applied every
+    change with :func:`with_overrides` when it was loaded, so the values are known to be
+    valid, and this neither re-reads CSV files (which a remote worker may not have) nor
+    costs a validation per change.
+    """
+    out = scenario
+    for path, value in values.items():
+        out = _replace(out, path.split("."), value)
+    return out
+
+
+def _replace(node: Any, parts: list[str], value: Any) -> Any:
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, dict):
+        child = node[head]
+        return {**node, head: _replace(child, rest, value) if rest else value}
+    child = getattr(node, head)
+    return node.model_copy(update={head: _replace(child, rest, value) if rest else value})

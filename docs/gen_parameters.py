@@ -138,6 +138,9 @@ def _type_words(annotation: Any) -> str:
     origin = typing.get_origin(annotation)
     if origin is Literal:
         return "one of " + ", ".join(f"`{a}`" for a in typing.get_args(annotation))
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return f"table of {_type_words(key)} = {_type_words(value)}"
     if origin is list:
         (inner,) = typing.get_args(annotation)
         if typing.get_origin(inner) is Literal:

@@ -12,16 +12,30 @@ path and what is allowed.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from netsim.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from netsim.orgio import Roster
 
 __all__ = [
     "ROLES",
@@ -119,11 +133,16 @@ DEFAULT_DEPARTMENTS = (
 
 
 class Organisation(_Model):
-    """A generated organisation: departments split into units, each with a leader."""
+    """The organisation: generated from a few numbers, or loaded from CSV files.
+
+    A generated organisation has departments split into units, each with a leader. With
+    ``employees_csv`` the file says who works where in which role; ``employees``,
+    ``departments``, ``department_names`` and ``specialties`` are then filled in from it.
+    """
 
     employees: int = Field(2000, ge=20, le=2_000_000)
     departments: int = Field(
-        7, ge=1, le=200, description="Service departments, besides the central administration."
+        7, ge=0, le=200, description="Service departments, besides the central administration."
     )
     department_names: list[str] | None = Field(
         None, description="Names, the central administration first (departments + 1 names)."
@@ -153,6 +172,74 @@ class Organisation(_Model):
         )
     )
     ties: Ties = Field(default_factory=Ties)
+    employees_csv: str | None = Field(
+        None,
+        description="Load the employees from this CSV file (columns id, department, unit, role; "
+        "optional specialty, hourly_cost_dkk) instead of generating them; a path relative to "
+        "the scenario file. Then employees, departments, department_names and specialties are "
+        "filled in from the file, and unit_size, executives and specialist_share are not used.",
+    )
+    ties_csv: str | None = Field(
+        None,
+        description="Known informal ties (columns a, b: employee ids; optional strength, empty: "
+        "ties.strength_max), with employees_csv. The other ties are generated as usual, within "
+        "the file's units and departments.",
+    )
+    role_map: dict[str, Role] = Field(
+        default_factory=dict,
+        description="Job title -> role, for titles in the role column of employees_csv other "
+        "than the role names and direktør, fagchef, leder, afdelingsleder, medarbejder (case "
+        "is ignored); the title `*` stands for every other title.",
+    )
+    _roster: Roster | None = PrivateAttr(None)
+
+    @field_validator("employees_csv", "ties_csv")
+    @classmethod
+    def _absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _resolve_path(value, info)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _from_files(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Organisation]
+    ) -> Organisation:
+        """Read ``employees_csv`` (and ``ties_csv``) and fill in what the files decide.
+
+        Validates twice: first without the fields the file decides (so the paths are resolved
+        and the role map checked), then with them filled in. The loaded :class:`Roster` is kept
+        with the model, so a run never reads a file.
+        """
+        if not isinstance(data, dict) or data.get("employees_csv") is None:
+            out = handler(data)
+            for name in ("ties_csv", "role_map"):
+                if out.employees_csv is None and getattr(out, name):
+                    raise _consistency(name, "only used with employees_csv")
+            return out
+        first = handler({k: v for k, v in data.items() if k not in _FROM_FILE})
+        assert first.employees_csv is not None
+        titles: dict[str, str] = {}
+        for title, role in first.role_map.items():
+            key = " ".join(title.split()).casefold()
+            if titles.get(key, role) != role:
+                raise _consistency("role_map", f"{title!r} is given twice with different roles")
+            titles[key] = role
+        for name in ("unit_size", "executives", "specialist_share"):
+            default = cls.model_fields[name].default
+            if name in data and data[name] != default:
+                raise _consistency(
+                    name,
+                    f"not used with employees_csv, where the file says who works where in "
+                    f"which role; leave it out (got {data[name]!r})",
+                )
+        from netsim.orgio import read_roster
+
+        _must_exist("employees_csv", first.employees_csv)
+        _must_exist("ties_csv", first.ties_csv)
+        roster = read_roster(first.employees_csv, first.ties_csv, role_map=first.role_map)
+        filled = _filled_from(roster, data)
+        out = handler({**data, **filled})
+        out._roster = roster
+        return out
 
     @model_validator(mode="after")
     def _names(self) -> Organisation:
@@ -168,13 +255,19 @@ class Organisation(_Model):
         if len(set(self.specialties)) != len(self.specialties):
             raise _consistency("specialties", "names must be distinct")
         needed = self.executives + self.departments + 1 + 2 * (self.departments + 1)
-        if self.employees < needed:
+        if self.employees_csv is None and self.employees < needed:
             raise _consistency(
                 "employees",
                 f"too few for {self.departments + 1} departments and {self.executives} "
                 f"executives: at least {needed} (got {self.employees})",
             )
         return self
+
+    @property
+    def roster(self) -> Roster | None:
+        """What ``employees_csv`` and ``ties_csv`` say, as read when the scenario was loaded
+        (``None`` for a generated organisation)."""
+        return self._roster
 
     def names(self) -> list[str]:
         """Department names, the central administration first."""
@@ -193,6 +286,89 @@ class Organisation(_Model):
             "strategy",
             *(f"practice:{d}" for d in self.names()),
         ]
+
+
+#: Organisation fields that a CSV organisation takes from its employees file.
+_FROM_FILE = ("employees", "departments", "department_names", "specialties")
+_MIN_EMPLOYEES = 20
+
+
+def _resolve_path(value: str | None, info: ValidationInfo) -> str | None:
+    """A file named in a scenario, made absolute.
+
+    Relative paths are relative to the ``base_dir`` given to :func:`parse_scenario` (the
+    scenario file's directory, for :func:`load_scenario`), else to the working directory. The
+    scenario keeps the absolute path, so a resolved scenario written elsewhere still finds it.
+    """
+    if value is None:
+        return None
+    if not value.strip():
+        raise PydanticCustomError("path", "must name a file")
+    base = (info.context or {}).get("base_dir") or "."
+    return os.path.abspath(os.path.join(base, os.path.expanduser(value)))
+
+
+def _must_exist(field: str, path: str | None) -> None:
+    """A missing file is a mistake in the scenario: report it at the field that names it."""
+    if path is not None and not os.path.exists(path):
+        raise _consistency(field, f"file not found: {path}")
+
+
+def _filled_from(roster: Roster, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``employees``, ``departments``, ``department_names`` and ``specialties`` of a CSV
+    organisation, checked against what the scenario says about them (if anything)."""
+    n, names = roster.n, list(roster.department_names)
+    if n < _MIN_EMPLOYEES:
+        raise _consistency(
+            "employees_csv",
+            f"{roster.employees_file} has {n} employees; netsim needs at least {_MIN_EMPLOYEES}",
+        )
+    leave_out = "leave it out: with employees_csv it comes from the file"
+    if "employees" in data and data["employees"] != n:
+        raise _consistency(
+            "employees",
+            f"{roster.employees_file} has {n} employees; {leave_out} (got {data['employees']!r})",
+        )
+    if "departments" in data and data["departments"] != len(names) - 1:
+        raise _consistency(
+            "departments",
+            f"{roster.employees_file} has {len(names)} departments, which is departments = "
+            f"{len(names) - 1} (the first is counted apart, like a central administration); "
+            f"{leave_out} (got {data['departments']!r})",
+        )
+    given = data.get("department_names")
+    if given is not None:
+        if not isinstance(given, list) or sorted(map(str, given)) != sorted(names):
+            shown = ", ".join(repr(d) for d in names)
+            raise _consistency(
+                "department_names",
+                f"must name the departments of {roster.employees_file} ({shown}), in any "
+                f"order; or {leave_out}",
+            )
+        names = [str(d) for d in given]
+    filled: dict[str, Any] = {
+        "employees": n,
+        "departments": len(names) - 1,
+        "department_names": names,
+    }
+    given = data.get("specialties")
+    if isinstance(given, list):
+        # The scenario may list more specialties (topics nobody specialises in yet) and
+        # chooses their order.
+        missing = [k for k, s in enumerate(roster.specialties) if s not in given]
+        if missing:
+            shown = ", ".join(
+                f"{roster.specialties[k]!r} (line {roster.lines[roster.specialty == k][0]})"
+                for k in missing
+            )
+            raise _consistency(
+                "specialties",
+                f"misses specialties of {roster.employees_file}: {shown}; add them, or leave "
+                "specialties out to take the file's",
+            )
+    elif roster.specialties:
+        filled["specialties"] = list(roster.specialties)
+    return filled
 
 
 class TimePressure(_Model):
@@ -296,6 +472,12 @@ class Network(_Model):
     purpose: Purpose
     topics: list[str] | None = Field(None, description="Default: fixed by purpose.")
     select: Selector
+    members_csv: str | None = Field(
+        None,
+        description="An existing network's members (column employee_id: ids of "
+        "organisation.employees_csv); the target group is the people listed who also match "
+        "select (`select = {}` takes the list as it is). A path relative to the scenario file.",
+    )
     enrollment: Literal["automatic", "invitation", "voluntary"]
     max_size: int = Field(20, ge=2, le=500)
     split: Literal["mixed", "department"] = "mixed"
@@ -320,6 +502,11 @@ class Network(_Model):
         description="Reviewed under the scenario's evaluation policy, if it has one "
         "(self-organised networks never are).",
     )
+
+    @field_validator("members_csv")
+    @classmethod
+    def _absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return _resolve_path(value, info)
 
     @model_validator(mode="after")
     def _combinations(self) -> Network:
@@ -449,6 +636,7 @@ class Scenario(_Model):
     schedule: list[Change] = Field(
         default_factory=list, description="Changes applied during the run, by week."
     )
+    _members: dict[str, tuple[int, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _schedule(self) -> Scenario:
@@ -506,6 +694,39 @@ class Scenario(_Model):
                         f"employee ids run from 0 to {org.employees - 1} (got {i})",
                     )
         return self
+
+    @model_validator(mode="after")
+    def _member_lists(self) -> Scenario:
+        """Read every network's ``members_csv`` against the organisation's employee ids."""
+        from netsim.orgio import CsvError, CsvProblem, read_members
+
+        roster = self.organisation.roster
+        members: dict[str, tuple[int, ...]] = {}
+        problems: list[CsvProblem] = []
+        for name, net in self.networks.items():
+            if net.members_csv is None:
+                continue
+            if roster is None:
+                raise _consistency(
+                    f"networks.{name}.members_csv",
+                    "needs organisation.employees_csv: a member list names ids of that file",
+                )
+            _must_exist(f"networks.{name}.members_csv", net.members_csv)
+            try:
+                members[name] = tuple(read_members(net.members_csv, roster).tolist())
+            except CsvError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise CsvError(problems)
+        self._members = members
+        return self
+
+    def members_of(self, network: str) -> tuple[int, ...] | None:
+        """Employee positions listed in a network's ``members_csv``, or ``None`` if it has none.
+
+        Read when the scenario was validated, so a run never reads the file.
+        """
+        return self._members.get(network)
 
     @property
     def horizon_days(self) -> int:
@@ -583,7 +804,11 @@ def _format(err: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def parse_scenario(
-    data: Mapping[str, Any], *, source: str = "<scenario>", strict: bool = False
+    data: Mapping[str, Any],
+    *,
+    source: str = "<scenario>",
+    strict: bool = False,
+    base_dir: str | Path | None = None,
 ) -> Scenario:
     """Validate a scenario given as a mapping (the parsed TOML).
 
@@ -596,6 +821,10 @@ def parse_scenario(
     strict : bool
         No type coercion: ``"200"`` or ``true`` is not a number, ``200.5``/``200.0`` not a
         whole number. :func:`load_scenario` validates files strictly.
+    base_dir : path, optional
+        What relative paths of CSV files (``organisation.employees_csv``, ...) are relative
+        to; default the working directory. :func:`load_scenario` passes the scenario file's
+        directory. The scenario holds the absolute paths.
 
     Returns
     -------
@@ -606,6 +835,8 @@ def parse_scenario(
     ScenarioError
         For the first problem found, with its field path; the message says how many more
         there are.
+    netsim.orgio.CsvError
+        For every problem in the CSV files the scenario names (read as part of validation).
 
     Examples
     --------
@@ -618,7 +849,8 @@ def parse_scenario(
     netsim.errors.ScenarioError: x.toml: organisation.employes: unknown field; did you mean...
     """
     try:
-        return Scenario.model_validate(dict(data), strict=strict)
+        context = {"base_dir": None if base_dir is None else str(base_dir)}
+        return Scenario.model_validate(dict(data), strict=strict, context=context)
     except ValidationError as exc:
         errors = exc.errors()
         field, message = _format(errors[0])
@@ -632,10 +864,14 @@ def load_scenario(path: str | Path) -> Scenario:
 
     The scenario's ``name`` defaults to the file's stem.
 
+    Paths of CSV files in the scenario are relative to the file's directory.
+
     Raises
     ------
     ScenarioError
         File missing or unreadable, TOML syntax (with line and column), or any invalid field.
+    netsim.orgio.CsvError
+        Problems in the CSV files the scenario names, one per line.
     """
     p = Path(path)
     source = str(path)
@@ -655,7 +891,7 @@ def load_scenario(path: str | Path) -> Scenario:
         message = _toml_message(exc, text)
         raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
     data.setdefault("name", p.stem)
-    return parse_scenario(data, source=source, strict=True)
+    return parse_scenario(data, source=source, strict=True, base_dir=p.parent)
 
 
 def _toml_message(exc: tomllib.TOMLDecodeError, text: str | None = None) -> str:

@@ -73,9 +73,17 @@ class ExperimentError(ScenarioError):
 
 
 def task_key(scenario: Scenario, seed: int) -> str:
-    """Content hash of a task: resolved scenario, seed and netsim version."""
+    """Content hash of a task: resolved scenario, seed, netsim version, and the content (not
+    just the paths) of any CSV files the organisation was loaded from."""
+    roster = scenario.organisation.roster
     blob = json.dumps(
-        {"scenario": scenario.model_dump(mode="json"), "seed": seed, "netsim": __version__},
+        {
+            "scenario": scenario.model_dump(mode="json"),
+            "files": roster.digest if roster is not None else None,
+            "members": {n: scenario.members_of(n) for n in scenario.networks},
+            "seed": seed,
+            "netsim": __version__,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,5 +1,11 @@
 """The organisation: employees, departments, units, roles, knowledge and informal ties.
 
+An organisation is generated from a few numbers, or built from what CSV files say about it
+(a :class:`~netsim.orgio.Roster`, read by :mod:`netsim.orgio` when the scenario is loaded):
+the files fix who works where in which role, and everything else (career motives, initial
+knowledge, the ties the files do not give) is drawn exactly as for a generated organisation,
+by the same code.
+
 Everything per employee is a numpy array indexed by employee id (0..N-1). The informal tie
 graph is held as a symmetric ``scipy.sparse.csr_array`` of tie strengths, the form the daily
 step needs; :meth:`Organisation.to_networkx` gives the same graph as a NetworkX ``Graph``
@@ -14,13 +20,18 @@ earns its keep (analysis, layout).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
 from netsim.config import ROLES, Organisation, Selector
+
+if TYPE_CHECKING:
+    from netsim.orgio import Roster
 
 __all__ = ["ROLE_INDEX", "Org", "build_organisation", "select_members", "split_groups"]
 
@@ -57,6 +68,9 @@ class Org:
         Initial knowledge levels in [0, 1].
     ties : scipy.sparse.csr_array, shape (N, N)
         Symmetric informal tie strengths in (0, 1].
+    employee_ids : list of str, optional
+        For an organisation loaded from CSV, the ``id`` of each employee in the file (employee
+        ``k`` is the file's ``k``-th row); ``None`` for a generated one.
     """
 
     department: np.ndarray
@@ -71,6 +85,7 @@ class Org:
     department_names: list[str]
     specialties: list[str]
     topics: list[str]
+    employee_ids: list[str] | None = None
 
     @property
     def n(self) -> int:
@@ -103,6 +118,8 @@ class Org:
                 role=ROLES[self.role[i]],
                 specialty=self.specialties[self.specialty[i]] if self.specialty[i] >= 0 else "",
             )
+            if self.employee_ids is not None:
+                g.nodes[i]["employee_id"] = self.employee_ids[i]
         return g
 
 
@@ -179,30 +196,36 @@ def _symmetric(n: int, pairs: np.ndarray, strength: np.ndarray) -> sp.csr_array:
     return mat
 
 
-def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
-    """Generate an organisation from a few numbers.
+def _line_pairs(dep: np.ndarray, leaders: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Each leader with every head of their department (one in a generated organisation;
+    a loaded one may have several, or none); shape (E, 2)."""
+    li, hi = np.nonzero(dep[leaders][:, None] == dep[heads][None, :])
+    return np.stack([leaders[li], heads[hi]], axis=-1).reshape(-1, 2)
 
-    Parameters
-    ----------
-    cfg : Organisation
-        Sizes, specialties, wages and tie parameters.
-    rng : numpy.random.Generator
-        The ``organisation`` stream; nothing else is drawn from it.
 
-    Returns
-    -------
-    Org
+def _with_known_ties(
+    pairs: list[np.ndarray], strength: list[np.ndarray], roster: Roster, default: float, n: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The drawn ties with the file's known ties put in: a known pair keeps the file's
+    strength (``default`` where the file gives none), whatever was drawn for it."""
+    known = np.stack([roster.tie_a, roster.tie_b], axis=-1).reshape(-1, 2)
+    known_strength = np.where(np.isnan(roster.tie_strength), default, roster.tie_strength)
 
-    Examples
-    --------
-    >>> from netsim.config import Organisation
-    >>> from netsim.rng import Streams
-    >>> org = build_organisation(Organisation(employees=2000), rng=Streams(1).organisation)
-    >>> org.n, int((org.role == LEADER).sum()), len(org.department_names)
-    (2000, 135, 8)
-    """
-    names = cfg.names()
-    n_depts = len(names)
+    def key(p: np.ndarray) -> np.ndarray:
+        return np.minimum(p[:, 0], p[:, 1]).astype(np.int64) * n + np.maximum(p[:, 0], p[:, 1])
+
+    known_keys = key(known)
+    keep = [~np.isin(key(p), known_keys) for p in pairs]
+    return (
+        [*(p[k] for p, k in zip(pairs, keep, strict=True)), known],
+        [*(w[k] for w, k in zip(strength, keep, strict=True)), known_strength],
+    )
+
+
+def _generated_people(
+    cfg: Organisation, n_depts: int, *, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Department, unit, role and specialty of a generated organisation."""
     staff = cfg.employees - cfg.executives
     dept_sizes = _department_sizes(staff, n_depts)
 
@@ -232,6 +255,65 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     is_spec = (rol == EMPLOYEE) & (rng.random(n) < cfg.specialist_share)
     rol[is_spec] = SPECIALIST
     specialty[is_spec] = rng.integers(0, len(cfg.specialties), int(is_spec.sum()))
+    return dep, uni, rol, specialty
+
+
+def _people_from(
+    cfg: Organisation, roster: Roster
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Department, unit, role and specialty as the employees file gives them, indexed by the
+    scenario's department names and specialties (which name the file's, maybe reordered)."""
+    names = cfg.names()
+    dept_pos = np.array([names.index(d) for d in roster.department_names], dtype=np.intp)
+    spec_pos = np.array(
+        [cfg.specialties.index(s) for s in roster.specialties] or [-1], dtype=np.intp
+    )
+    specialty = np.where(roster.specialty >= 0, spec_pos[np.maximum(roster.specialty, 0)], -1)
+    return (
+        dept_pos[roster.department],
+        roster.unit.astype(np.intp),
+        roster.role.astype(np.int8),
+        specialty.astype(np.intp),
+    )
+
+
+def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
+    """Generate an organisation from a few numbers, or build it from its CSV files.
+
+    Who works where in which role comes from ``cfg`` (generated) or from ``cfg.roster`` (the
+    scenario names ``employees_csv``). The rest is drawn the same way for both: career
+    motives, initial knowledge, and the informal ties within the units and departments,
+    across departments and along the hierarchy; ties given by ``ties_csv`` replace what is
+    drawn for the same pairs.
+
+    Parameters
+    ----------
+    cfg : Organisation
+        Sizes, specialties, wages and tie parameters, and the loaded files if any.
+    rng : numpy.random.Generator
+        The ``organisation`` stream; nothing else is drawn from it.
+
+    Returns
+    -------
+    Org
+
+    Examples
+    --------
+    >>> from netsim.config import Organisation
+    >>> from netsim.rng import Streams
+    >>> org = build_organisation(Organisation(employees=2000), rng=Streams(1).organisation)
+    >>> org.n, int((org.role == LEADER).sum()), len(org.department_names)
+    (2000, 135, 8)
+    """
+    names = cfg.names()
+    n_depts = len(names)
+    roster = cfg.roster
+    if roster is None:
+        dep, uni, rol, specialty = _generated_people(cfg, n_depts, rng=rng)
+    else:
+        dep, uni, rol, specialty = _people_from(cfg, roster)
+    n = dep.size
+    is_spec = specialty >= 0
     key = dep * len(cfg.specialties) + specialty
     counts = np.bincount(key[is_spec], minlength=n_depts * len(cfg.specialties))
     isolated = is_spec & (counts[np.where(is_spec, key, 0)] == 1)
@@ -239,6 +321,8 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     a = cfg.career_motive_mean * 4.0
     career = rng.beta(a, 4.0 - a, n)
     wage = np.asarray(cfg.hourly_cost_dkk.as_tuple())[rol]
+    if roster is not None:  # the file's hourly costs, where it gives them
+        wage = np.where(np.isnan(roster.wage_dkk), wage, roster.wage_dkk)
 
     topics = cfg.topics()
     n_spec = len(cfg.specialties)
@@ -266,10 +350,12 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     leaders = np.flatnonzero(rol == LEADER)
     top = np.r_[np.flatnonzero(rol == EXECUTIVE), heads]
     ta, tb = np.triu_indices(top.size, 1)
-    line = np.stack([leaders, heads[dep[leaders]]], axis=-1).reshape(-1, 2)
+    line = _line_pairs(dep, leaders, heads)
     board = np.stack([top[ta], top[tb]], axis=-1).reshape(-1, 2)
     pairs += [line, board]
     strength += [np.full(len(line), t.strength_max), np.full(len(board), t.strength_min)]
+    if roster is not None:
+        pairs, strength = _with_known_ties(pairs, strength, roster, t.strength_max, n)
     ties = _symmetric(n, np.concatenate(pairs), np.concatenate(strength))
 
     return Org(
@@ -285,15 +371,26 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
         department_names=names,
         specialties=list(cfg.specialties),
         topics=topics,
+        employee_ids=None if roster is None else list(roster.ids),
     )
 
 
-def select_members(org: Org, sel: Selector, *, rng: np.random.Generator) -> np.ndarray:
+def select_members(
+    org: Org,
+    sel: Selector,
+    *,
+    rng: np.random.Generator,
+    within: Sequence[int] | np.ndarray | None = None,
+) -> np.ndarray:
     """Employee ids matching a selector (all given criteria), sorted.
 
+    ``within`` (a network's ``members_csv``) restricts the match to those employees.
     ``sample`` draws that many at random (from the ``membership`` stream) when more match.
     """
     mask = np.ones(org.n, dtype=bool)
+    if within is not None:
+        mask[:] = False
+        mask[np.asarray(within, dtype=np.intp)] = True
     if sel.roles:
         mask &= np.isin(org.role, [ROLE_INDEX[r] for r in sel.roles])
     if sel.specialties:

@@ -151,7 +151,9 @@ def _pair_positions(
 def _make_batch(
     name: str, spec: Network, scenario: Scenario, org: Org, streams: Streams
 ) -> tuple[Batch, list[np.ndarray]]:
-    targets = select_members(org, spec.select, rng=streams.membership)
+    targets = select_members(
+        org, spec.select, rng=streams.membership, within=scenario.members_of(name)
+    )
     if targets.size == 0:
         raise ScenarioError(
             "<scenario>",

@@ -26,6 +26,11 @@ demo: $(VENV)/.installed
 	$(BIN)/netsim run scenarios/auto_enrollment.toml scenarios/goal_driven.toml \
 		--seed $(SEED) --out results/demo --format json > /dev/null
 	@echo "one run of each scenario (seed $(SEED)) written to results/demo/"
+	$(BIN)/netsim report scenarios/auto_enrollment.toml scenarios/goal_driven.toml \
+		--reps 20 --seed $(SEED) -o results/demo/report.html > /dev/null
+	$(BIN)/netsim teach --out results/demo/teach.html > /dev/null
+	@echo "report for planners:   results/demo/report.html"
+	@echo "teaching page:         results/demo/teach.html"
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n auto -q

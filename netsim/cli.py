@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
 
+    ini = sub.add_parser(
+        "init", help="start a directory for simulating your own organisation from CSV files"
+    )
+    ini.add_argument("directory", type=Path, metavar="DIR", help="created if it does not exist")
+    ini.add_argument("--force", action="store_true", help="overwrite files that exist")
+
     cmp_ = sub.add_parser(
         "compare", help="paired comparison of scenarios over replications, with 95 % CIs"
     )
@@ -121,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("db", type=Path, metavar="DB")
     res.add_argument("--format", choices=("table", "json", "csv", "parquet"), default="table")
     res.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+
+    from netsim import cli_pictures
+
+    cli_pictures.add_parsers(sub, seed=_seed, count=_count, years=_years)
     return parser
 
 
@@ -221,11 +231,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         try:
             _load_checked(path)
         except NetsimError as exc:
-            print(f"netsim: error: {exc}", file=sys.stderr)
+            _print_error(exc)
             status = EXIT_USAGE
         else:
             print(f"{path}: ok")
     return status
+
+
+def _print_error(exc: NetsimError) -> None:
+    """One ``netsim: error:`` line per problem (a CSV file can have several)."""
+    for line in str(exc).splitlines() or [""]:
+        print(f"netsim: error: {line}", file=sys.stderr)
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from netsim.starter import write_starter
+
+    for path in write_starter(args.directory, force=args.force):
+        print(f"wrote {path}")
+    scenario = args.directory / "scenario.toml"
+    print(f"next: read {args.directory / 'README.md'}, then run: netsim validate {scenario}")
+    return 0
 
 
 def _cmd_schema() -> int:
@@ -489,9 +515,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_sweep(args)
         if args.command == "results":
             return _cmd_results(args)
+        if args.command == "init":
+            return _cmd_init(args)
+        if args.command in ("plot", "report", "teach", "explain"):
+            from netsim import cli_pictures
+
+            return cli_pictures.run(args, argv)
         return _cmd_schema()
     except NetsimError as exc:
-        print(f"netsim: error: {exc}", file=sys.stderr)
+        _print_error(exc)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("netsim: interrupted", file=sys.stderr)

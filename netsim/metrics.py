@@ -429,6 +429,12 @@ class Recorder:
         return pd.DataFrame(
             {
                 "id": np.arange(org.n),
+                # The organisation's own ids (an HR export's), where it has them.
+                "employee_id": (
+                    np.asarray(org.employee_ids, dtype=object)
+                    if org.employee_ids is not None
+                    else np.arange(org.n).astype(str).astype(object)
+                ),
                 "department": np.asarray(org.department_names, dtype=object)[org.department],
                 "unit": org.unit,
                 "role": np.asarray(ROLES, dtype=object)[org.role],

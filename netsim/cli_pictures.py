@@ -1,0 +1,135 @@
+"""The picture commands of ``netsim``: ``plot``, ``report``, ``teach`` and ``explain``.
+
+:mod:`netsim.cli` adds these parsers and hands the parsed arguments here; the work is done
+by :mod:`netsim.figures`, :mod:`netsim.report`, :mod:`netsim.teach` and
+:mod:`netsim.explain`. Errors a user can cause are :class:`~netsim.errors.NetsimError`, which
+the CLI prints on one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from netsim.errors import NetsimError
+
+__all__ = ["COMMANDS", "add_parsers", "run"]
+
+COMMANDS = ("plot", "report", "teach", "explain")
+
+
+def add_parsers(
+    sub: Any,
+    *,
+    seed: Callable[[str], int],
+    count: Callable[[str], int],
+    years: Callable[[str], float],
+) -> None:
+    """Add the picture subcommands to ``netsim``'s subparsers (types from :mod:`netsim.cli`)."""
+    plot = sub.add_parser("plot", help="write the figures that fit a result directory or database")
+    plot.add_argument("path", type=Path, metavar="RESULT_DIR_OR_DB")
+    plot.add_argument(
+        "--out", type=Path, default=Path("figures"), metavar="DIR", help="default: figures"
+    )
+
+    rep = sub.add_parser("report", help="one self-contained HTML report comparing scenarios")
+    rep.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="the first is the reference")
+    rep.add_argument("--reps", type=count, default=20, help="replications (default 20)")
+    rep.add_argument("--seed", type=seed, default=1, help="seed of replication 1 (default 1)")
+    rep.add_argument("--years", type=years, help="horizon in years (overrides the files)")
+    rep.add_argument("--workers", type=count, help="worker processes (default: all cores)")
+    rep.add_argument("--lang", choices=("en", "da"), default="en")
+    rep.add_argument(
+        "-o", "--out", type=Path, default=Path("report.html"), help="default: report.html"
+    )
+
+    teach = sub.add_parser("teach", help="an offline interactive teaching page (one HTML file)")
+    teach.add_argument(
+        "--out", "-o", type=Path, default=Path("teach.html"), help="default: teach.html"
+    )
+    teach.add_argument("--lang", choices=("en", "da"), default="en")
+    teach.add_argument("--seed", type=seed, default=3, help="seed of every run (default 3)")
+
+    exp = sub.add_parser("explain", help="why one employee came to each meeting, or did not")
+    exp.add_argument("scenario", metavar="SCENARIO")
+    exp.add_argument("--employee", type=seed, required=True, metavar="ID", help="employee id")
+    exp.add_argument("--seed", type=seed, help="seed (default: the scenario's simulation.seed)")
+    exp.add_argument("--years", type=years, help="horizon in years (overrides the file)")
+    exp.add_argument("--lang", choices=("en", "da"), default="en")
+
+
+def _write(path: Path, text: str) -> None:
+    from netsim.results import atomic_write_text
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, text)
+    except OSError as exc:
+        raise NetsimError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from netsim.figures import plot_path
+
+    for path in plot_path(args.path, args.out):
+        print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from netsim.cli import _load_checked, _progress
+    from netsim.experiment import with_overrides
+    from netsim.report import build_report, run_replications
+
+    scenarios = []
+    for path in args.scenarios:
+        sc = _load_checked(path, args.seed)
+        if args.years is not None:
+            sc = with_overrides(sc, {"simulation.years": args.years}, source=path)
+        scenarios.append(sc)
+    with _progress("replications") as bar:
+        task = bar.add_task("run", total=None, failed=0)
+        runs = run_replications(
+            scenarios,
+            reps=args.reps,
+            seed=args.seed,
+            workers=args.workers,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    html = build_report(runs, seed=args.seed, lang=args.lang, command=["netsim", *argv])
+    _write(args.out, html)
+    print(args.out)
+    return 0
+
+
+def _teach(args: argparse.Namespace) -> int:
+    from netsim.teach import make_teach_page
+
+    _write(args.out, make_teach_page(lang=args.lang, seed=args.seed))
+    print(args.out)
+    return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from netsim.cli import _load_checked, _source
+    from netsim.explain import explain_text
+    from netsim.model import simulate
+
+    sc = _load_checked(args.scenario, args.seed)
+    with _source(args.scenario):
+        result = simulate(sc, seed=args.seed, years=args.years, trace=True)
+    print(explain_text(result, args.employee, lang=args.lang))
+    return 0
+
+
+def run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """Run one of :data:`COMMANDS`; returns the exit status."""
+    if args.command == "plot":
+        return _plot(args)
+    if args.command == "report":
+        return _report(args, argv)
+    if args.command == "teach":
+        return _teach(args)
+    return _explain(args)

@@ -1,0 +1,469 @@
+"""The data behind the figures, and figure files.
+
+:mod:`netsim.plots` only draws; this module turns what netsim produces — runs
+(:class:`~netsim.results.RunResult`), result directories written by ``netsim run --out`` and
+sweep databases — into the small tidy tables it draws, averages replications with 95 %
+confidence intervals, lays out the organisation's graph, and writes figures as PNG and SVG
+(or as text to inline in an HTML page). ``netsim plot`` is :func:`plot_path`.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from netsim import plots
+from netsim.errors import NetsimError
+from netsim.experiment import paired_ci
+from netsim.results import RunResult
+
+__all__ = [
+    "attendance_bands",
+    "cost_ledger",
+    "graph_data",
+    "knowledge_series",
+    "load_run",
+    "plot_path",
+    "png_base64",
+    "save_figure",
+    "svg_text",
+    "value_accounts",
+]
+
+_GOLDEN = math.pi * (3.0 - math.sqrt(5.0))
+
+
+# ------------------------------------------------------------------ tables from runs
+
+
+def _years(run: RunResult) -> float:
+    sim = run.scenario.simulation
+    return run.scenario.horizon_days / sim.days_per_year if sim.days_per_year else 1.0
+
+
+def _by_scenario(runs: Sequence[RunResult]) -> dict[str, list[RunResult]]:
+    out: dict[str, list[RunResult]] = {}
+    for run in runs:
+        out.setdefault(run.scenario.name, []).append(run)
+    return out
+
+
+def _mean_ci(values: np.ndarray) -> tuple[float, float, float, int]:
+    mean, lo, hi, n = paired_ci(values)
+    return mean, lo, hi, n
+
+
+def attendance_bands(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Attendance rate per network and meeting week: mean over replications and 95 % CI.
+
+    Parameters
+    ----------
+    runs : sequence of RunResult
+        Replications of one or more scenarios (grouped by scenario name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``network``, ``week``, ``mean``, ``ci_low``, ``ci_high``, ``n``. The CI
+        is NaN with a single replication.
+    """
+    rows = []
+    for name, group in _by_scenario(runs).items():
+        parts = []
+        for rep, run in enumerate(group):
+            m = run.meetings
+            if m.empty:
+                continue
+            by = m.groupby(["network", "week"], sort=True)[["attended", "invited"]].sum()
+            rate = (by["attended"] / by["invited"].where(by["invited"] > 0)).rename("rate")
+            parts.append(rate.reset_index().assign(rep=rep))
+        if not parts:
+            continue
+        long = pd.concat(parts, ignore_index=True)
+        for key, part in long.groupby(["network", "week"], sort=True):
+            network, week = cast(tuple[str, int], key)
+            mean, lo, hi, n = _mean_ci(part["rate"].to_numpy(float))
+            rows.append((name, network, int(week), mean, lo, hi, n))
+    return pd.DataFrame(
+        rows, columns=["scenario", "network", "week", "mean", "ci_low", "ci_high", "n"]
+    )
+
+
+def cost_ledger(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Realised hours and DKK per year by role, mean over replications.
+
+    The organisers' follow-up hours are in no employee's account; they are the row
+    ``organisers``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``role``, ``hours_year``, ``cost_dkk_year``.
+    """
+    rows = []
+    for name, group in _by_scenario(runs).items():
+        reps = []
+        for run in group:
+            years = _years(run)
+            by = run.employees.groupby("role", sort=False)[["hours", "cost_dkk"]].sum()
+            hours = by["hours"].to_dict()
+            cost = by["cost_dkk"].to_dict()
+            hours["organisers"] = float(run.meetings["hours"].sum()) - float(by["hours"].sum())
+            cost["organisers"] = float(run.meetings["cost_dkk"].sum()) - float(by["cost_dkk"].sum())
+            reps.append({r: (hours[r] / years, cost[r] / years) for r in hours})
+        roles = [r for r in _ROLE_ORDER if any(rep.get(r, (0.0,))[0] > 0 for rep in reps)]
+        for role in roles:
+            h = np.mean([rep.get(role, (0.0, 0.0))[0] for rep in reps])
+            c = np.mean([rep.get(role, (0.0, 0.0))[1] for rep in reps])
+            rows.append((name, role, float(max(h, 0.0)), float(max(c, 0.0))))
+    return pd.DataFrame(rows, columns=["scenario", "role", "hours_year", "cost_dkk_year"])
+
+
+_ROLE_ORDER = ("executive", "head", "leader", "specialist", "employee", "organisers")
+
+
+def value_accounts(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Per network: participant and sponsor value, hours and DKK per year (replication mean).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``network``, ``participant_value``, ``sponsor_value``, ``hours_year``,
+        ``cost_dkk_year``.
+    """
+    cols = ["participant_value", "sponsor_value", "hours", "cost_dkk"]
+    parts = []
+    for name, group in _by_scenario(runs).items():
+        for run in group:
+            if run.meetings.empty:
+                continue
+            by = run.meetings.groupby("network", sort=False)[cols].sum() / _years(run)
+            parts.append(by.reset_index().assign(scenario=name))
+    if not parts:
+        return pd.DataFrame(
+            columns=["scenario", "network", *cols[:2], "hours_year", "cost_dkk_year"]
+        )
+    long = pd.concat(parts, ignore_index=True)
+    out = long.groupby(["scenario", "network"], sort=False)[cols].mean().reset_index()
+    return out.rename(columns={"hours": "hours_year", "cost_dkk": "cost_dkk_year"})
+
+
+def knowledge_series(runs: Sequence[RunResult]) -> pd.DataFrame:
+    """Weekly knowledge of members and everybody else by topic group, replication mean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scenario``, ``week``, ``topics``, ``members``, ``others``.
+    """
+    parts = [
+        run.knowledge.assign(scenario=run.scenario.name)
+        for run in runs
+        if run.knowledge is not None and not run.knowledge.empty
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["scenario", "week", "topics", "members", "others"])
+    long = pd.concat(parts, ignore_index=True)
+    out = long.groupby(["scenario", "topics", "week"], sort=False)[["members", "others"]].mean()
+    return out.reset_index()[["scenario", "week", "topics", "members", "others"]]
+
+
+# ------------------------------------------------------------------ the graph
+
+
+def _spiral(n: int) -> np.ndarray:
+    """``n`` points of a sunflower spiral filling the unit disc evenly."""
+    k = np.arange(n)
+    r = np.sqrt((k + 0.5) / max(n, 1))
+    return np.stack([r * np.cos(k * _GOLDEN), r * np.sin(k * _GOLDEN)], axis=1)
+
+
+def layout_by_department(employees: pd.DataFrame) -> np.ndarray:
+    """(N, 2) positions: one disc per department, units as small clusters inside it.
+
+    The first department (the central administration) sits in the middle, the others on a
+    ring around it; a department's disc area grows with its size. Deterministic.
+    """
+    pos = np.zeros((len(employees), 2))
+    depts = list(dict.fromkeys(employees["department"]))
+    sizes = employees.groupby("department", sort=False).size()
+    biggest = float(sizes.max()) if len(sizes) else 1.0
+    ring = len(depts) - 1
+    for k, dept in enumerate(depts):
+        if k == 0 or ring == 0:
+            centre = np.zeros(2)
+        else:
+            angle = 2 * math.pi * (k - 1) / ring + math.pi / 2
+            centre = np.array([math.cos(angle), math.sin(angle)])
+        rows = np.flatnonzero((employees["department"] == dept).to_numpy())
+        radius = 0.32 * math.sqrt(len(rows) / biggest)
+        units = employees["unit"].to_numpy()[rows]
+        names, inverse, counts = np.unique(units, return_inverse=True, return_counts=True)
+        unit_centres = _spiral(names.size) * radius * (1 - 1 / (1 + math.sqrt(names.size)))
+        unit_radius = radius / (1 + math.sqrt(names.size)) * 0.9
+        for u in range(names.size):
+            members = rows[inverse == u]
+            pos[members] = centre + unit_centres[u] + _spiral(counts[u]) * unit_radius
+    return pos
+
+
+def organisation_of(run: RunResult) -> Any:
+    """The run's organisation, generated again from its scenario and seed."""
+    from netsim.org import build_organisation
+    from netsim.rng import Streams
+
+    return build_organisation(run.scenario.organisation, rng=Streams(run.seed).organisation)
+
+
+def graph_data(
+    run: RunResult, *, org: Any = None, max_nodes: int = 1500, seed: int = 0
+) -> plots.GraphData:
+    """The informal graph of a run's organisation, ready for :func:`netsim.plots.plot_graph`.
+
+    Parameters
+    ----------
+    run : RunResult
+    org : netsim.org.Org, optional
+        The organisation the run used; by default it is generated again from the scenario and
+        seed (a run on a hand-built organisation must pass it).
+    max_nodes : int
+        Every network member is kept; other employees are sampled down to this total.
+    seed : int
+        Seed of that sample.
+    """
+    emp = run.employees
+    if org is None:
+        org = organisation_of(run)
+    pos = layout_by_department(emp)
+    member = emp["member"].to_numpy(bool)
+    keep = member.copy()
+    others = np.flatnonzero(~member)
+    room = max(max_nodes - int(member.sum()), 0)
+    if others.size > room:
+        others = np.sort(np.random.default_rng(seed).choice(others, room, replace=False))
+    keep[others] = True
+    ids = np.flatnonzero(keep)
+    nodes = pd.DataFrame(
+        {
+            "id": ids,
+            "x": pos[ids, 0],
+            "y": pos[ids, 1],
+            "department": emp["department"].to_numpy()[ids],
+            "member": member[ids],
+        }
+    )
+    edges = pd.DataFrame({"a": pd.Series(dtype="int64"), "b": pd.Series(dtype="int64")})
+    if org.n == len(emp):
+        coo = org.ties.tocoo()
+        upper = (coo.row < coo.col) & keep[coo.row] & keep[coo.col]
+        edges = pd.DataFrame({"a": coo.row[upper], "b": coo.col[upper]})
+    bridging = run.bridging
+    if bridging is None:
+        bridging = pd.DataFrame({"a": [], "b": [], "strength": []})
+    return plots.GraphData(nodes=nodes, edges=edges, bridging=bridging)
+
+
+# ------------------------------------------------------------------ figure output
+
+
+def _figure(ax: Axes) -> Figure:
+    fig = ax.get_figure()
+    assert isinstance(fig, Figure)
+    return fig
+
+
+def svg_text(ax: Axes, *, salt: str = "netsim") -> str:
+    """The figure as an ``<svg>`` element to inline in HTML.
+
+    Text stays text (searchable, escaped by matplotlib); the XML declaration, the DOCTYPE and
+    the metadata block are dropped. ``salt`` makes the element ids of one figure differ from
+    another's on the same page, and the output reproducible.
+    """
+    buf = io.StringIO()
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": salt}):
+        _figure(ax).savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg") :]
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+
+
+def png_base64(ax: Axes, *, dpi: int = 110) -> str:
+    """The figure as a base64 PNG (for ``<img src="data:image/png;base64,...">``)."""
+    buf = io.BytesIO()
+    _figure(ax).savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def save_figure(ax: Axes, stem: Path) -> list[Path]:
+    """Write ``stem.png`` and ``stem.svg``; returns both paths."""
+    from netsim.results import atomic_write_text
+
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png = stem.with_suffix(".png")
+    _figure(ax).savefig(png, format="png", dpi=150, metadata={"Software": None})
+    svg = stem.with_suffix(".svg")
+    with rc_context({"svg.hashsalt": stem.name}):
+        buf = io.StringIO()
+        _figure(ax).savefig(buf, format="svg", metadata={"Date": None})
+    atomic_write_text(svg, buf.getvalue())
+    return [png, svg]
+
+
+# ------------------------------------------------------------------ netsim plot
+
+
+def load_run(path: str | Path) -> RunResult:
+    """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back."""
+    from netsim.config import load_scenario
+
+    d = Path(path)
+    if not (d / "summary.json").is_file():
+        raise NetsimError(f"{d}: not a netsim result directory (no summary.json)")
+    try:
+        summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+        scenario = load_scenario(d / "scenario.toml")
+        frames = {
+            name: pd.read_csv(d / f"{name}.csv") for name in ("meetings", "weekly", "employees")
+        }
+        optional = {
+            name: pd.read_csv(d / f"{file}.csv") if (d / f"{file}.csv").is_file() else None
+            for name, file in (("knowledge", "knowledge"), ("bridging", "bridging_ties"))
+        }
+    except FileNotFoundError as exc:
+        raise NetsimError(
+            f"{d}: incomplete result directory ({Path(exc.filename).name} is missing)"
+        ) from None
+    except (ValueError, OSError) as exc:
+        raise NetsimError(f"{d}: cannot read the results ({exc})") from None
+    emp = frames["employees"]
+    emp["member"] = emp["member"].astype(bool)
+    emp["specialty"] = emp["specialty"].fillna("")
+    seed = int(summary.get("seed", scenario.simulation.seed))
+    return RunResult(
+        scenario=scenario,
+        seed=seed,
+        summary=summary,
+        meetings=frames["meetings"],
+        weekly=frames["weekly"],
+        employees=emp,
+        knowledge=optional["knowledge"],
+        bridging=optional["bridging"],
+    )
+
+
+def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, Axes]:
+    """The figures that fit one or more runs, by file stem."""
+    out: dict[str, Axes] = {}
+    att = attendance_bands(runs)
+    if not att.empty:
+        out["attendance"] = plots.plot_attendance(att)
+    ledger = cost_ledger(runs)
+    if not ledger.empty and ledger["hours_year"].sum() > 0:
+        out["cost_ledger"] = plots.plot_cost_ledger(ledger)
+    values = value_accounts(runs)
+    if not values.empty:
+        out["value_accounts"] = plots.plot_value_accounts(values)
+    know = knowledge_series(runs)
+    if not know.empty:
+        # The topics the networks are for tell the story; all groups at once are a tangle.
+        topics = ["sponsored"] if (know["topics"] == "sponsored").any() else None
+        out["knowledge"] = plots.plot_knowledge(know.drop(columns="scenario"), topics=topics)
+    if graph and runs:
+        out["graph"] = plots.plot_graph(graph_data(runs[0]))
+    return out
+
+
+def _store_figures(path: Path) -> dict[str, Axes]:
+    from netsim.experiment import Experiment, sensitivity, summarise
+    from netsim.store import ResultStore
+
+    with ResultStore(path) as store:
+        spec_data = store.get_meta("spec")
+        if spec_data is None:
+            raise NetsimError(f"{path}: not a netsim sweep database (no experiment recorded)")
+        spec = Experiment.model_validate(spec_data)
+        frame = store.frame()
+    if frame.empty:
+        raise NetsimError(f"{path}: no finished tasks yet")
+    table = summarise(frame, spec.outcomes)
+    params = [c for c in table.columns if c.startswith("param:")]
+    out: dict[str, Axes] = {}
+    if spec.design in ("sobol", "morris"):
+        try:
+            indices = sensitivity(frame, spec)
+        except ImportError:
+            raise NetsimError(
+                "sensitivity indices need SALib: pip install 'netsim[salib]'"
+            ) from None
+        for outcome in spec.outcomes:
+            out[f"sensitivity_{outcome}"] = plots.plot_sensitivity(indices, outcome=outcome)
+    elif len(params) == 2:
+        for outcome in spec.outcomes:
+            out[f"sweep_{outcome}"] = plots.plot_sweep_heatmap(table, outcome=outcome)
+    elif len(params) == 1:
+        for outcome in spec.outcomes:
+            out[f"sweep_{outcome}"] = plots.plot_sweep_points(table, outcome=outcome)
+    else:
+        raise NetsimError(
+            f"{path}: no figure fits a {spec.design} design over {len(params)} parameters "
+            "(figures exist for grids over one or two parameters, and Sobol or Morris designs)"
+        )
+    return out
+
+
+def plot_path(path: str | Path, out: str | Path) -> list[Path]:
+    """Write the figures that fit ``path`` into ``out`` as PNG and SVG (``netsim plot``).
+
+    Parameters
+    ----------
+    path : path-like
+        A result directory of ``netsim run --out`` (one run, or one subdirectory per
+        scenario) or a sweep database of ``netsim sweep``.
+    out : path-like
+        Directory for the figures (created); with several runs, one subdirectory each.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    path, out = Path(path), Path(out)
+    if not path.exists():
+        raise NetsimError(f"{path}: no such file or directory")
+    groups: dict[Path, dict[str, Axes]] = {}
+    if path.is_file():
+        with open(path, "rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise NetsimError(
+                    f"{path}: not a result directory or a sweep database (netsim plot takes "
+                    "the directory of netsim run --out or the .sqlite file of netsim sweep)"
+                )
+        groups[out] = _store_figures(path)
+    elif (path / "summary.json").is_file():
+        groups[out] = run_figures([load_run(path)])
+    else:
+        subdirs = sorted(p for p in path.iterdir() if (p / "summary.json").is_file())
+        if not subdirs:
+            raise NetsimError(f"{path}: not a netsim result directory (no summary.json)")
+        for sub in subdirs:
+            groups[out / sub.name] = run_figures([load_run(sub)])
+    written: list[Path] = []
+    for directory, figures in groups.items():
+        for stem, ax in figures.items():
+            try:
+                written.extend(save_figure(ax, directory / stem))
+            except OSError as exc:
+                raise NetsimError(f"{directory}: cannot write figures ({exc.strerror})") from None
+    return written

@@ -1,0 +1,153 @@
+"""What the HTML pages and plain-language texts share: numbers and time in words, escaping,
+the stylesheet.
+
+Pages are written for people who read Danish or English, so numbers follow the language
+(``1,234.5`` against ``1.234,5``) and durations are said in working days and weeks.
+
+Examples
+--------
+>>> number(1234.5, "da", digits=1)
+'1.234,5'
+>>> working_time(35, "en", hours_per_day=7.4, days_per_week=5)
+'about one working week'
+>>> share_in_ten(0.2, "da")
+'2 ud af 10 synes, de er det værd'
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Literal
+
+__all__ = [
+    "CSS",
+    "LANGS",
+    "Lang",
+    "esc",
+    "money",
+    "number",
+    "percent",
+    "share_in_ten",
+    "significant",
+    "working_time",
+]
+
+Lang = Literal["en", "da"]
+LANGS: tuple[str, ...] = ("en", "da")
+
+
+def esc(text: object) -> str:
+    """Any value as HTML text: ``<``, ``>``, ``&`` and both quotes escaped."""
+    return html.escape(str(text), quote=True)
+
+
+def number(x: float, lang: str, *, digits: int = 0) -> str:
+    """A number with thousands separators in the language's style; ``–`` for NaN."""
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "–"
+    text = f"{x:,.{digits}f}"
+    if text in ("-0", "-0.0", "-0.00"):
+        text = text[1:]
+    if lang == "da":
+        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text
+
+
+def significant(x: float, lang: str, *, figures: int = 3) -> str:
+    """A number rounded to a few significant figures, in the language's style."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if x == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(x)))
+    digits = max(0, figures - 1 - magnitude)
+    return number(x, lang, digits=digits)
+
+
+def money(dkk: float, lang: str) -> str:
+    """DKK said the way people say it: '2.8 million DKK', '2,8 mio. kr.', '45,000 DKK'."""
+    if dkk is None or not math.isfinite(dkk):
+        return "–"
+    if abs(dkk) >= 1e6:
+        n = number(dkk / 1e6, lang, digits=1)
+        return f"{n} mio. kr." if lang == "da" else f"{n} million DKK"
+    n = number(round(dkk, -2) if abs(dkk) >= 1e4 else dkk, lang)
+    return f"{n} kr." if lang == "da" else f"{n} DKK"
+
+
+def percent(x: float, lang: str) -> str:
+    """A share as a whole percentage, ``45 %`` (Danish and SI style alike)."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    return f"{number(100 * x, lang)} %"
+
+
+def working_time(hours: float, lang: str, *, hours_per_day: float, days_per_week: int) -> str:
+    """Hours said as working days or weeks: 'about one working week', 'cirka 3 arbejdsdage'."""
+    da = lang == "da"
+    week = hours_per_day * days_per_week
+    weeks, days = hours / week, hours / hours_per_day
+    if 0.85 <= weeks <= 1.2:
+        return "cirka en arbejdsuge" if da else "about one working week"
+    if 0.7 <= weeks < 0.85:
+        return "næsten en arbejdsuge" if da else "nearly a working week"
+    if weeks > 1.2:
+        n = number(round(weeks * 2) / 2, lang, digits=0 if weeks >= 2.75 else 1)
+        return f"cirka {n} arbejdsuger" if da else f"about {n} working weeks"
+    if days >= 1.5:
+        n = number(round(days), lang)
+        return f"cirka {n} arbejdsdage" if da else f"about {n} working days"
+    if days >= 0.75:
+        return "cirka en arbejdsdag" if da else "about one working day"
+    return "under en arbejdsdag" if da else "less than a working day"
+
+
+def share_in_ten(share: float, lang: str) -> str:
+    """'2 in 10 find them worth it', in words a class understands."""
+    da = lang == "da"
+    k = round(10 * share)
+    if k <= 0:
+        return "næsten ingen synes, de er det værd" if da else "almost nobody finds them worth it"
+    if k >= 10:
+        return "næsten alle synes, de er det værd" if da else "nearly all find them worth it"
+    return f"{k} ud af 10 synes, de er det værd" if da else f"{k} in 10 find them worth it"
+
+
+#: The stylesheet of the report and the teaching page: readable on screen and on paper.
+CSS = """
+:root { --ink: #1d2430; --muted: #5b6472; --line: #d9dde3; --accent: #1b5e8c;
+        --participant: #1b7837; --sponsor: #762a83; --bg: #ffffff; --soft: #f4f6f8; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink);
+       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+       sans-serif; }
+main { max-width: 60rem; margin: 0 auto; padding: 1.5rem 1.25rem 4rem; }
+h1 { font-size: 1.9rem; line-height: 1.2; margin: 0.5rem 0 0.25rem; }
+h2 { font-size: 1.35rem; margin: 2.25rem 0 0.5rem; border-bottom: 1px solid var(--line);
+     padding-bottom: 0.25rem; }
+h3 { font-size: 1.1rem; margin: 1.5rem 0 0.4rem; }
+p.lede { color: var(--muted); margin-top: 0; }
+.headline { background: var(--soft); border-left: 4px solid var(--accent);
+            padding: 0.75rem 1rem; margin: 1rem 0; }
+.headline h2 { margin-top: 0; border: none; }
+.headline p { margin: 0.35rem 0; font-size: 1.08rem; }
+table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums;
+        font-size: 0.92rem; margin: 0.5rem 0 1rem; }
+th, td { border-bottom: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: right;
+         vertical-align: top; }
+th:first-child, td:first-child { text-align: left; }
+thead th { border-bottom: 2px solid var(--ink); }
+td.clear { font-weight: 600; }
+figure { margin: 1.25rem 0; }
+figure svg, figure img { max-width: 100%; height: auto; display: block; }
+figcaption { color: var(--muted); font-size: 0.9rem; margin-top: 0.25rem; }
+details { margin: 0.5rem 0; }
+pre { background: var(--soft); padding: 0.75rem; overflow-x: auto; font-size: 0.8rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
+dt { color: var(--muted); }
+dd { margin: 0; word-break: break-word; }
+.note { color: var(--muted); font-size: 0.9rem; }
+@media print { main { max-width: none; } h2 { break-after: avoid; }
+               figure { break-inside: avoid; } }
+"""

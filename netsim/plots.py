@@ -1,0 +1,533 @@
+"""Figures: each ``plot_*(data, *, ax=None) -> Axes`` draws tidy data and computes nothing.
+
+The data come from :mod:`netsim.figures`, which turns runs, result directories and sweep
+databases into the small tables drawn here; the plots never run or aggregate the model.
+Without ``ax`` a new figure is made with :class:`matplotlib.figure.Figure` (the Agg canvas,
+no pyplot state), so the functions are safe in scripts, servers and worker processes.
+
+Examples
+--------
+>>> import pandas as pd
+>>> data = pd.DataFrame({"network": ["a", "a"], "week": [0, 4], "mean": [0.9, 0.7]})
+>>> ax = plot_attendance(data)
+>>> [line.get_label() for line in ax.get_lines()]
+['a']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+__all__ = [
+    "GraphData",
+    "new_axes",
+    "plot_attendance",
+    "plot_comparison",
+    "plot_cost_ledger",
+    "plot_graph",
+    "plot_knowledge",
+    "plot_sensitivity",
+    "plot_sweep_heatmap",
+    "plot_sweep_points",
+    "plot_value_accounts",
+]
+
+#: Colours of the two value accounts, used by every figure that shows them.
+PARTICIPANT_COLOUR = "#1b7837"
+SPONSOR_COLOUR = "#762a83"
+BRIDGE_COLOUR = "#d95f02"
+
+
+def new_axes(figsize: tuple[float, float] = (7.0, 4.0)) -> Axes:
+    """A fresh Axes on its own Agg figure (no pyplot)."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def _plain(text: Any) -> str:
+    """User text as literal text: a ``$`` would otherwise start matplotlib's mathtext."""
+    return str(text).replace("$", r"\$")
+
+
+def _series_labels(data: pd.DataFrame, key: str) -> list[tuple[Any, str, pd.DataFrame]]:
+    """(key value, label, rows) per line; labels carry the scenario when there are several."""
+    out = []
+    keys = ["scenario", key] if "scenario" in data and data["scenario"].nunique() > 1 else [key]
+    for k, part in data.groupby(keys, sort=False):
+        parts = k if isinstance(k, tuple) else (k,)
+        out.append((k, ": ".join(_plain(p) for p in parts), part))
+    return out
+
+
+def plot_attendance(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Attendance rate per network over time, with a confidence band over replications.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Columns ``network``, ``week``, ``mean`` (attended / invited), optionally ``ci_low``
+        and ``ci_high`` (a band is drawn where they are known) and ``scenario``.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per network (and scenario), one ``PolyCollection`` band per line with CIs.
+    """
+    ax = ax if ax is not None else new_axes()
+    for _, label, part in _series_labels(data, "network"):
+        part = part.sort_values("week")
+        (line,) = ax.plot(part["week"], part["mean"], marker="o", markersize=3, label=label)
+        if {"ci_low", "ci_high"} <= set(part) and part["ci_low"].notna().any():
+            known = part[part["ci_low"].notna()]
+            ax.fill_between(
+                known["week"],
+                known["ci_low"].clip(0, 1),
+                known["ci_high"].clip(0, 1),
+                color=line.get_color(),
+                alpha=0.2,
+                linewidth=0,
+            )
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("week")
+    ax.set_ylabel("attendance (came / invited)")
+    ax.set_title("Attendance per network")
+    if len(ax.get_lines()) > 0:
+        ax.legend(fontsize="small", loc="lower left", ncols=2 if len(ax.get_lines()) > 6 else 1)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _dkk(x: float) -> str:
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.1f} M DKK"
+    if abs(x) >= 1e3:
+        return f"{x / 1e3:.0f} k DKK"
+    return f"{x:.0f} DKK"
+
+
+def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Realised hours per year by role, each bar labelled with its DKK.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Columns ``role``, ``hours_year``, ``cost_dkk_year`` and optionally ``scenario``
+        (grouped bars, one colour per scenario).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar container per scenario; the DKK labels are the texts of the axes.
+    """
+    ax = ax if ax is not None else new_axes()
+    several = "scenario" in data and data["scenario"].nunique() > 1
+    scenarios = list(dict.fromkeys(data["scenario"])) if several else [None]
+    roles = list(dict.fromkeys(data["role"]))
+    height = 0.8 / len(scenarios)
+    y = np.arange(len(roles))
+    for k, name in enumerate(scenarios):
+        part = data if name is None else data[data["scenario"] == name]
+        part = part.set_index("role").reindex(roles)
+        pos = y - 0.4 + height * (k + 0.5)
+        bars = ax.barh(
+            pos,
+            part["hours_year"].fillna(0),
+            height=height * 0.9,
+            label=None if name is None else _plain(name),
+        )
+        for rect, dkk in zip(bars, part["cost_dkk_year"].fillna(0), strict=True):
+            ax.annotate(
+                _dkk(float(dkk)),
+                (rect.get_width(), rect.get_y() + rect.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize="x-small",
+            )
+    ax.set_yticks(y, [_plain(r) for r in roles])
+    ax.invert_yaxis()
+    ax.set_xlabel("hours per year")
+    ax.set_title("The cost ledger: realised hours (and DKK) by role")
+    ax.margins(x=0.2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    if scenarios != [None]:
+        ax.legend(fontsize="small", loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """The double value account per network, against its cost.
+
+    Each network is a vertical stroke at its cost from its sponsor value (triangle) to its
+    participant value (circle), so both accounts and the price are read off one point.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Columns ``network``, ``participant_value`` and ``sponsor_value`` (value units per
+        year), ``cost_dkk_year`` and optionally ``scenario``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two scatter collections (participant, sponsor) and one label per network.
+    """
+    ax = ax if ax is not None else new_axes()
+    several = "scenario" in data and data["scenario"].nunique() > 1
+    labels = [
+        f"{_plain(r.scenario)}: {_plain(r.network)}" if several else _plain(r.network)
+        for r in data.itertuples()
+    ]
+    x = data["cost_dkk_year"].to_numpy(float)
+    pv = data["participant_value"].to_numpy(float)
+    sv = data["sponsor_value"].to_numpy(float)
+    ax.vlines(x, np.minimum(pv, sv), np.maximum(pv, sv), colors="0.6", linewidth=1)
+    ax.scatter(x, pv, marker="o", color=PARTICIPANT_COLOUR, label="participants' account", zorder=3)
+    ax.scatter(x, sv, marker="^", color=SPONSOR_COLOUR, label="sponsor's account", zorder=3)
+    for xi, yi, label in zip(x, np.maximum(pv, sv), labels, strict=True):
+        ax.annotate(label, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize="x-small")
+    ax.set_xlabel("cost per year")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _dkk(v)))
+    ax.set_ylabel("value per year (value units)")
+    ax.set_title("The double value account per network")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(left=0)
+    ax.margins(x=0.15, y=0.15)
+    ax.legend(fontsize="small", loc="best")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_knowledge(
+    data: pd.DataFrame, *, ax: Axes | None = None, topics: Sequence[str] | None = None
+) -> Axes:
+    """Mean knowledge over time of network members (solid) and everybody else (dashed).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Columns ``week``, ``topics`` (topic group), ``members``, ``others``.
+    topics : sequence of str, optional
+        The topic groups to draw (default: all in ``data``).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two lines per topic group, in the same colour.
+    """
+    ax = ax if ax is not None else new_axes()
+    groups = list(dict.fromkeys(data["topics"])) if topics is None else list(topics)
+    for k, group in enumerate(groups):
+        part = data[data["topics"] == group].sort_values("week")
+        colour = f"C{k % 10}"
+        ax.plot(part["week"], part["members"], color=colour, label=f"{_plain(group)}: members")
+        ax.plot(
+            part["week"],
+            part["others"],
+            color=colour,
+            linestyle="--",
+            label=f"{_plain(group)}: everybody else",
+        )
+    ax.set_xlabel("week")
+    ax.set_ylabel("mean knowledge (0–1)")
+    ax.set_title("Knowledge of members and of everybody else")
+    if groups:
+        ax.legend(fontsize="x-small", ncols=2)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+@dataclass(frozen=True, eq=False)
+class GraphData:
+    """An organisation's informal graph ready to draw.
+
+    Attributes
+    ----------
+    nodes : pandas.DataFrame
+        ``id``, ``x``, ``y``, ``department`` (name) and ``member`` (bool).
+    edges : pandas.DataFrame
+        Informal ties among the nodes: ``a``, ``b`` (ids).
+    bridging : pandas.DataFrame
+        New ties across departments: ``a``, ``b``, ``strength``.
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    bridging: pd.DataFrame
+
+
+def _segments(nodes: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
+    pos = nodes.set_index("id")[["x", "y"]]
+    a = pos.reindex(edges["a"]).to_numpy(float)
+    b = pos.reindex(edges["b"]).to_numpy(float)
+    seg = np.stack([a, b], axis=1)
+    return seg[~np.isnan(seg).any(axis=(1, 2))]
+
+
+def plot_graph(data: GraphData, *, ax: Axes | None = None) -> Axes:
+    """The informal graph laid out by department, network members and new bridging ties
+    highlighted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two ``LineCollection`` (informal ties, bridging ties), two scatter collections (others,
+        members) and one text label per department.
+    """
+    ax = ax if ax is not None else new_axes((7.0, 7.0))
+    nodes = data.nodes
+    ax.add_collection(
+        LineCollection(list(_segments(nodes, data.edges)), colors="0.8", linewidths=0.3, zorder=1)
+    )
+    bridge = LineCollection(
+        list(_segments(nodes, data.bridging)),
+        colors=BRIDGE_COLOUR,
+        linewidths=0.7,
+        alpha=0.55 if len(data.bridging) > 50 else 0.9,
+        zorder=2,
+        label="new tie across departments",
+    )
+    ax.add_collection(bridge)
+    depts = list(dict.fromkeys(nodes["department"]))
+    colour = {d: f"C{k % 10}" for k, d in enumerate(depts)}
+    others, members = nodes[~nodes["member"]], nodes[nodes["member"]]
+    ax.scatter(
+        others["x"],
+        others["y"],
+        s=6,
+        c=[colour[d] for d in others["department"]],
+        alpha=0.45,
+        linewidths=0,
+        zorder=3,
+        label="employee",
+    )
+    ax.scatter(
+        members["x"],
+        members["y"],
+        s=28,
+        c=[colour[d] for d in members["department"]],
+        edgecolors="black",
+        linewidths=0.8,
+        zorder=4,
+        label="network member",
+    )
+    for d in depts:
+        part = nodes[nodes["department"] == d]
+        ax.text(
+            part["x"].mean(),
+            part["y"].max() + 0.03,
+            _plain(d),
+            ha="center",
+            va="bottom",
+            fontsize="small",
+            color=colour[d],
+            weight="bold",
+        )
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.margins(0.05)
+    ax.set_axis_off()
+    ax.set_title("The organisation: informal ties, network members, new bridging ties")
+    ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, -0.08), ncols=3)
+    return ax
+
+
+def _outcome(data: pd.DataFrame, outcome: str | None, params: list[str]) -> str:
+    if outcome is not None:
+        return outcome
+    skip = {"point", "n", *params}
+    return next(c for c in data.columns if c not in skip and not c.endswith(("_low", "_high")))
+
+
+def plot_sweep_heatmap(
+    data: pd.DataFrame, *, ax: Axes | None = None, outcome: str | None = None
+) -> Axes:
+    """A two-parameter grid sweep: the outcome's mean per design point as a heatmap.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        :func:`netsim.experiment.summarise` output with exactly two ``param:`` columns.
+    outcome : str, optional
+        The outcome to draw (default: the first).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One image, one text per cell, axis labels naming the parameters.
+    """
+    ax = ax if ax is not None else new_axes()
+    params = [c for c in data.columns if c.startswith("param:")]
+    if len(params) != 2:
+        raise ValueError(f"a heatmap needs two parameters (got {len(params)})")
+    outcome = _outcome(data, outcome, params)
+    table = data.pivot_table(index=params[1], columns=params[0], values=outcome, sort=True)
+    values = table.to_numpy(float)
+    image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
+    ax.figure.colorbar(image, ax=ax, label=_plain(outcome))
+    finite = values[np.isfinite(values)]
+    mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(
+                j,
+                i,
+                f"{v:.3g}",
+                ha="center",
+                va="center",
+                fontsize="x-small",
+                color="white" if v < mid else "black",
+            )
+    ax.set_xticks(range(values.shape[1]), [_plain(v) for v in table.columns])
+    ax.set_yticks(range(values.shape[0]), [_plain(v) for v in table.index])
+    ax.set_xlabel(_plain(params[0].removeprefix("param:")))
+    ax.set_ylabel(_plain(params[1].removeprefix("param:")))
+    ax.set_title(_plain(outcome))
+    return ax
+
+
+def plot_sweep_points(
+    data: pd.DataFrame, *, ax: Axes | None = None, outcome: str | None = None
+) -> Axes:
+    """A sweep over one parameter (or several scenarios): mean and 95 % CI per point.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        :func:`netsim.experiment.summarise` output with one ``param:`` column.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One error-bar line; the points' labels as tick labels.
+    """
+    ax = ax if ax is not None else new_axes()
+    params = [c for c in data.columns if c.startswith("param:")]
+    if len(params) != 1:
+        raise ValueError(f"a point plot needs one parameter (got {len(params)})")
+    outcome = _outcome(data, outcome, params)
+    x = np.arange(len(data))
+    mean = data[outcome].to_numpy(float)
+    low = data.get(f"{outcome}_ci_low", data[outcome]).to_numpy(float)
+    high = data.get(f"{outcome}_ci_high", data[outcome]).to_numpy(float)
+    err = np.nan_to_num(np.stack([mean - low, high - mean]))
+    ax.errorbar(x, mean, yerr=err, marker="o", capsize=4, linestyle="-", label=_plain(outcome))
+    ax.set_xticks(x, [_plain(v) for v in data[params[0]]])
+    ax.set_xlabel(_plain(params[0].removeprefix("param:")))
+    ax.set_ylabel(_plain(outcome))
+    ax.set_title(f"{_plain(outcome)}: mean and 95 % CI")
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def plot_sensitivity(
+    data: pd.DataFrame, *, ax: Axes | None = None, outcome: str | None = None
+) -> Axes:
+    """Sensitivity indices with their confidence intervals (SALib Sobol or Morris).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        :func:`netsim.experiment.sensitivity` output: ``outcome``, ``parameter`` and either
+        ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (Sobol) or ``mu_star``, ``mu_star_conf``
+        (Morris).
+    outcome : str, optional
+        Default: the first outcome in ``data``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar container per index, with error bars.
+    """
+    ax = ax if ax is not None else new_axes()
+    outcome = outcome if outcome is not None else str(data["outcome"].iloc[0])
+    part = data[data["outcome"] == outcome]
+    indices = ["S1", "ST"] if "S1" in part else ["mu_star"]
+    y = np.arange(len(part))
+    height = 0.8 / len(indices)
+    for k, name in enumerate(indices):
+        ax.barh(
+            y - 0.4 + height * (k + 0.5),
+            part[name].to_numpy(float),
+            height=height * 0.9,
+            xerr=part[f"{name}_conf"].to_numpy(float),
+            capsize=3,
+            label=name,
+        )
+    ax.set_yticks(y, [_plain(p) for p in part["parameter"]])
+    ax.invert_yaxis()
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("index (bars: 95 % CI)")
+    ax.set_title(f"Sensitivity of {_plain(outcome)}")
+    ax.legend(fontsize="small")
+    ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def plot_comparison(
+    data: pd.DataFrame, *, ax: Axes | None = None, metrics: Sequence[str] | None = None
+) -> Axes:
+    """Paired differences against the reference scenario, relative to its mean, with CIs.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        :func:`netsim.compare` output (``metric``, ``scenario``, ``mean``, ``diff``,
+        ``ci_low``, ``ci_high``).
+    metrics : sequence of str, optional
+        Metrics to show, top to bottom (default: all with a finite difference).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One error-bar series per compared scenario.
+    """
+    ax = ax if ax is not None else new_axes()
+    names = list(dict.fromkeys(data["scenario"]))
+    ref = data[data["scenario"] == names[0]].set_index("metric")["mean"]
+    rows = data[data["scenario"] != names[0]].copy()
+    rows["scale"] = rows["metric"].map(ref).abs()
+    rows = rows[np.isfinite(rows["diff"]) & (rows["scale"] > 0)]
+    if metrics is None:
+        metrics = list(dict.fromkeys(rows["metric"]))
+    y = np.arange(len(metrics))
+    step = 0.6 / max(len(names) - 1, 1)
+    for k, name in enumerate(names[1:]):
+        part = rows[rows["scenario"] == name].set_index("metric").reindex(metrics)
+        rel = (part["diff"] / part["scale"]).to_numpy(float)
+        lo = ((part["diff"] - part["ci_low"]) / part["scale"]).to_numpy(float)
+        hi = ((part["ci_high"] - part["diff"]) / part["scale"]).to_numpy(float)
+        ax.errorbar(
+            rel,
+            y + (k - (len(names) - 2) / 2) * step,
+            xerr=np.nan_to_num(np.stack([lo, hi])),
+            marker="o",
+            linestyle="none",
+            capsize=3,
+            label=f"{_plain(name)} − {_plain(names[0])}",
+        )
+    ax.axvline(0, color="0.3", linewidth=0.8)
+    extent = np.nanmax(np.abs(ax.get_xlim()))
+    if extent > 3:
+        # Changes of several hundred per cent beside a few per cent: linear near 0, log beyond.
+        ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_yticks(y, [_plain(m) for m in metrics])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel(f"difference relative to {_plain(names[0])} (95 % CI)")
+    ax.set_title("Paired differences")
+    ax.legend(fontsize="small")
+    ax.grid(axis="x", alpha=0.3)
+    return ax

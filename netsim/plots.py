@@ -523,11 +523,17 @@ def plot_comparison(
     if extent > 3:
         # Changes of several hundred per cent beside a few per cent: linear near 0, log beyond.
         ax.set_xscale("symlog", linthresh=1.0)
+        lo_lim, hi_lim = ax.get_xlim()
+        decades = [10.0**k for k in range(0, 7)]
+        ticks = [-d for d in reversed(decades)] + [0.0] + decades
+        ax.set_xticks([t for t in ticks if lo_lim <= t <= hi_lim])
+        ax.minorticks_off()
     ax.set_yticks(y, [_plain(m) for m in metrics])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(f"difference relative to {_plain(names[0])} (95 % CI)")
     ax.set_title("Paired differences")
-    ax.legend(fontsize="small")
+    if len(names) > 2:  # with one comparison the axis label says it all
+        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return ax

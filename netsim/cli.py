@@ -301,15 +301,23 @@ def _stderr() -> Any:
     return Console(stderr=True)
 
 
-def _cmd_compare(args: argparse.Namespace) -> int:
-    from netsim.experiment import compare, with_overrides
+def _load_all(paths: Sequence[str], seed: int | None, years: float | None) -> list[Scenario]:
+    """Load and check every scenario before anything runs; ``years`` overrides the horizon."""
+    from netsim.overrides import with_overrides
 
     scenarios = []
-    for path in args.scenarios:
-        sc = _load_checked(path, args.seed)
-        if args.years is not None:
-            sc = with_overrides(sc, {"simulation.years": args.years}, source=path)
+    for path in paths:
+        sc = _load_checked(path, seed)
+        if years is not None:
+            sc = with_overrides(sc, {"simulation.years": years}, source=path)
         scenarios.append(sc)
+    return scenarios
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from netsim.experiment import compare
+
+    scenarios = _load_all(args.scenarios, args.seed, args.years)
     with _progress("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
         frame = compare(
@@ -429,10 +437,6 @@ def _cmd_results(args: argparse.Namespace) -> int:
     if spec.design in ("sobol", "morris"):
         try:
             indices = sensitivity(frame, spec)
-        except ImportError:
-            raise NetsimError(
-                "sensitivity indices need SALib: pip install 'netsim[salib]'"
-            ) from None
         except NetsimError as exc:
             print(f"netsim: note: {exc}", file=sys.stderr)
     if args.format == "parquet":

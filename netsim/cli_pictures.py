@@ -79,16 +79,10 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from netsim.cli import _load_checked, _progress
-    from netsim.experiment import with_overrides
+    from netsim.cli import _load_all, _progress
     from netsim.report import build_report, run_replications
 
-    scenarios = []
-    for path in args.scenarios:
-        sc = _load_checked(path, args.seed)
-        if args.years is not None:
-            sc = with_overrides(sc, {"simulation.years": args.years}, source=path)
-        scenarios.append(sc)
+    scenarios = _load_all(args.scenarios, args.seed, args.years)
     with _progress("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
         runs = run_replications(

@@ -600,6 +600,10 @@ def sensitivity(frame: pd.DataFrame, spec: Experiment) -> pd.DataFrame:
 
     Each point's outcome is its mean over replications; the design must be complete.
     """
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        raise NetsimError("sensitivity indices need SALib: pip install 'netsim[salib]'") from None
     design = design_points(spec)
     problem = _problem(spec)
     means = frame.groupby("point", sort=True)[list(spec.outcomes)].mean()

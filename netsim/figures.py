@@ -401,12 +401,7 @@ def _store_figures(path: Path) -> dict[str, Axes]:
     params = [c for c in table.columns if c.startswith("param:")]
     out: dict[str, Axes] = {}
     if spec.design in ("sobol", "morris"):
-        try:
-            indices = sensitivity(frame, spec)
-        except ImportError:
-            raise NetsimError(
-                "sensitivity indices need SALib: pip install 'netsim[salib]'"
-            ) from None
+        indices = sensitivity(frame, spec)
         for outcome in spec.outcomes:
             out[f"sensitivity_{outcome}"] = plots.plot_sensitivity(indices, outcome=outcome)
     elif len(params) == 2:

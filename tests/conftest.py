@@ -59,6 +59,47 @@ def hand_built_org(
     )
 
 
+def trace_scenario() -> netsim.Scenario:
+    """Heads run so hot they are always overloaded; leaders always come."""
+    return netsim.parse_scenario(
+        {
+            "name": "trace",
+            "simulation": {"years": 0.25},  # 55 working days
+            "organisation": {"employees": 20, "departments": 1, "executives": 1},
+            "time_pressure": {
+                "mean_by_role": {
+                    "executive": 0.95,
+                    "head": 0.95,
+                    "leader": 0.2,
+                    "specialist": 0.2,
+                    "employee": 0.2,
+                },
+                "individual_sd": 0.0,
+                "noise_sd_per_day": 0.0,
+                "busy_periods_per_year": 0.0,
+            },
+            "attendance": {"intercept": 20.0},
+            "networks": {
+                "forum": {
+                    "purpose": "leader_forum",
+                    "select": {"ids": [0, 1, 2, 3, 4, 5]},
+                    "enrollment": "automatic",
+                    "interval_weeks": 4,
+                    "quorum": 3,
+                },
+                "small": {
+                    "purpose": "strategy",
+                    "select": {"ids": [0, 1, 3]},
+                    "enrollment": "automatic",
+                    "interval_weeks": 4,
+                    "start_week": 1,
+                    "quorum": 2,
+                },
+            },
+        }
+    )
+
+
 @pytest.fixture(scope="session")
 def scenario_files() -> list[Path]:
     return sorted(SCENARIOS.glob("*.toml"))

@@ -8,53 +8,12 @@ import pytest
 import netsim
 from netsim.cli import main
 from netsim.explain import _reason, explain, explain_text
-from tests.conftest import hand_built_org
-
-
-def _trace_scenario() -> netsim.Scenario:
-    """Heads so hot they are always overloaded; leaders always come (as in test_model)."""
-    return netsim.parse_scenario(
-        {
-            "name": "trace",
-            "simulation": {"years": 0.25},
-            "organisation": {"employees": 20, "departments": 1, "executives": 1},
-            "time_pressure": {
-                "mean_by_role": {
-                    "executive": 0.95,
-                    "head": 0.95,
-                    "leader": 0.2,
-                    "specialist": 0.2,
-                    "employee": 0.2,
-                },
-                "individual_sd": 0.0,
-                "noise_sd_per_day": 0.0,
-                "busy_periods_per_year": 0.0,
-            },
-            "attendance": {"intercept": 20.0},
-            "networks": {
-                "forum": {
-                    "purpose": "leader_forum",
-                    "select": {"ids": [0, 1, 2, 3, 4, 5]},
-                    "enrollment": "automatic",
-                    "interval_weeks": 4,
-                    "quorum": 3,
-                },
-                "small": {
-                    "purpose": "strategy",
-                    "select": {"ids": [0, 1, 3]},
-                    "enrollment": "automatic",
-                    "interval_weeks": 4,
-                    "start_week": 1,
-                    "quorum": 2,
-                },
-            },
-        }
-    )
+from tests.conftest import hand_built_org, trace_scenario
 
 
 @pytest.fixture(scope="module")
 def traced():
-    sc = _trace_scenario()
+    sc = trace_scenario()
     org = hand_built_org(
         departments=[0, 0, 0, 1, 1, 1],
         roles=["head", "leader", "leader", "head", "leader", "leader"],

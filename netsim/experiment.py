@@ -518,9 +518,14 @@ def sweep(
         store.set_meta("experiment", {"name": exp.name, "source": exp.source})
         store.set_meta("spec", spec.model_dump(mode="json"))
         store.set_meta("design", design.to_dict(orient="list"))
+        store.set_design(
+            (point, rep, seed, params, key) for key, point, rep, seed, params, _ in tasks
+        )
+        # Identical design points (Morris trajectories revisit points) are one task.
+        unique = list({t[0]: t for t in reversed(tasks)}.values())[::-1]
         done_keys = store.done_keys()
-        todo = [t for t in tasks if t[0] not in done_keys]
-        total, finished, failed = len(tasks), len(tasks) - len(todo), 0
+        todo = [t for t in unique if t[0] not in done_keys]
+        total, finished, failed = len(unique), len(unique) - len(todo), 0
         if progress is not None:
             progress(finished, total, failed)
         own = executor is None
@@ -560,7 +565,7 @@ def sweep(
         finally:
             if own:
                 ex.shutdown(wait=True, cancel_futures=True)
-        frame = store.frame(keys=[t[0] for t in tasks])
+        frame = store.frame()
         frame.attrs["failed"] = failed
         frame.attrs["db"] = str(db_path)
     return frame

@@ -37,6 +37,14 @@ CREATE TABLE IF NOT EXISTS tasks (
     seconds REAL,
     finished REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS design (
+    point INTEGER NOT NULL,
+    replication INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (point, replication)
+);
 """
 
 
@@ -154,20 +162,34 @@ class ResultStore:
             self._con,
         )
 
-    def frame(self, keys: Iterable[str] | None = None) -> pd.DataFrame:
-        """Finished tasks, one row each: point, replication, seed, parameters, summary.
+    def set_design(self, rows: Iterable[tuple[int, int, int, dict[str, Any], str]]) -> None:
+        """Record the experiment's (point, replication, seed, parameters, task key) rows.
 
-        Rows are ordered by (point, replication), whatever order the tasks finished in.
+        Two design points with the same parameters (Morris trajectories revisit points) are
+        the same task, run once; the design maps each of them to it.
         """
-        rows = self._con.execute(
-            "SELECT key, point, replication, seed, params, summary FROM tasks "
+        with self._con:
+            self._con.execute("BEGIN")
+            self._con.execute("DELETE FROM design")
+            self._con.executemany(
+                "INSERT INTO design VALUES (?, ?, ?, ?, ?)",
+                ((p, r, s, json.dumps(params), k) for p, r, s, params, k in rows),
+            )
+
+    def frame(self) -> pd.DataFrame:
+        """One row per (design point, replication) whose task finished: point, replication,
+        seed, ``param:<path>`` columns and the summary, ordered by (point, replication)."""
+        has_design = self._con.execute("SELECT COUNT(*) FROM design").fetchone()[0] > 0
+        query = (
+            "SELECT d.point, d.replication, d.seed, d.params, t.summary FROM design d "
+            "JOIN tasks t ON t.key = d.key WHERE t.status = 'done' "
+            "ORDER BY d.point, d.replication"
+            if has_design
+            else "SELECT point, replication, seed, params, summary FROM tasks "
             "WHERE status = 'done' ORDER BY point, replication"
-        ).fetchall()
-        wanted = None if keys is None else set(keys)
+        )
         records = []
-        for key, point, rep, seed, params, summary in rows:
-            if wanted is not None and key not in wanted:
-                continue
+        for point, rep, seed, params, summary in self._con.execute(query).fetchall():
             rec: dict[str, Any] = {"point": point, "replication": rep, "seed": seed}
             rec.update({f"param:{k}": v for k, v in json.loads(params).items()})
             rec.update(json.loads(summary))

@@ -124,7 +124,26 @@ def test_sweep_rows_do_not_depend_on_workers_or_executor(tmp_path):
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
         with Client(cluster) as client:
             dasked = sweep(exp, executor=client.get_executor(), db=tmp_path / "c.sqlite")
+        # The command line's --scheduler talks to the same cluster by its address.
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "netsim.cli",
+                "sweep",
+                str(exp),
+                "--db",
+                str(tmp_path / "d.sqlite"),
+                "--scheduler",
+                cluster.scheduler_address,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert out.returncode == 0, out.stderr
     assert _rows(serial) == _rows(dasked)
+    assert _rows(serial) == _rows(sweep(exp, workers=1, db=tmp_path / "d.sqlite"))
 
 
 def test_rerun_resumes_without_recomputing(tmp_path):
@@ -217,6 +236,23 @@ def test_sobol_sweep_gives_indices_with_confidence_intervals(tmp_path):
     # The intercept moves attendance and hence hours; diffusion speed does not.
     assert idx["attendance.intercept"]["ST"] > idx["diffusion.gap_share"]["ST"]
     assert all(r["ST_conf"] is not None and r["ST_conf"] >= 0 for r in data["indices"])
+
+
+def test_morris_sweep_ranks_the_parameter_that_matters(tmp_path):
+    exp = write_experiment(
+        tmp_path,
+        'design = "morris"\nsamples = 4\nreplications = 1\n'
+        'outcomes = ["total_hours_year"]\n'
+        '[parameters."attendance.intercept"]\nbounds = [-2.0, 2.0]\n'
+        '[parameters."diffusion.gap_share"]\nbounds = [0.0, 0.1]\n',
+    )
+    frame = sweep(exp, workers=1, db=tmp_path / "m.sqlite")
+    assert len(frame) == 4 * (2 + 1)
+    from netsim.experiment import sensitivity
+
+    idx = sensitivity(frame, load_experiment(exp).spec).set_index("parameter")
+    assert idx.loc["attendance.intercept", "mu_star"] > idx.loc["diffusion.gap_share", "mu_star"]
+    assert (idx["mu_star_conf"] >= 0).all()
 
 
 def test_results_exports_csv_and_parquet(tmp_path):

@@ -39,3 +39,8 @@ class ScenarioError(NetsimError):
         self.message = message
         parts = [source, field, message] if field else [source, message]
         super().__init__(": ".join(parts))
+
+    def __reduce__(self) -> tuple[type, tuple[str, str, str]]:
+        # Pickled with its fields, so it crosses from a worker process intact (the default
+        # would call the class with the formatted message alone, and fail).
+        return (type(self), (self.source, self.field, self.message))

@@ -522,7 +522,11 @@ def sweep(
             (point, rep, seed, params, key) for key, point, rep, seed, params, _ in tasks
         )
         # Identical design points (Morris trajectories revisit points) are one task.
-        unique = list({t[0]: t for t in reversed(tasks)}.values())[::-1]
+        unique, seen = [], set()
+        for t in tasks:
+            if t[0] not in seen:
+                seen.add(t[0])
+                unique.append(t)
         done_keys = store.done_keys()
         todo = [t for t in unique if t[0] not in done_keys]
         total, finished, failed = len(unique), len(unique) - len(todo), 0

@@ -155,6 +155,9 @@ class CsvError(NetsimError):
             lines.append(f"... and {rest} more problem{'s' if rest > 1 else ''}")
         super().__init__("\n".join(lines))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[CsvProblem, ...]]]:
+        return (type(self), (self.problems,))
+
 
 # --------------------------------------------------------------------------- the roster
 

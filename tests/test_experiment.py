@@ -368,3 +368,21 @@ def test_shipped_experiments_load():
     for path in sorted((REPO / "experiments").glob("*.toml")):
         exp = load_experiment(path)
         assert exp.bases and exp.spec.replications >= 1
+
+
+def test_user_errors_survive_the_trip_from_a_worker_process():
+    import pickle
+
+    from netsim.errors import ScenarioError
+    from netsim.orgio import CsvError, CsvProblem
+
+    err = ScenarioError("a.toml", "networks.x.quorum", "too high (got 9)")
+    back = pickle.loads(pickle.dumps(err))
+    assert (back.source, back.field, back.message, str(back)) == (
+        err.source,
+        err.field,
+        err.message,
+        str(err),
+    )
+    csv = CsvError([CsvProblem("m.csv", 3, "employee_id", "no such employee")])
+    assert str(pickle.loads(pickle.dumps(csv))) == str(csv)

@@ -30,7 +30,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy import stats
 
 from netsim._version import __version__
 from netsim.config import Scenario, _format, load_scenario
@@ -140,6 +139,8 @@ def paired_ci(
     with warnings.catch_warnings():
         # Nearly equal differences (a metric the designs barely move) are not an error.
         warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
+        from scipy import stats  # imported here: scipy.stats costs ~1 s at `import netsim`
+
         ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence)
     return mean, float(ci.low), float(ci.high), n
 

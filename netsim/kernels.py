@@ -13,8 +13,8 @@ from scipy.special import expit
 
 __all__ = [
     "attendance_probability",
-    "choose_neighbours",
     "diffuse",
+    "draw_ties",
     "meeting_learning",
     "pressure_step",
     "relax_toward",
@@ -35,7 +35,12 @@ def pressure_step(
     ...               theta=0.1, sigma=0.1).tolist()
     [0.5, 1.0]
     """
-    return np.clip(p + theta * (mu - p) + sigma * eps, 0.0, 1.0)
+    out = mu - p
+    out *= theta
+    out += p
+    out += sigma * eps
+    np.maximum(out, 0.0, out=out)
+    return np.minimum(out, 1.0, out=out)
 
 
 def attendance_probability(
@@ -74,7 +79,8 @@ def meeting_learning(
     Parameters
     ----------
     k : ndarray, shape (groups, slots, topics)
-        Knowledge of each slot's person on the network's topics (any value where not attending).
+        Knowledge in [0, 1] of each slot's person on the network's topics (any value where
+        not attending).
     attend : ndarray of bool, shape (groups, slots)
         Who is in the room.
     efficiency : float or ndarray broadcastable to (groups, 1, 1)
@@ -100,17 +106,20 @@ def meeting_learning(
     [[0.2, 0.0, 0.0]]
     """
     a = attend[..., None]
-    kmax = np.where(a, k, -np.inf).max(axis=1, keepdims=True)
-    lecture_gap = np.where(a, kmax - k, 0.0)
-    # gap[g, i, j, t] = max(0, k_j - k_i), over attending j only (self-gap is zero).
-    gap = np.maximum(k[:, None, :, :] - k[:, :, None, :], 0.0)
-    gap *= attend[:, None, :, None]
+    kmax = np.where(a, k, 0.0).max(axis=1, keepdims=True)  # levels are >= 0
+    # peer_sum[g, i, t] = sum over attending j of max(0, k_j - k_i) (the self-gap is zero),
+    # one topic at a time so the (groups, slots, slots) gaps stay small.
+    peer_sum = np.empty_like(k)
+    present = attend[:, :, None].astype(k.dtype)
+    for t in range(k.shape[2]):
+        kt = np.ascontiguousarray(k[:, :, t])
+        gap = kt[:, None, :] - kt[:, :, None]  # gap[g, i, j] = k_j - k_i
+        np.maximum(gap, 0.0, out=gap)
+        peer_sum[:, :, t] = np.matmul(gap, present)[:, :, 0]
     others = np.maximum(attend.sum(axis=1) - 1, 1)[:, None, None]
-    peer_gap = np.where(a, gap.sum(axis=2) / others, 0.0)
-    gain = efficiency * (
-        (1.0 - participation) * lecture_rate * lecture_gap + participation * peer_rate * peer_gap
-    )
-    return np.where(a, gain, 0.0)
+    lecture = efficiency * (1.0 - participation) * lecture_rate  # per unit of lecture gap
+    peer = efficiency * participation * peer_rate / others  # per unit of peer_sum
+    return np.where(a, lecture * (kmax - k) + peer * peer_sum, 0.0)
 
 
 def tie_increment(w: np.ndarray, together: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
@@ -135,41 +144,85 @@ def relax_toward(x: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
     return x
 
 
-def choose_neighbours(
-    talkers: np.ndarray,
+def draw_ties(
+    rows: np.ndarray,
     u: np.ndarray,
     indptr: np.ndarray,
-    indices: np.ndarray,
-    cum_weight: np.ndarray,
+    w: np.ndarray,
+    *,
+    long_row: int,
 ) -> np.ndarray:
-    """For each talker, one neighbour drawn in proportion to tie strength.
+    """For each row of the tie matrix, one of its ties drawn in proportion to strength.
+
+    Row ``i`` picks its ``k``-th tie (in the row's order) for the first ``k`` whose running
+    sum of strengths exceeds ``u_i`` times the row's total: the inverse of the row's
+    cumulative distribution, with the running sums added in the row's order, one tie after
+    the other, exactly as a loop over the row would add them. Ties of strength zero are never
+    drawn.
 
     Parameters
     ----------
-    talkers : ndarray of int
-        Rows of the CSR tie matrix; each must have positive total strength.
+    rows : ndarray of int
+        Rows of the CSR tie matrix (people who would talk today), each with at least one
+        tie (of any strength).
     u : ndarray of float in [0, 1)
-        One uniform number per talker.
-    indptr, indices : ndarray
-        The CSR structure of the tie matrix.
-    cum_weight : ndarray
-        ``np.cumsum(data)`` of the tie matrix (zero-strength entries are never chosen).
+        One uniform number per row.
+    indptr, w : ndarray
+        The CSR row pointers and tie strengths.
+    long_row : int
+        Rows with more ties than this are drawn in a second pass, so that the rest need not
+        be padded to the length of the longest row.
+
+    Returns
+    -------
+    ndarray of int
+        Position in ``w`` of the drawn tie; -1 where all the row's ties have strength zero.
 
     Examples
     --------
-    >>> indptr, indices = np.array([0, 2, 3]), np.array([0, 1, 0])
-    >>> cum = np.cumsum([0.0, 2.0, 1.0])
-    >>> choose_neighbours(np.array([0, 1]), np.array([0.99, 0.0]), indptr, indices, cum).tolist()
-    [1, 0]
+    >>> indptr, w = np.array([0, 3, 4]), np.array([2.0, 0.0, 1.0, 0.0])
+    >>> draw_ties(np.array([0, 0, 1]), np.array([0.5, 0.9, 0.5]), indptr, w,
+    ...           long_row=8).tolist()
+    [0, 2, -1]
     """
-    start, end = indptr[talkers], indptr[talkers + 1]
-    lo = np.where(start > 0, cum_weight[start - 1], 0.0)
-    hi = cum_weight[end - 1]
-    target = lo + u * (hi - lo)
-    pos = np.searchsorted(cum_weight, target, side="right")
-    # Guard the float edge where target rounds onto the row's end.
-    pos = np.minimum(pos, end - 1)
-    return indices[pos]
+    start = indptr[rows]
+    length = indptr[rows + 1] - start
+    if rows.size == 0:
+        return np.empty(0, dtype=np.int64)
+    if rows.size * int(length.max()) <= _SMALL_TABLE:
+        return _draw_in_rows(start, length, u, w)
+    pos = np.empty(rows.size, dtype=np.int64)
+    short = length <= long_row
+    for part in (short, ~short):
+        if part.any():
+            pos[part] = _draw_in_rows(start[part], length[part], u[part], w)
+    return pos
+
+
+#: Up to this many cells, padding every row to the longest costs less than splitting them.
+_SMALL_TABLE = 1 << 16
+
+
+def _draw_in_rows(
+    start: np.ndarray, length: np.ndarray, u: np.ndarray, w: np.ndarray
+) -> np.ndarray:
+    """:func:`draw_ties` for rows of positive length, padded to the longest of them."""
+    # cum[k, r]: the k-th tie of row r. Past its end a column runs on into the following
+    # rows' ties; they only add to the running sum, so a draw below the row's total never
+    # reaches them.
+    cum = w.take(start + np.arange(length.max())[:, None], mode="clip")
+    if cum.shape[1] >= 128:  # many rows: add tie k to tie k - 1 for all rows at once
+        for k in range(1, cum.shape[0]):
+            cum[k] += cum[k - 1]
+    else:
+        np.cumsum(cum, axis=0, out=cum)
+    total = cum[length - 1, np.arange(start.size)]
+    k = (cum <= u * total).sum(axis=0)
+    # u * total can round up to the total: then it is the row's last tie of positive strength.
+    edge = np.flatnonzero(k >= length)
+    if edge.size:
+        k[edge] = (cum[:, edge] < total[edge]).sum(axis=0)
+    return np.where(total > 0, start + k, -1)
 
 
 def diffuse(k: np.ndarray, learners: np.ndarray, sources: np.ndarray, share: float) -> np.ndarray:
@@ -184,7 +237,11 @@ def diffuse(k: np.ndarray, learners: np.ndarray, sources: np.ndarray, share: flo
     >>> diffuse(k, np.array([0]), np.array([1]), 0.5).tolist()
     [[0.30000000000000004, 0.8], [0.5, 0.2]]
     """
-    gain = np.maximum(k[sources] - k[learners], 0.0)
+    before = k.take(learners, axis=0)
+    gain = k.take(sources, axis=0)
+    gain -= before
+    np.maximum(gain, 0.0, out=gain)
     gain *= share
-    k[learners] += gain
+    before += gain
+    k[learners] = before
     return k

@@ -164,6 +164,8 @@ class Recorder:
             "knowledge_practice": np.arange(n_spec + 2, len(org.topics)),
         }
         self._init_knowledge(org.knowledge.shape[1], trace=trace)
+        self._new_cross_pos = np.flatnonzero(state.new_cross)
+        self._ones = np.ones(org.n)
 
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
@@ -195,7 +197,7 @@ class Recorder:
         self._rows.append(
             {
                 "network": np.full(batch.groups, batch.name, dtype=object)[open_],
-                "group": np.asarray(batch.group_names(), dtype=object)[open_],
+                "group": batch.group_labels[open_],
                 "day": np.full(batch.groups, day)[open_],
                 "week": np.full(batch.groups, day // sc.simulation.days_per_week)[open_],
                 "invited": invited.sum(axis=1)[open_],
@@ -247,25 +249,48 @@ class Recorder:
 
     def week(self, state: State, day: int) -> None:
         """Record the organisation at the end of a week."""
-        k = state.knowledge
+        n = state.org.n
         row: dict[str, float] = {
             "week": day // state.scenario.simulation.days_per_week,
             "day": day,
-            "mean_pressure": float(state.pressure.mean()),
-            "share_overloaded": float(
-                (state.pressure > state.scenario.time_pressure.overload).mean()
-            ),
+            "mean_pressure": float(np.add.reduce(state.pressure)) / n,
+            "share_overloaded": np.count_nonzero(
+                state.pressure > state.scenario.time_pressure.overload
+            )
+            / n,
         }
-        for name, cols in self._groups.items():
-            row[name] = float(k[:, cols].mean()) if cols.size else math.nan
+        # Mean knowledge per topic group of everybody, of the members so far and of the
+        # others, from one pass over the knowledge matrix.
+        member = state.ever_member()
+        n_mem = int(np.count_nonzero(member))
+        everyone = self._ones @ state.knowledge
+        members = member.astype(float) @ state.knowledge
+        nan = np.full_like(everyone, math.nan)
+        by_group = (
+            np.stack(
+                [
+                    everyone / n,
+                    members / n_mem if n_mem else nan,
+                    (everyone - members) / (n - n_mem) if n_mem < n else nan,
+                ]
+            )
+            @ self._know_weights
+        )  # (everybody | members | others, topic groups)
+        for name, col in self._weekly_columns.items():
+            row[name] = float(by_group[0, col]) if col >= 0 else math.nan
         row["bridging_ties"] = self._bridging(state)
-        row["members"] = float(sum(int(b.member.sum()) for b in state.batches))
+        row["members"] = float(sum(int(np.count_nonzero(b.member)) for b in state.batches))
         self._weeks.append(row)
-        self._observe_knowledge(state, day)
+        self._know_weeks.append(int(row["week"]))
+        self._know_rows.append(by_group[1:])
+        if self._know_employee is not None and "sponsored" in self._know_names:
+            col = self._know_names.index("sponsored")
+            per_person = state.knowledge @ self._know_weights[:, col]
+            self._know_employee.append(per_person.astype(np.float32))
 
     def _bridging(self, state: State) -> int:
         thr = state.scenario.learning.tie_threshold
-        return int((state.w[state.new_cross] >= thr).sum()) // 2
+        return int(np.count_nonzero(state.w[self._new_cross_pos] >= thr)) // 2
 
     # ------------------------------------------------------------------ for the figures
 
@@ -277,26 +302,18 @@ class Recorder:
         self._know_weights = np.zeros((n_topics, len(self._know_names)))
         for j, name in enumerate(self._know_names):
             self._know_weights[groups[name], j] = 1.0 / groups[name].size
-        self._know_rows: list[np.ndarray] = []
+        self._know_weeks: list[int] = []
+        self._know_rows: list[np.ndarray] = []  # per week: (members | others, topic groups)
         self._know_employee: list[np.ndarray] | None = [] if trace else None
-
-    def _observe_knowledge(self, state: State, day: int) -> None:
-        """Weekly mean knowledge by topic group of members so far and of the others; with
-        ``trace``, every employee's mean knowledge on the sponsored topics."""
-        per_person = state.knowledge @ self._know_weights  # (N, topic groups)
-        member = state.ever_member()
-        n_mem = int(member.sum())
-        members = per_person[member].mean(axis=0) if n_mem else np.full(per_person.shape[1], np.nan)
-        others = (
-            per_person[~member].mean(axis=0)
-            if n_mem < member.size
-            else np.full(per_person.shape[1], np.nan)
-        )
-        week = day // state.scenario.simulation.days_per_week
-        self._know_rows.append(np.stack([np.full(members.size, week), members, others], axis=1))
-        if self._know_employee is not None and "sponsored" in self._know_names:
-            col = self._know_names.index("sponsored")
-            self._know_employee.append(per_person[:, col].astype(np.float32))
+        # Each weekly knowledge column's position among the topic groups (-1: no topics).
+        self._weekly_columns = {
+            name: (
+                self._know_names.index(name.removeprefix("knowledge_"))
+                if name.removeprefix("knowledge_") in self._know_names
+                else -1
+            )
+            for name in self._groups
+        }
 
     def knowledge_frame(self) -> pd.DataFrame:
         """Weekly knowledge by topic group: ``week``, ``topics``, ``members``, ``others``.
@@ -315,13 +332,13 @@ class Recorder:
                     "others": pd.Series(dtype="float64"),
                 }
             )
-        data = np.concatenate(rows)
+        data = np.stack(rows)  # (weeks, members | others, topic groups)
         return pd.DataFrame(
             {
-                "week": data[:, 0].astype(np.int64),
+                "week": np.repeat(np.asarray(self._know_weeks, dtype=np.int64), data.shape[2]),
                 "topics": np.tile(np.asarray(self._know_names, dtype=object), len(rows)),
-                "members": data[:, 1],
-                "others": data[:, 2],
+                "members": data[:, 0].ravel(),
+                "others": data[:, 1].ravel(),
             }
         )
 
@@ -353,20 +370,37 @@ class Recorder:
         """The meeting log, one row per group meeting, ordered by day."""
         if not self._rows:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _MEETING_DTYPES.items()})
-        cols = {c: np.concatenate([r[c] for r in self._rows]) for c in MEETING_COLUMNS}
-        df = pd.DataFrame(cols).astype(_MEETING_DTYPES)
-        return df.sort_values(["day", "network", "group"], kind="stable").reset_index(drop=True)
+        cols = {
+            c: np.concatenate([r[c] for r in self._rows]).astype(_MEETING_DTYPES[c], copy=False)
+            for c in MEETING_COLUMNS
+        }
+        order = np.lexsort((cols["group"], cols["network"], cols["day"]))  # stable
+        return pd.DataFrame(
+            {c: pd.Series(v[order], dtype=_MEETING_DTYPES[c]) for c, v in cols.items()}
+        )
 
     def weekly_frame(self, meetings: pd.DataFrame) -> pd.DataFrame:
         """Weekly series; ``attendance:NAME`` is the attendance rate of that network's
         meetings in the week (empty where it did not meet)."""
         weekly = pd.DataFrame(self._weeks)
-        if not meetings.empty:
-            by = meetings.groupby(["week", "network"], sort=True)[["attended", "invited"]].sum()
-            rate = (by["attended"] / by["invited"].where(by["invited"] > 0)).unstack("network")
-            rate.columns = [f"attendance:{c}" for c in rate.columns]
-            weekly = weekly.merge(rate, left_on="week", right_index=True, how="left")
-        return weekly
+        if meetings.empty or weekly.empty:
+            return weekly
+        weeks = weekly["week"].to_numpy()
+        span = int(max(weeks.max(), meetings["week"].max())) + 1
+        week = meetings["week"].to_numpy()
+        network = meetings["network"].to_numpy()
+        attended = meetings["attended"].to_numpy()
+        invited = meetings["invited"].to_numpy()
+        rates = {}
+        for name in sorted(set(network)):
+            mine = network == name
+            met = np.bincount(week[mine], minlength=span) > 0
+            came = np.bincount(week[mine], weights=attended[mine], minlength=span)
+            asked = np.bincount(week[mine], weights=invited[mine], minlength=span)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rate = np.where(met & (asked > 0), came / asked, math.nan)
+            rates[f"attendance:{name}"] = rate[weeks]
+        return pd.concat([weekly, pd.DataFrame(rates)], axis=1)
 
     def review(
         self,
@@ -462,13 +496,16 @@ class Recorder:
         years = sc.horizon_days / sc.simulation.days_per_year
         ever = state.ever_member()
         leaders = ever & (org.role == LEADER)
-        held = meetings[meetings["held"]] if not meetings.empty else meetings
+        day = meetings["day"].to_numpy()
+        held = meetings["held"].to_numpy(dtype=bool)
+        attended = meetings["attended"].to_numpy()
+        invited = meetings["invited"].to_numpy()
         attendee_hours = float(state.hours.sum())
         quarter = sc.horizon_days / 4
 
         def attendance(lo: float, hi: float) -> float:
-            m = meetings[(meetings["day"] >= lo) & (meetings["day"] < hi)]
-            return _ratio(m["attended"].sum(), m["invited"].sum(), math.nan)
+            m = (day >= lo) & (day < hi)
+            return _ratio(attended[m].sum(), invited[m].sum(), math.nan)
 
         first = attendance(0, quarter)
         last = attendance(sc.horizon_days - quarter, sc.horizon_days + 1)
@@ -479,8 +516,10 @@ class Recorder:
         spec_rows = np.flatnonzero(org.role == SPECIALIST)
         own = delta[spec_rows, org.specialty[spec_rows]]
         iso = org.isolated[spec_rows]
-        pv = float(held["participant_value"].sum()) if not held.empty else 0.0
-        sv = float(held["sponsor_value"].sum()) if not held.empty else 0.0
+        pv = float(meetings["participant_value"].to_numpy()[held].sum())
+        sv = float(meetings["sponsor_value"].to_numpy()[held].sum())
+        decision = reviews["decision"].to_numpy() if len(reviews) else np.empty(0, dtype=object)
+        should = reviews["true_decision"].to_numpy() if len(reviews) else decision
         out: dict[str, Any] = {
             "scenario": sc.name,
             "seed": seed,
@@ -513,16 +552,12 @@ class Recorder:
             "isolated_specialist_gain": float(own[iso].mean()) if iso.any() else math.nan,
             "connected_specialist_gain": float(own[~iso].mean()) if (~iso).any() else math.nan,
             "bridging_ties": self._bridging(state),
-            "meetings_held": int(meetings["held"].sum()) if len(meetings) else 0,
-            "meetings_cancelled": int((~meetings["held"]).sum()) if len(meetings) else 0,
+            "meetings_held": int(held.sum()),
+            "meetings_cancelled": int((~held).sum()),
             "members_left": int(sum(int(b.left.sum()) for b in state.batches)),
             "networks_closed": int(sum(int(b.closed.sum()) for b in state.batches)),
-            "false_closures": int(
-                ((reviews["decision"] == "close") & (reviews["true_decision"] != "close")).sum()
-            ),
-            "false_keeps": int(
-                ((reviews["decision"] != "close") & (reviews["true_decision"] == "close")).sum()
-            ),
+            "false_closures": int(((decision == "close") & (should != "close")).sum()),
+            "false_keeps": int(((decision != "close") & (should == "close")).sum()),
         }
         assert tuple(out) == SUMMARY_NAMES
         return out

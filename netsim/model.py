@@ -10,7 +10,9 @@ weekly record), meetings at ``d + 0.5``, recruitment at ``d + 0.75``.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+import math
+import time
+from typing import Any, NamedTuple
 
 import numpy as np
 import simpy
@@ -25,13 +27,16 @@ from netsim.rng import Streams
 from netsim.state import Batch, State, build_state, personal_mean
 
 __all__ = [
+    "Run",
     "day_process",
     "network_process",
     "recruitment_process",
     "review_process",
+    "run",
     "run_meeting",
     "schedule_process",
     "simulate",
+    "talk",
 ]
 
 SCHEDULE_OFFSET = 0.25
@@ -46,36 +51,53 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
     weeks_per_year = state.scenario.simulation.days_per_year / per_week
     dept = state.org.department
     p_rng, d_rng = state.streams.pressure, state.streams.diffusion
-    n = state.org.n
-    for day in range(state.scenario.horizon_days):
+    n, horizon = state.org.n, state.scenario.horizon_days
+    for day in range(horizon):
+        # The random numbers come a week at a time: the same numbers in the same order as
+        # drawing each day's (one N(0, 1) per employee; uniform talk numbers for everybody,
+        # then uniform neighbour numbers), drawn in full whatever the state.
+        if day % per_week == 0:
+            block = min(per_week, horizon - day)
+            eps_week = p_rng.standard_normal((block, n))
+            u_week = d_rng.random((block, 2, n))
         sc = state.scenario  # read every day: a scheduled change may have replaced it
         tp, dif = sc.time_pressure, sc.diffusion
-        mu = state.mu + tp.busy_period_raise * state.busy[dept, day]
+        busy = state.busy[:, day]
+        mu = state.mu + tp.busy_period_raise * busy[dept] if busy.any() else state.mu
         state.pressure = kernels.pressure_step(
             state.pressure,
             mu,
-            p_rng.standard_normal(n),
+            eps_week[day % per_week],
             theta=tp.reversion_per_day,
             sigma=tp.noise_sd_per_day,
         )
-        # Both uniform arrays are drawn in full every day so the stream never depends on state.
-        u_talk, u_pick = d_rng.random(n), d_rng.random(n)
-        talkers = np.flatnonzero(
-            (u_talk < dif.talk_prob_per_day * (1.0 - state.pressure))
-            & (state.row_strength() > 0)  # nobody talks over ties of strength zero
-        )
-        if talkers.size:
-            sources = kernels.choose_neighbours(
-                talkers, u_pick[talkers], state.indptr, state.indices, state.cumulative_weight()
-            )
-            kernels.diffuse(state.knowledge, talkers, sources, dif.gap_share)
+        talk(state, u_week[day % per_week, 0], u_week[day % per_week, 1])
         if (day + 1) % per_week == 0:
             kernels.relax_toward(state.w, state.w0, 1.0 - dif.tie_decay_per_week)
-            state.ties_changed()
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
             kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
             rec.week(state, day)
         yield env.timeout(1)
+
+
+def talk(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
+    """One day's informal diffusion: who talks, to whom, and what they learn.
+
+    Employee ``i`` talks when ``u_talk[i] < q * (1 - p_i)`` and some tie of theirs has a
+    positive strength; ``u_pick[i]`` draws the neighbour in proportion to tie strength. All
+    talkers learn from the knowledge as it was before anyone talked today. Returns how many
+    talked.
+    """
+    dif = state.scenario.diffusion
+    would_talk = np.flatnonzero(
+        (u_talk < dif.talk_prob_per_day * (1.0 - state.pressure)) & state.has_ties
+    )
+    tie = kernels.draw_ties(
+        would_talk, u_pick[would_talk], state.indptr, state.w, long_row=state.long_row
+    )
+    talks = tie >= 0  # nobody talks over ties of strength zero
+    kernels.diffuse(state.knowledge, would_talk[talks], state.indices[tie[talks]], dif.gap_share)
+    return int(np.count_nonzero(talks))
 
 
 def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
@@ -236,35 +258,44 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     hg = np.flatnonzero(held)
     if hg.size:
         ids, a = batch.idx[hg], att[hg]
-        k = state.knowledge[ids[:, :, None], batch.topics[None, None, :]]
-        part = batch.participation[hg][:, None, None]
+        k = state.knowledge[ids[:, :, None], batch.topics]
+        part = batch.participation[hg]
         gain = kernels.meeting_learning(
             k,
             a,
             batch.efficiency(lrn)[hg][:, None, None],
-            part,
+            part[:, None, None],
             lecture_rate=lrn.lecture_rate,
             peer_rate=lrn.peer_rate,
         )
-        rows = ids[a]
-        state.knowledge[rows[:, None], batch.topics[None, :]] += gain[a]
+        state.knowledge[ids[a][:, None], batch.topics] = k[a] + gain[a]
         know_gain[hg] = gain.mean(axis=2)
 
-        pos = batch.pair_pos[hg]
-        together = a[:, :, None] & a[:, None, :] & (pos >= 0)
-        w = np.where(pos >= 0, state.w[pos], 0.0)
+        # Each attendee's row of their group: their ties to everybody else in it.
+        ag, ai = np.nonzero(a)  # attendee: (row of hg, slot)
+        g_of = hg[ag]
+        pos = batch.pair_pos[g_of, ai]  # (attendees, slots): -1 for oneself, empty slots
+        w_before = state.w[pos]
+        together = a[ag] & (pos >= 0)
         rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * part)
-        inc = kernels.tie_increment(w, together, rate)
-        state.w[pos[together]] += inc[together]
-        state.ties_changed()
-        bridge_gain[hg] = (inc * batch.new_cross[hg]).sum(axis=2)
-        cross_gain[hg] = (inc * batch.cross[hg]).sum(axis=2)
+        inc = kernels.tie_increment(w_before, together, rate[ag][:, None])
+        # Listeners: candidates who were not in the room (and have not left).
+        listen = batch.slot[hg] & ~a & ~batch.left[hg]
+        lg, li = np.nonzero(listen)
+        heard_pos = batch.pair_pos[hg[lg], li]
+        heard_from = np.where(a[lg] & (heard_pos >= 0), state.w[heard_pos], 0.0)  # before
+        state.w[pos[together]] = (w_before + inc)[together]
+        bridge_gain[g_of, ai] = (inc * batch.new_cross[g_of, ai]).sum(axis=1)
+        cross_gain[g_of, ai] = (inc * batch.cross[g_of, ai]).sum(axis=1)
 
-        spec_ = batch.specialty[hg]
-        peers = ((spec_[:, :, None] == spec_[:, None, :]) & a[:, None, :] & (pos >= 0)).sum(axis=2)
-        support = (
-            lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[hg]
-        )
+        support = 0.0
+        if batch.isolated[hg].any():
+            spec_ = batch.specialty[g_of]
+            peers = np.zeros((hg.size, s))
+            peers[ag, ai] = ((spec_ == spec_[np.arange(ai.size), ai][:, None]) & together).sum(1)
+            support = (
+                lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[hg]
+            )
         u[hg] = np.where(
             a,
             lrn.value_per_knowledge * know_gain[hg]
@@ -274,8 +305,8 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
         )
         # Hearsay: candidates not in the room hear through their ties to those who were.
         mean_u = u[hg].sum(axis=1) / np.maximum(a.sum(axis=1), 1)
-        heard = np.minimum(1.0, (w * a[:, None, :]).sum(axis=2))
-        listen = batch.slot[hg] & ~a & ~batch.left[hg]
+        heard = np.zeros((hg.size, s))
+        heard[lg, li] = np.minimum(1.0, heard_from.sum(axis=1))
         step = att_cfg.value_learning_rate * att_cfg.hearsay_weight * heard * listen
         batch.vhat[hg] += step * (mean_u[:, None] - batch.vhat[hg])
 
@@ -367,6 +398,30 @@ def simulate(
     >>> r.summary["meetings_held"] + r.summary["meetings_cancelled"] == len(r.meetings)
     True
     """
+    return run(scenario, seed, years=years, trace=trace, org=org).result
+
+
+class Run(NamedTuple):
+    """A finished run: its result, the state it ended in, how many SimPy events it took, and
+    where the time went (building the organisation and state; simulating and recording)."""
+
+    result: RunResult
+    state: State
+    events: int
+    build_seconds: float
+    run_seconds: float
+
+
+def run(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    years: float | None = None,
+    trace: bool = False,
+    org: Org | None = None,
+) -> Run:
+    """:func:`simulate`, also returning the final state (knowledge, ties, groups) and the
+    number of SimPy events processed; for tests and benchmarks."""
     if years is not None:
         scenario = scenario.model_copy(
             update={"simulation": scenario.simulation.model_copy(update={"years": years})}
@@ -376,10 +431,12 @@ def simulate(
     scenario = scenario.model_copy(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
+    start = time.perf_counter()
     streams = Streams(seed)
     if org is None:
         org = build_organisation(scenario.organisation, rng=streams.organisation)
     state = build_state(scenario, org, streams)
+    built = time.perf_counter()
     rec = Recorder(state, trace=trace)
     env = simpy.Environment()
     env.process(day_process(env, state, rec))
@@ -389,7 +446,13 @@ def simulate(
         env.process(network_process(env, state, batch, rec))
         if batch.spec.enrollment == "voluntary":
             env.process(recruitment_process(env, state, batch))
-        if scenario.evaluation is not None or any("evaluation" in c.set for c in scenario.schedule):
+        if scenario.evaluation is not None or any(
+            k.startswith("evaluation.") for c in scenario.schedule for k in c.set
+        ):
             env.process(review_process(env, state, batch, rec))
-    env.run()
-    return rec.result(state, scenario, seed=seed)
+    events = 0
+    while env.peek() < math.inf:
+        env.step()
+        events += 1
+    result = rec.result(state, scenario, seed=seed)
+    return Run(result, state, events, built - start, time.perf_counter() - built)

@@ -13,6 +13,7 @@ vectorised operations, however many groups it has.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,11 @@ class Batch:
             return [self.name]
         return [f"{self.name}/{g + 1}" for g in range(self.groups)]
 
+    @functools.cached_property
+    def group_labels(self) -> np.ndarray:
+        """(G,) object array of :meth:`group_names`, for the meeting log."""
+        return np.asarray(self.group_names(), dtype=object)
+
 
 @dataclass(eq=False)
 class State:
@@ -99,27 +105,13 @@ class State:
     w: np.ndarray  # tie strengths (CSR data)
     w0: np.ndarray  # initial strengths, what ties decay back to
     new_cross: np.ndarray  # bool over w: cross-department pair with no initial tie
+    has_ties: np.ndarray  # (N,) bool: the row has at least one tie entry (of any strength)
+    long_row: int  # rows with more ties than this are drawn in a second pass (the longest 1 %)
     batches: list[Batch]
     hours: np.ndarray  # (N,) attendee hours so far
     cost_dkk: np.ndarray  # (N,) attendee cost so far
     attended: np.ndarray  # (N,) meetings attended
     invited: np.ndarray  # (N,) meetings invited to
-    cum_weight: np.ndarray | None = None  # cumsum of w, rebuilt when ties changed
-
-    def ties_changed(self) -> None:
-        """Invalidate what is derived from tie strengths."""
-        self.cum_weight = None
-
-    def cumulative_weight(self) -> np.ndarray:
-        """``cumsum(w)`` for neighbour draws, computed once per change of ties."""
-        if self.cum_weight is None:
-            self.cum_weight = np.cumsum(self.w)
-        return self.cum_weight
-
-    def row_strength(self) -> np.ndarray:
-        """(N,) total tie strength of each employee (exactly 0 where all ties are 0)."""
-        c = np.r_[0.0, self.cumulative_weight()]
-        return c[self.indptr[1:]] - c[self.indptr[:-1]]
 
     def ever_member(self) -> np.ndarray:
         """(N,) bool: member of any network at some point."""
@@ -135,22 +127,17 @@ def personal_mean(scenario: Scenario, org: Org, offset: np.ndarray) -> np.ndarra
     return np.clip(levels[org.role] + offset, 0.0, 1.0)
 
 
-def _pair_positions(
-    indptr: np.ndarray, indices: np.ndarray, n: int, idx: np.ndarray, slot: np.ndarray
-) -> np.ndarray:
-    """Positions in the CSR data of every (i, j) pair of each group; -1 for i == j or empty."""
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
-    keys = rows * n + indices
+def _pair_positions(keys: np.ndarray, n: int, idx: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    """Positions in the CSR data (whose ``row * n + column`` are ``keys``) of every (i, j)
+    pair of each group; -1 for i == j or an empty slot."""
     q = idx[:, :, None].astype(np.int64) * n + idx[:, None, :]
-    pos = np.searchsorted(keys, q)
+    pos = np.searchsorted(keys, q).astype(np.int32)
     s = idx.shape[1]
     valid = slot[:, :, None] & slot[:, None, :] & ~np.eye(s, dtype=bool)[None]
-    return np.where(valid, pos, -1)
+    return np.where(valid, pos, np.int32(-1))
 
 
-def _make_batch(
-    name: str, spec: Network, scenario: Scenario, org: Org, streams: Streams
-) -> tuple[Batch, list[np.ndarray]]:
+def _make_batch(name: str, spec: Network, scenario: Scenario, org: Org, streams: Streams) -> Batch:
     targets = select_members(
         org, spec.select, rng=streams.membership, within=scenario.members_of(name)
     )
@@ -194,7 +181,7 @@ def _make_batch(
     else:
         member = slot.copy()
     obligation = np.where(member, getattr(att.obligation, spec.enrollment), 0.0)
-    batch = Batch(
+    return Batch(
         name=name,
         spec=spec,
         topics=org.topic_index(spec.resolved_topics(scenario.organisation)),
@@ -223,7 +210,6 @@ def _make_batch(
         window_hours=np.zeros(g),
         window_meetings=np.zeros(g, dtype=np.int64),
     )
-    return batch, groups
 
 
 def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
@@ -249,35 +235,40 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
             busy[d, s0 : s0 + length] = True
     pressure = mu.copy()
 
-    batches, all_groups = [], []
-    for name, spec in scenario.networks.items():
-        batch, groups = _make_batch(name, spec, scenario, org, streams)
-        batches.append(batch)
-        all_groups.extend(groups)
+    batches = [
+        _make_batch(name, spec, scenario, org, streams) for name, spec in scenario.networks.items()
+    ]
 
     # Tie structure: informal ties plus a zero-strength entry for every candidate pair.
     base = org.ties.tocoo()
-    rows, cols, data = [base.row], [base.col], [base.data]
-    for grp in all_groups:
-        a, b = np.meshgrid(grp, grp, indexing="ij")
-        off = a != b
-        rows.append(a[off])
-        cols.append(b[off])
-        data.append(np.zeros(int(off.sum())))
+    rows, cols, data = [base.row.astype(np.int32)], [base.col.astype(np.int32)], [base.data]
+    for batch in batches:
+        s = batch.idx.shape[1]
+        pair = batch.slot[:, :, None] & batch.slot[:, None, :] & ~np.eye(s, dtype=bool)
+        rows.append(np.broadcast_to(batch.idx[:, :, None], pair.shape)[pair].astype(np.int32))
+        cols.append(np.broadcast_to(batch.idx[:, None, :], pair.shape)[pair].astype(np.int32))
+        data.append(np.zeros(rows[-1].size))
     mat = sp.coo_array(
         (np.concatenate(data), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
     ).tocsr()
+    del base, rows, cols, data
     mat.sum_duplicates()
     mat.sort_indices()
-    indptr, indices = mat.indptr.astype(np.int64), mat.indices.astype(np.int64)
+    indptr, indices = mat.indptr.astype(np.int64), mat.indices.astype(np.int32)
     w = mat.data.astype(np.float64)
-    row_of = np.repeat(np.arange(n), np.diff(indptr))
+    del mat
+    row_of = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
     new_cross = (w == 0.0) & (org.department[row_of] != org.department[indices])
+    keys = row_of * n + indices
+    del row_of
     for batch in batches:
-        batch.pair_pos = _pair_positions(indptr, indices, n, batch.idx, batch.slot)
+        batch.pair_pos = _pair_positions(keys, n, batch.idx, batch.slot)
         batch.new_cross = np.where(batch.pair_pos >= 0, new_cross[batch.pair_pos], False)
         dep = org.department[batch.idx]
         batch.cross = (batch.pair_pos >= 0) & (dep[:, :, None] != dep[:, None, :])
+    del keys
+    row_length = np.diff(indptr)
+    long_row = max(1, int(np.quantile(row_length, 0.99))) if n else 1
 
     return State(
         scenario=scenario,
@@ -294,6 +285,8 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
         w=w,
         w0=w.copy(),
         new_cross=new_cross,
+        has_ties=row_length > 0,
+        long_row=long_row,
         batches=batches,
         hours=np.zeros(n),
         cost_dkk=np.zeros(n),

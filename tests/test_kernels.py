@@ -94,16 +94,56 @@ def test_diffusion_closes_gaps_without_overshooting(k, pairs, share):
     assert (after[untouched] == before[untouched]).all()
 
 
-def test_neighbours_drawn_in_proportion_to_strength():
+def test_ties_drawn_in_proportion_to_strength():
     # Row 0 has ties to 1 (strength 3), 2 (strength 0: never) and 3 (strength 1).
     indptr = np.array([0, 3, 3, 3, 3])
-    indices = np.array([1, 2, 3])
-    cum = np.cumsum([3.0, 0.0, 1.0])
+    w = np.array([3.0, 0.0, 1.0])
     u = np.random.default_rng(0).random(40_000)
-    got = kernels.choose_neighbours(np.zeros(u.size, dtype=np.int64), u, indptr, indices, cum)
-    share = np.bincount(got, minlength=4) / u.size
-    assert share[2] == 0
-    assert abs(share[1] - 0.75) < 0.01 and abs(share[3] - 0.25) < 0.01
+    for long_row in (1, 8):  # drawn as a long row, and padded with the others
+        got = kernels.draw_ties(np.zeros(u.size, dtype=np.int64), u, indptr, w, long_row=long_row)
+        share = np.bincount(got, minlength=3) / u.size
+        assert share[1] == 0
+        assert abs(share[0] - 0.75) < 0.01 and abs(share[2] - 0.25) < 0.01
+
+
+@st.composite
+def tie_rows(draw):
+    lengths = draw(st.lists(st.integers(1, 40), min_size=1, max_size=30))
+    indptr = np.r_[0, np.cumsum(lengths)]
+    w = draw(
+        hnp.arrays(
+            np.float64, int(indptr[-1]), elements=st.sampled_from([0.0, 1e-3, 0.1, 0.25, 0.6, 1.0])
+        )
+    )
+    rows = draw(st.lists(st.integers(0, len(lengths) - 1), min_size=1, max_size=60))
+    u = draw(hnp.arrays(np.float64, len(rows), elements=st.floats(0.0, 1.0, exclude_max=True)))
+    return np.asarray(rows), u, indptr, w
+
+
+@given(tie_rows(), st.integers(1, 50))
+@settings(max_examples=300, deadline=None)
+def test_tie_draw_is_the_loop_over_the_row(case, long_row):
+    """Whatever the padding, a draw is what walking along the row gives: the first tie whose
+    running sum of strengths exceeds u times the row's total (summed in the row's order)."""
+    rows, u, indptr, w = case
+    got = kernels.draw_ties(rows, u, indptr, w, long_row=long_row)
+    for r, ur, pos in zip(rows, u, got, strict=True):
+        ties = w[indptr[r] : indptr[r + 1]]
+        total = 0.0
+        for x in ties:
+            total += x
+        if total == 0:
+            assert pos == -1
+            continue
+        running, want = 0.0, -1
+        for k, x in enumerate(ties):
+            running += x
+            if x > 0:
+                want = k
+            if running > ur * total:
+                break
+        assert pos == indptr[r] + want
+        assert w[pos] > 0
 
 
 def test_relax_toward_keeps_base_and_fades_the_rest():

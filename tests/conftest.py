@@ -100,6 +100,16 @@ def trace_scenario() -> netsim.Scenario:
     )
 
 
+def trace_org(scenario: netsim.Scenario) -> Org:
+    """Six people in two departments: a head and two leaders each, a few ties."""
+    return hand_built_org(
+        departments=[0, 0, 0, 1, 1, 1],
+        roles=["head", "leader", "leader", "head", "leader", "leader"],
+        ties=[(0, 1, 0.5), (1, 2, 0.5), (3, 4, 0.5), (4, 5, 0.5), (0, 3, 0.5)],
+        scenario=scenario,
+    )
+
+
 @pytest.fixture(scope="session")
 def scenario_files() -> list[Path]:
     return sorted(SCENARIOS.glob("*.toml"))

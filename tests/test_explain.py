@@ -8,18 +8,13 @@ import pytest
 import netsim
 from netsim.cli import main
 from netsim.explain import _reason, explain, explain_text
-from tests.conftest import hand_built_org, trace_scenario
+from tests.conftest import trace_org, trace_scenario
 
 
 @pytest.fixture(scope="module")
 def traced():
     sc = trace_scenario()
-    org = hand_built_org(
-        departments=[0, 0, 0, 1, 1, 1],
-        roles=["head", "leader", "leader", "head", "leader", "leader"],
-        ties=[(0, 1, 0.5), (1, 2, 0.5), (3, 4, 0.5), (4, 5, 0.5), (0, 3, 0.5)],
-        scenario=sc,
-    )
+    org = trace_org(sc)
     return netsim.simulate(sc, seed=1, org=org, trace=True)
 
 

@@ -12,17 +12,12 @@ from hypothesis import strategies as st
 
 import netsim
 from netsim.results import json_ready
-from tests.conftest import SCENARIOS, hand_built_org, small_scenario, trace_scenario
+from tests.conftest import SCENARIOS, small_scenario, trace_org, trace_scenario
 
 
 def test_exact_trace_on_hand_built_organisation():
     sc = trace_scenario()
-    org = hand_built_org(
-        departments=[0, 0, 0, 1, 1, 1],
-        roles=["head", "leader", "leader", "head", "leader", "leader"],
-        ties=[(0, 1, 0.5), (1, 2, 0.5), (3, 4, 0.5), (4, 5, 0.5), (0, 3, 0.5)],
-        scenario=sc,
-    )
+    org = trace_org(sc)
     res = netsim.simulate(sc, seed=1, org=org, trace=True)
     att = res.attendance
     log = [

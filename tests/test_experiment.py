@@ -173,7 +173,8 @@ def test_a_failing_task_is_recorded_and_the_rest_complete(tmp_path):
 
 
 def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path):
-    body = GRID.replace("replications = 3", "replications = 12")
+    body = GRID.replace("replications = 3", "replications = 30")
+    # 120 tasks: enough that the sweep is still running when the test kills it.
     exp = write_experiment(tmp_path, body)
     db = tmp_path / "killed.sqlite"
     cmd = [sys.executable, "-m", "netsim.cli", "sweep", str(exp), "--db", str(db), "--workers", "2"]
@@ -201,16 +202,19 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path):
     proc.wait()
     with sqlite3.connect(db) as con:
         partial = con.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
-    assert 6 <= partial < 48
+    assert 6 <= partial < 120
 
     out = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     resumed = sweep(exp, workers=1, db=db)
     clean = sweep(exp, workers=1, db=tmp_path / "clean.sqlite")
-    assert len(resumed) == 48
+    assert len(resumed) == 120
     assert _rows(resumed) == _rows(clean)
     with sqlite3.connect(db) as con:
-        assert con.execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM tasks").fetchone() == (48, 48)
+        assert con.execute("SELECT COUNT(*), COUNT(DISTINCT key) FROM tasks").fetchone() == (
+            120,
+            120,
+        )
 
 
 def test_sobol_sweep_gives_indices_with_confidence_intervals(tmp_path):

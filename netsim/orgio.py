@@ -383,8 +383,8 @@ def _read_table(
             ok = False
         table.columns[name] = k
         table.names[name] = header[k]
+    shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
     if not table.columns:
-        shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
         problems.append(
             CsvProblem(
                 file,
@@ -399,7 +399,6 @@ def _read_table(
         if name not in table.columns:
             close = difflib.get_close_matches(name, [f for f in found if f not in known], n=1)
             hint_ = f"; is {close[0]!r} it? rename it" if close else ""
-            shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
             problems.append(
                 CsvProblem(
                     file,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from netsim.config import ROLES, Learning, Network, Scenario
+from netsim.config import Learning, Network, Scenario
 from netsim.errors import ScenarioError
 from netsim.org import Org, select_members, split_groups
 from netsim.rng import Streams
@@ -293,8 +293,3 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
         attended=np.zeros(n, dtype=np.int64),
         invited=np.zeros(n, dtype=np.int64),
     )
-
-
-def role_names(org: Org) -> np.ndarray:
-    """Role name of every employee."""
-    return np.asarray(ROLES)[org.role]

@@ -196,10 +196,3 @@ class ResultStore:
             rec["seed"] = seed
             records.append(rec)
         return pd.DataFrame.from_records(records)
-
-    def counts(self) -> dict[str, int]:
-        """Number of tasks by status."""
-        rows = self._con.execute("SELECT status, COUNT(*) FROM tasks GROUP BY status").fetchall()
-        out = {"done": 0, "failed": 0}
-        out.update(dict(rows))
-        return out

@@ -130,6 +130,7 @@ SUMMARY_NAMES: tuple[str, ...] = (
     "bridging_ties",
     "meetings_held",
     "meetings_cancelled",
+    "groups_below_quorum",
     "members_left",
     "networks_closed",
     "false_closures",
@@ -554,6 +555,9 @@ class Recorder:
             "bridging_ties": self._bridging(state),
             "meetings_held": int(held.sum()),
             "meetings_cancelled": int((~held).sum()),
+            "groups_below_quorum": int(
+                sum(int((b.slot.sum(axis=1) < b.spec.quorum).sum()) for b in state.batches)
+            ),
             "members_left": int(sum(int(b.left.sum()) for b in state.batches)),
             "networks_closed": int(sum(int(b.closed.sum()) for b in state.batches)),
             "false_closures": int(((decision == "close") & (should != "close")).sum()),

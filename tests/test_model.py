@@ -181,3 +181,48 @@ def test_selector_matching_nobody_is_a_scenario_error():
     with pytest.raises(netsim.ScenarioError, match="matches nobody") as err:
         netsim.simulate(sc, seed=1, years=0.1)
     assert err.value.field == "networks.x.select"
+
+
+def test_a_drawn_shortfall_of_specialists_is_counted_not_an_error():
+    # A generated organisation draws its specialists for each seed, so a network of one
+    # specialty can be short of its quorum in some replications: the run goes on, the short
+    # group never meets, and the summary counts it.
+    sc = small_scenario(
+        rare={
+            "purpose": "competence",
+            "topics": ["finance"],
+            "select": {"roles": ["specialist"]},
+            "enrollment": "automatic",
+            "max_size": 100,
+            "quorum": 100,  # more than the specialists a 200-employee organisation has
+        },
+        leaders={
+            "purpose": "leader_forum",
+            "select": {"roles": ["leader"]},
+            "enrollment": "automatic",
+        },
+    )
+    r = netsim.simulate(sc, seed=1, years=0.5)
+    rare = r.meetings[r.meetings["network"] == "rare"]
+    assert len(rare) > 0 and (rare["invited"] > 0).all() and not rare["held"].any()
+    assert r.summary["groups_below_quorum"] == 1
+    assert r.meetings.loc[r.meetings["network"] == "leaders", "held"].any()
+
+
+def test_a_specialty_nobody_has_in_this_replication_never_meets():
+    sc = small_scenario(
+        nobody={
+            "purpose": "competence",
+            "select": {"specialties": ["finance"], "departments": ["children"], "isolated": True},
+            "enrollment": "automatic",
+            "quorum": 1,
+        }
+    )
+    for seed in range(1, 30):  # a seed whose organisation has no such specialist
+        r = netsim.simulate(sc, seed=seed, years=0.2)
+        if r.summary["groups_below_quorum"]:
+            break
+    else:
+        pytest.fail("every seed drew an isolated finance specialist in children")
+    assert not r.meetings.loc[r.meetings["network"] == "nobody", "held"].any()
+    assert r.meetings.loc[r.meetings["network"] == "nobody", "invited"].eq(0).all()

@@ -90,9 +90,9 @@ def task_key(scenario: Scenario, seed: int) -> str:
 
 def run_task(scenario: Scenario, seed: int) -> dict[str, Any]:
     """One replication's summary (the unit of work sent to executors)."""
-    from netsim.model import simulate
+    from netsim.model import summarise
 
-    return simulate(scenario, seed=seed).summary
+    return summarise(scenario, seed=seed)
 
 
 class _InProcess(Executor):

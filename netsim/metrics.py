@@ -145,7 +145,8 @@ def _ratio(a: float, b: float, empty: float = 0.0) -> float:
 class Recorder:
     """Collects meeting rows and weekly observations during a run (declarative reporters)."""
 
-    def __init__(self, state: State, *, trace: bool = False) -> None:
+    def __init__(self, state: State, *, trace: bool = False, weekly: bool = True) -> None:
+        self._record_weeks = weekly  # False: only what the summary needs
         self._rows: list[dict[str, np.ndarray]] = []
         self._trace: list[dict[str, np.ndarray]] | None = [] if trace else None
         self._reviews: list[dict[str, np.ndarray]] = []
@@ -166,7 +167,6 @@ class Recorder:
         }
         self._init_knowledge(org.knowledge.shape[1], trace=trace)
         self._new_cross_pos = np.flatnonzero(state.new_cross)
-        self._ones = np.ones(org.n)
 
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
@@ -250,6 +250,8 @@ class Recorder:
 
     def week(self, state: State, day: int) -> None:
         """Record the organisation at the end of a week."""
+        if not self._record_weeks:
+            return
         n = state.org.n
         row: dict[str, float] = {
             "week": day // state.scenario.simulation.days_per_week,
@@ -261,22 +263,22 @@ class Recorder:
             / n,
         }
         # Mean knowledge per topic group of everybody, of the members so far and of the
-        # others, from one pass over the knowledge matrix.
+        # others. einsum, not `@`: a matrix product would call BLAS, whose threads spin on
+        # after each call and take the second core from a parallel sweep's other worker.
         member = state.ever_member()
         n_mem = int(np.count_nonzero(member))
-        everyone = self._ones @ state.knowledge
-        members = member.astype(float) @ state.knowledge
+        everyone = np.einsum("it->t", state.knowledge)
+        members = np.einsum("i,it->t", member.astype(float), state.knowledge)
         nan = np.full_like(everyone, math.nan)
-        by_group = (
-            np.stack(
-                [
-                    everyone / n,
-                    members / n_mem if n_mem else nan,
-                    (everyone - members) / (n - n_mem) if n_mem < n else nan,
-                ]
-            )
-            @ self._know_weights
-        )  # (everybody | members | others, topic groups)
+        means = np.stack(
+            [
+                everyone / n,
+                members / n_mem if n_mem else nan,
+                (everyone - members) / (n - n_mem) if n_mem < n else nan,
+            ]
+        )
+        by_group = np.einsum("mt,tg->mg", means, self._know_weights)
+        # by_group: (everybody | members | others, topic groups)
         for name, col in self._weekly_columns.items():
             row[name] = float(by_group[0, col]) if col >= 0 else math.nan
         row["bridging_ties"] = self._bridging(state)
@@ -286,7 +288,7 @@ class Recorder:
         self._know_rows.append(by_group[1:])
         if self._know_employee is not None and "sponsored" in self._know_names:
             col = self._know_names.index("sponsored")
-            per_person = state.knowledge @ self._know_weights[:, col]
+            per_person = np.einsum("it,t->i", state.knowledge, self._know_weights[:, col])
             self._know_employee.append(per_person.astype(np.float32))
 
     def _bridging(self, state: State) -> int:
@@ -367,18 +369,21 @@ class Recorder:
 
     # ------------------------------------------------------------------ the result
 
-    def meetings_frame(self) -> pd.DataFrame:
-        """The meeting log, one row per group meeting, ordered by day."""
+    def meeting_columns(self) -> dict[str, np.ndarray]:
+        """The meeting log as arrays, one per column, in the order of :meth:`meetings_frame`."""
         if not self._rows:
-            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in _MEETING_DTYPES.items()})
+            return {c: np.empty(0, dtype=t) for c, t in _MEETING_DTYPES.items()}
         cols = {
             c: np.concatenate([r[c] for r in self._rows]).astype(_MEETING_DTYPES[c], copy=False)
             for c in MEETING_COLUMNS
         }
         order = np.lexsort((cols["group"], cols["network"], cols["day"]))  # stable
-        return pd.DataFrame(
-            {c: pd.Series(v[order], dtype=_MEETING_DTYPES[c]) for c, v in cols.items()}
-        )
+        return {c: v[order] for c, v in cols.items()}
+
+    def meetings_frame(self, columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+        """The meeting log, one row per group meeting, ordered by day."""
+        cols = self.meeting_columns() if columns is None else columns
+        return pd.DataFrame({c: pd.Series(v, dtype=_MEETING_DTYPES[c]) for c, v in cols.items()})
 
     def weekly_frame(self, meetings: pd.DataFrame) -> pd.DataFrame:
         """Weekly series; ``attendance:NAME`` is the attendance rate of that network's
@@ -428,21 +433,27 @@ class Recorder:
             }
         )
 
-    def reviews_frame(self) -> pd.DataFrame:
+    def review_columns(self) -> dict[str, np.ndarray]:
+        """The sponsor's reviews as arrays, one per column (empty when there were none)."""
+        if not self._reviews:
+            return {c: np.empty(0, dtype=object) for c in REVIEW_COLUMNS}
+        return {c: np.concatenate([r[c] for r in self._reviews]) for c in REVIEW_COLUMNS}
+
+    def reviews_frame(self, columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
         """The sponsor's reviews: one row per group and review."""
         if not self._reviews:
             return pd.DataFrame(columns=list(REVIEW_COLUMNS))
-        cols = {c: np.concatenate([r[c] for r in self._reviews]) for c in REVIEW_COLUMNS}
-        return pd.DataFrame(cols)
+        return pd.DataFrame(self.review_columns() if columns is None else columns)
 
     def result(self, state: State, scenario: Scenario, *, seed: int) -> RunResult:
         """Assemble the run's result; ``scenario`` is the run's scenario as it started."""
         from netsim.results import RunResult
 
-        meetings = self.meetings_frame()
+        meeting_cols, review_cols = self.meeting_columns(), self.review_columns()
+        meetings = self.meetings_frame(meeting_cols)
         weekly = self.weekly_frame(meetings)
-        reviews = self.reviews_frame()
-        summary = self.summary(state, scenario, meetings, reviews, seed=seed)
+        reviews = self.reviews_frame(review_cols)
+        summary = self.summary(state, scenario, meeting_cols, review_cols, seed=seed)
         return RunResult(
             scenario=scenario,
             seed=seed,
@@ -487,20 +498,25 @@ class Recorder:
         self,
         state: State,
         scenario: Scenario,
-        meetings: pd.DataFrame,
-        reviews: pd.DataFrame,
+        meetings: dict[str, np.ndarray] | None = None,
+        reviews: dict[str, np.ndarray] | None = None,
         *,
         seed: int,
     ) -> dict[str, Any]:
-        """The run summary: one flat dict with the names of :data:`SUMMARY_NAMES`."""
+        """The run summary: one flat dict with the names of :data:`SUMMARY_NAMES`.
+
+        ``meetings`` and ``reviews`` are :meth:`meeting_columns` and :meth:`review_columns`,
+        if the caller has them already. No table is built: a comparison or a sweep, which
+        keeps only the summary, does not pay for the result's tables.
+        """
+        meetings = self.meeting_columns() if meetings is None else meetings
+        reviews = self.review_columns() if reviews is None else reviews
         sc, org = scenario, state.org
         years = sc.horizon_days / sc.simulation.days_per_year
         ever = state.ever_member()
         leaders = ever & (org.role == LEADER)
-        day = meetings["day"].to_numpy()
-        held = meetings["held"].to_numpy(dtype=bool)
-        attended = meetings["attended"].to_numpy()
-        invited = meetings["invited"].to_numpy()
+        day, held = meetings["day"], meetings["held"].astype(bool, copy=False)
+        attended, invited = meetings["attended"], meetings["invited"]
         attendee_hours = float(state.hours.sum())
         quarter = sc.horizon_days / 4
 
@@ -517,10 +533,9 @@ class Recorder:
         spec_rows = np.flatnonzero(org.role == SPECIALIST)
         own = delta[spec_rows, org.specialty[spec_rows]]
         iso = org.isolated[spec_rows]
-        pv = float(meetings["participant_value"].to_numpy()[held].sum())
-        sv = float(meetings["sponsor_value"].to_numpy()[held].sum())
-        decision = reviews["decision"].to_numpy() if len(reviews) else np.empty(0, dtype=object)
-        should = reviews["true_decision"].to_numpy() if len(reviews) else decision
+        pv = float(meetings["participant_value"][held].sum())
+        sv = float(meetings["sponsor_value"][held].sum())
+        decision, should = reviews["decision"], reviews["true_decision"]
         out: dict[str, Any] = {
             "scenario": sc.name,
             "seed": seed,
@@ -529,8 +544,8 @@ class Recorder:
             "networks": len(state.batches),
             "groups": sum(b.groups for b in state.batches),
             "members": int(ever.sum()),
-            "total_hours_year": float(meetings["hours"].sum()) / years if len(meetings) else 0.0,
-            "cost_dkk_year": float(meetings["cost_dkk"].sum()) / years if len(meetings) else 0.0,
+            "total_hours_year": float(meetings["hours"].sum()) / years,
+            "cost_dkk_year": float(meetings["cost_dkk"].sum()) / years,
             "hours_per_member_year": _ratio(state.hours[ever].sum(), ever.sum()) / years,
             "hours_per_leader_year": _ratio(state.hours[leaders].sum(), leaders.sum()) / years,
             "attendance_first_quarter": first,

@@ -9,6 +9,7 @@ weekly record), meetings at ``d + 0.5``, recruitment at ``d + 0.75``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import time
@@ -30,13 +31,16 @@ __all__ = [
     "Run",
     "day_process",
     "network_process",
+    "pressure_days",
     "recruitment_process",
     "review_process",
     "run",
     "run_meeting",
     "schedule_process",
     "simulate",
+    "summarise",
     "talk",
+    "who_talks",
 ]
 
 SCHEDULE_OFFSET = 0.25
@@ -46,12 +50,28 @@ RECRUITMENT_OFFSET = 0.75
 
 
 def day_process(env: simpy.Environment, state: State, rec: Recorder):
-    """Every working day: time pressure, informal diffusion; weekly: decay and record."""
-    per_week = state.scenario.simulation.days_per_week
-    weeks_per_year = state.scenario.simulation.days_per_year / per_week
-    dept = state.org.department
+    """Every working day: time pressure, informal diffusion; weekly: decay and record.
+
+    Who talks to whom depends on the tie strengths, which change only at meetings and at the
+    week's end, and on the day's time pressure, which depends on nothing the day's talking
+    changes. So the talks of a run of days without a meeting or a scheduled change between
+    them are drawn together, in one vectorised step, at the first of those days; each day
+    then applies its own talks to the knowledge as it is that day. The result is the same,
+    to the bit, as drawing each day's talks on that day.
+    """
+    sc = state.scenario
+    per_week = sc.simulation.days_per_week
+    weeks_per_year = sc.simulation.days_per_year / per_week
     p_rng, d_rng = state.streams.pressure, state.streams.diffusion
-    n, horizon = state.org.n, state.scenario.horizon_days
+    n, horizon = state.org.n, sc.horizon_days
+    # Days after whose talking the ties or the day's parameters may change: meeting days
+    # (ties form at d + 0.5) and scheduled changes (applied at d + 0.25).
+    changes = sorted(
+        {d for b in state.batches for d in meeting_days(b, sc)}
+        | {round(c.at_week * per_week) for c in sc.schedule}
+        | {horizon}
+    )
+    first = end = 0
     for day in range(horizon):
         # The random numbers come a week at a time: the same numbers in the same order as
         # drawing each day's (one N(0, 1) per employee; uniform talk numbers for everybody,
@@ -61,23 +81,80 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
             eps_week = p_rng.standard_normal((block, n))
             u_week = d_rng.random((block, 2, n))
         sc = state.scenario  # read every day: a scheduled change may have replaced it
-        tp, dif = sc.time_pressure, sc.diffusion
-        busy = state.busy[:, day]
-        mu = state.mu + tp.busy_period_raise * busy[dept] if busy.any() else state.mu
-        state.pressure = kernels.pressure_step(
-            state.pressure,
-            mu,
-            eps_week[day % per_week],
-            theta=tp.reversion_per_day,
-            sigma=tp.noise_sd_per_day,
-        )
-        talk(state, u_week[day % per_week, 0], u_week[day % per_week, 1])
+        if day >= end:
+            first, week_end = day, day - day % per_week + per_week
+            next_change = changes[bisect.bisect_left(changes, day)]
+            end = min(week_end, next_change + 1, horizon)
+            k = slice(day % per_week, day % per_week + end - day)
+            pressures = pressure_days(state, day, eps_week[k])
+            talks = who_talks(state, pressures, u_week[k, 0], u_week[k, 1])
+        state.pressure = pressures[day - first]
+        learners, sources = talks[day - first]
+        kernels.diffuse(state.knowledge, learners, sources, sc.diffusion.gap_share)
         if (day + 1) % per_week == 0:
-            kernels.relax_toward(state.w, state.w0, 1.0 - dif.tie_decay_per_week)
+            kernels.relax_toward(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
             kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
             rec.week(state, day)
         yield env.timeout(1)
+
+
+def pressure_days(state: State, first: int, eps: np.ndarray) -> list[np.ndarray]:
+    """Time pressure on ``len(eps)`` working days from ``first`` on, each day's from the day
+    before (``state.pressure`` is the day before ``first``'s); ``state`` is not changed."""
+    tp = state.scenario.time_pressure
+    p, out = state.pressure, []
+    for k in range(len(eps)):
+        p = kernels.pressure_step(
+            p,
+            _mean_pressure(state, first + k),
+            eps[k],
+            theta=tp.reversion_per_day,
+            sigma=tp.noise_sd_per_day,
+        )
+        out.append(p)
+    return out
+
+
+def _mean_pressure(state: State, day: int) -> np.ndarray:
+    """(N,) the level each employee's pressure reverts to on ``day`` (busy periods raise it)."""
+    busy = state.busy[:, day]
+    if not busy.any():
+        return state.mu
+    raise_ = state.scenario.time_pressure.busy_period_raise
+    return state.mu + raise_ * busy[state.org.department]
+
+
+def who_talks(
+    state: State,
+    pressures: list[np.ndarray] | np.ndarray,
+    u_talk: np.ndarray,
+    u_pick: np.ndarray,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Who talks to whom on each of several days with the ties as they are now.
+
+    Employee ``i`` talks on day ``k`` when ``u_talk[k, i] < q * (1 - pressures[k][i])`` and
+    some tie of theirs has a positive strength; ``u_pick[k, i]`` draws the neighbour in
+    proportion to tie strength. Returns, per day, the talkers and the neighbours they talk to.
+    All days' draws are made in one call, so that a run of days costs little more than one.
+    """
+    q = state.scenario.diffusion.talk_prob_per_day
+    rows = [
+        np.flatnonzero((u_talk[k] < q * (1.0 - pressures[k])) & state.has_ties)
+        for k in range(len(u_talk))
+    ]
+    tie = kernels.draw_ties(
+        np.concatenate(rows),
+        np.concatenate([u_pick[k][r] for k, r in enumerate(rows)]),
+        state.indptr,
+        state.w,
+        long_row=state.long_row,
+    )
+    out = []
+    for r, t in zip(rows, np.split(tie, np.cumsum([r.size for r in rows[:-1]])), strict=True):
+        talks = t >= 0  # nobody talks over ties of strength zero
+        out.append((r[talks], state.indices[t[talks]]))
+    return out
 
 
 def talk(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
@@ -86,18 +163,11 @@ def talk(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
     Employee ``i`` talks when ``u_talk[i] < q * (1 - p_i)`` and some tie of theirs has a
     positive strength; ``u_pick[i]`` draws the neighbour in proportion to tie strength. All
     talkers learn from the knowledge as it was before anyone talked today. Returns how many
-    talked.
+    talked. (:func:`day_process` draws the talks of several days at once.)
     """
-    dif = state.scenario.diffusion
-    would_talk = np.flatnonzero(
-        (u_talk < dif.talk_prob_per_day * (1.0 - state.pressure)) & state.has_ties
-    )
-    tie = kernels.draw_ties(
-        would_talk, u_pick[would_talk], state.indptr, state.w, long_row=state.long_row
-    )
-    talks = tie >= 0  # nobody talks over ties of strength zero
-    kernels.diffuse(state.knowledge, would_talk[talks], state.indices[tie[talks]], dif.gap_share)
-    return int(np.count_nonzero(talks))
+    [(learners, sources)] = who_talks(state, [state.pressure], u_talk[None], u_pick[None])
+    kernels.diffuse(state.knowledge, learners, sources, state.scenario.diffusion.gap_share)
+    return int(learners.size)
 
 
 def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
@@ -422,6 +492,47 @@ def run(
 ) -> Run:
     """:func:`simulate`, also returning the final state (knowledge, ties, groups) and the
     number of SimPy events processed; for tests and benchmarks."""
+    start = time.perf_counter()
+    scenario, seed, state, rec, events, built = _execute(scenario, seed, years, trace, org)
+    result = rec.result(state, scenario, seed=seed)
+    return Run(result, state, events, built - start, time.perf_counter() - built)
+
+
+def summarise(
+    scenario: Scenario,
+    seed: int | None = None,
+    *,
+    years: float | None = None,
+    org: Org | None = None,
+) -> dict[str, Any]:
+    """One replication's summary alone: ``simulate(...).summary``, without building the
+    result's tables, which a comparison or a sweep does not keep.
+
+    Examples
+    --------
+    >>> from netsim.config import parse_scenario
+    >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
+    ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
+    ...     "enrollment": "automatic"}}})
+    >>> summarise(sc, seed=3, years=0.5) == simulate(sc, seed=3, years=0.5).summary
+    True
+    """
+    scenario, seed, state, rec, _, _ = _execute(scenario, seed, years, False, org, weekly=False)
+    return rec.summary(state, scenario, seed=seed)
+
+
+def _execute(
+    scenario: Scenario,
+    seed: int | None,
+    years: float | None,
+    trace: bool,
+    org: Org | None,
+    *,
+    weekly: bool = True,
+) -> tuple[Scenario, int, State, Recorder, int, float]:
+    """Build and run; returns the run's scenario and seed, the final state, the recorder,
+    the number of SimPy events and when building ended (``time.perf_counter``).
+    ``weekly=False`` skips the weekly observations, which only the result's tables use."""
     if years is not None:
         scenario = scenario.model_copy(
             update={"simulation": scenario.simulation.model_copy(update={"years": years})}
@@ -431,13 +542,12 @@ def run(
     scenario = scenario.model_copy(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
-    start = time.perf_counter()
     streams = Streams(seed)
     if org is None:
         org = build_organisation(scenario.organisation, rng=streams.organisation)
     state = build_state(scenario, org, streams)
     built = time.perf_counter()
-    rec = Recorder(state, trace=trace)
+    rec = Recorder(state, trace=trace, weekly=weekly)
     env = simpy.Environment()
     env.process(day_process(env, state, rec))
     if scenario.schedule:
@@ -454,5 +564,4 @@ def run(
     while env.peek() < math.inf:
         env.step()
         events += 1
-    result = rec.result(state, scenario, seed=seed)
-    return Run(result, state, events, built - start, time.perf_counter() - built)
+    return scenario, seed, state, rec, events, built

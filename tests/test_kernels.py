@@ -9,7 +9,9 @@ from hypothesis.extra import numpy as hnp
 
 from netsim import kernels
 
-unit = st.floats(0.0, 1.0, allow_nan=False)
+# Knowledge levels; subnormal levels are left out, where a gap times a rate below 1 rounds
+# to zero (hypothesis found 5e-324).
+unit = st.floats(0.0, 1.0, allow_nan=False, allow_subnormal=False)
 rates = st.floats(0.0, 1.0, allow_nan=False)
 
 

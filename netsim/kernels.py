@@ -4,22 +4,85 @@ Every function works on numpy arrays indexed by employee (daily step) or by
 ``(group, slot)`` for the groups of one network meeting on the same day (meetings), and
 draws nothing itself: random numbers are passed in, so the caller decides which stream they
 come from and in which order.
+
+The daily diffusion step also has a compiled version (:mod:`netsim.kernels_numba`), used only
+when asked for with ``NETSIM_KERNELS=numba`` or :func:`use`; this module's numpy kernels are
+the default, and the compiled step gives bit-for-bit the same results.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import numpy as np
 from scipy.special import expit
 
+from netsim.errors import NetsimError
+
 __all__ = [
+    "BACKENDS",
     "attendance_probability",
+    "backend",
     "diffuse",
     "draw_ties",
     "meeting_learning",
     "pressure_step",
     "relax_toward",
     "tie_increment",
+    "use",
 ]
+
+#: The implementations of the daily step: numpy (the default) and the optional compiled one.
+BACKENDS = ("numpy", "numba")
+ENV = "NETSIM_KERNELS"
+
+
+def backend() -> str:
+    """The kernels this process uses: ``$NETSIM_KERNELS``, or ``numpy`` where it is unset.
+
+    Asking for numba loads the compiled step (compiling it on a machine's first use), a
+    one-off cost per process.
+
+    Raises
+    ------
+    NetsimError
+        The variable names no backend, or asks for numba where it is not installed.
+    """
+    name = os.environ.get(ENV, "").strip().lower() or "numpy"
+    if name not in BACKENDS:
+        raise NetsimError(f"{ENV}: must be one of {', '.join(BACKENDS)} (got {os.environ[ENV]!r})")
+    if name == "numba":
+        if importlib.util.find_spec("numba") is None:
+            raise NetsimError(
+                f"{ENV}=numba: numba is not installed; "
+                "install the extra: pip install 'netsim[numba]'"
+            )
+        import netsim.kernels_numba  # noqa: F401
+    return name
+
+
+def use(name: str) -> None:
+    """Choose the kernels for this process and for the worker processes it starts later.
+
+    Sets ``NETSIM_KERNELS``, which a local sweep's workers inherit (a dask cluster's workers
+    need it in their own environment). Both give the same results; only speed differs.
+
+    Examples
+    --------
+    >>> use("numpy"); backend()
+    'numpy'
+    """
+    previous = os.environ.get(ENV)
+    os.environ[ENV] = name
+    try:
+        backend()
+    except NetsimError:
+        if previous is None:
+            del os.environ[ENV]
+        else:
+            os.environ[ENV] = previous
+        raise
 
 
 def pressure_step(

@@ -71,6 +71,7 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
         | {round(c.at_week * per_week) for c in sc.schedule}
         | {horizon}
     )
+    fast = kernels.backend() == "numba"
     first = end = 0
     for day in range(horizon):
         # The random numbers come a week at a time: the same numbers in the same order as
@@ -81,16 +82,20 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
             eps_week = p_rng.standard_normal((block, n))
             u_week = d_rng.random((block, 2, n))
         sc = state.scenario  # read every day: a scheduled change may have replaced it
-        if day >= end:
-            first, week_end = day, day - day % per_week + per_week
-            next_change = changes[bisect.bisect_left(changes, day)]
-            end = min(week_end, next_change + 1, horizon)
-            k = slice(day % per_week, day % per_week + end - day)
-            pressures = pressure_days(state, day, eps_week[k])
-            talks = who_talks(state, pressures, u_week[k, 0], u_week[k, 1])
-        state.pressure = pressures[day - first]
-        learners, sources = talks[day - first]
-        kernels.diffuse(state.knowledge, learners, sources, sc.diffusion.gap_share)
+        if fast:  # one compiled call a day: pressure, who talks to whom, what they learn
+            d = day % per_week
+            _day_compiled(state, day, eps_week[d], u_week[d, 0], u_week[d, 1])
+        else:
+            if day >= end:
+                first, week_end = day, day - day % per_week + per_week
+                next_change = changes[bisect.bisect_left(changes, day)]
+                end = min(week_end, next_change + 1, horizon)
+                k = slice(day % per_week, day % per_week + end - day)
+                pressures = pressure_days(state, day, eps_week[k])
+                talks = who_talks(state, pressures, u_week[k, 0], u_week[k, 1])
+            state.pressure = pressures[day - first]
+            learners, sources = talks[day - first]
+            kernels.diffuse(state.knowledge, learners, sources, sc.diffusion.gap_share)
         if (day + 1) % per_week == 0:
             kernels.relax_toward(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
@@ -157,17 +162,66 @@ def who_talks(
     return out
 
 
-def talk(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
+def talk(
+    state: State, u_talk: np.ndarray, u_pick: np.ndarray, *, backend: str | None = None
+) -> int:
     """One day's informal diffusion: who talks, to whom, and what they learn.
 
     Employee ``i`` talks when ``u_talk[i] < q * (1 - p_i)`` and some tie of theirs has a
     positive strength; ``u_pick[i]`` draws the neighbour in proportion to tie strength. All
     talkers learn from the knowledge as it was before anyone talked today. Returns how many
-    talked. (:func:`day_process` draws the talks of several days at once.)
+    talked. (:func:`day_process` draws the talks of several days at once.) ``backend``:
+    ``"numpy"`` or ``"numba"``, by default :func:`netsim.kernels.backend`.
     """
+    if (backend or kernels.backend()) == "numba":
+        return _talk_compiled(state, u_talk, u_pick)
     [(learners, sources)] = who_talks(state, [state.pressure], u_talk[None], u_pick[None])
     kernels.diffuse(state.knowledge, learners, sources, state.scenario.diffusion.gap_share)
     return int(learners.size)
+
+
+def _day_compiled(
+    state: State, day: int, eps: np.ndarray, u_talk: np.ndarray, u_pick: np.ndarray
+) -> None:
+    """A working day's pressure and talking with the compiled kernel (the same result)."""
+    from netsim import kernels_numba
+
+    tp, dif = state.scenario.time_pressure, state.scenario.diffusion
+    state.pressure = kernels_numba.day(
+        state.pressure,
+        _mean_pressure(state, day),
+        eps,
+        tp.reversion_per_day,
+        tp.noise_sd_per_day,
+        u_talk,
+        u_pick,
+        state.has_ties,
+        dif.talk_prob_per_day,
+        state.indptr,
+        state.indices,
+        state.w,
+        state.knowledge,
+        dif.gap_share,
+    )
+
+
+def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
+    """:func:`talk` with the compiled kernel (:mod:`netsim.kernels_numba`)."""
+    from netsim import kernels_numba
+
+    dif = state.scenario.diffusion
+    return kernels_numba.talk(
+        u_talk,
+        u_pick,
+        state.pressure,
+        state.has_ties,
+        dif.talk_prob_per_day,
+        state.indptr,
+        state.indices,
+        state.w,
+        state.knowledge,
+        dif.gap_share,
+    )
 
 
 def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
@@ -492,6 +546,7 @@ def run(
 ) -> Run:
     """:func:`simulate`, also returning the final state (knowledge, ties, groups) and the
     number of SimPy events processed; for tests and benchmarks."""
+    kernels.backend()  # loads the compiled step if asked for: a one-off cost, like an import
     start = time.perf_counter()
     scenario, seed, state, rec, events, built = _execute(scenario, seed, years, trace, org)
     result = rec.result(state, scenario, seed=seed)
@@ -542,6 +597,7 @@ def _execute(
     scenario = scenario.model_copy(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
+    kernels.backend()  # a bad NETSIM_KERNELS fails here, before any work
     streams = Streams(seed)
     if org is None:
         org = build_organisation(scenario.organisation, rng=streams.organisation)

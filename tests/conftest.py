@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import netsim
 from netsim.config import ROLES
@@ -113,3 +115,39 @@ def trace_org(scenario: netsim.Scenario) -> Org:
 @pytest.fixture(scope="session")
 def scenario_files() -> list[Path]:
     return sorted(SCENARIOS.glob("*.toml"))
+
+
+# --- the daily step on a small hand-drawn tie matrix (test_daily_step, test_kernels_numba)
+
+
+@st.composite
+def days(draw):
+    """A small tie matrix with rows of zero strength and empty rows, knowledge, pressure and
+    several days of random numbers (some exactly at the talking threshold's edges)."""
+    n = draw(st.integers(2, 25))
+    lengths = draw(hnp.arrays(np.int64, n, elements=st.integers(0, 8)))
+    indptr = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    m = int(indptr[-1])
+    strengths = st.sampled_from([0.0, 1e-300, 1e-3, 0.1, 0.25, 0.6, 1.0])
+    w = draw(hnp.arrays(np.float64, m, elements=strengths))
+    indices = draw(hnp.arrays(np.int32, m, elements=st.integers(0, n - 1)))
+    topics = draw(st.integers(1, 5))
+    k = draw(hnp.arrays(np.float64, (n, topics), elements=st.floats(0.0, 1.0)))
+    unit = st.floats(0.0, 1.0, exclude_max=True)
+    d = draw(st.integers(1, 4))
+    pressure = draw(hnp.arrays(np.float64, (d, n), elements=st.floats(0.0, 1.0)))
+    u_talk = draw(hnp.arrays(np.float64, (d, n), elements=unit))
+    u_pick = draw(hnp.arrays(np.float64, (d, n), elements=unit | st.just(1.0 - 2**-53)))
+    return indptr, indices, w, k, pressure, u_talk, u_pick
+
+
+class StepState:
+    """What :func:`netsim.model.who_talks` and :func:`netsim.model.talk` read of a state."""
+
+    def __init__(self, indptr, indices, w, k, q, share):
+        self.indptr, self.indices, self.w, self.knowledge = indptr, indices, w, k
+        self.has_ties = np.diff(indptr) > 0
+        self.long_row = 4
+        self.pressure = np.zeros(k.shape[0])
+        diffusion = type("D", (), {"talk_prob_per_day": q, "gap_share": share})
+        self.scenario = type("S", (), {"diffusion": diffusion})

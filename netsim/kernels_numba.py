@@ -1,0 +1,226 @@
+"""The daily diffusion step compiled with numba: an optional kernel, off by default.
+
+:func:`talk` does what one day of :func:`netsim.model.day_process` does with the numpy
+kernels (:func:`netsim.model.who_talks`, :func:`netsim.kernels.draw_ties` and
+:func:`netsim.kernels.diffuse`) in one loop over the employees, with the same arithmetic in
+the same order, so both give bit-for-bit the same results (``tests/test_kernels_numba.py``).
+numpy pays a fixed cost for each of the thirty-odd array operations of a day, and has to
+gather every would-be talker's tie strengths into a padded table before it can add them up;
+the loop adds them where they are. That matters most for small organisations run many times.
+
+It is used only when asked for: ``NETSIM_KERNELS=numba`` in the environment (inherited by a
+sweep's local workers) or :func:`netsim.kernels.use`. It needs the ``numba`` extra
+(``pip install 'netsim[numba]'``). The compiled code is cached next to this file: the first
+process on a machine compiles it (a few seconds), later ones load it (about 0.3 s, once per
+process, when the backend is first asked for).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+__all__ = ["day", "talk"]
+
+
+def _prefetch_typer(typingctx: Any, array: Any, index: Any) -> Any:  # pragma: no cover
+    """Ask the processor to start fetching ``array[index]``'s cache line (LLVM's prefetch, for
+    reading, into all cache levels); returns at once. The step touches a few thousand rows
+    scattered over megabytes; fetching the next rows while working on this one hides most of
+    the time each would otherwise wait for memory."""
+    sig = types.void(array, index)
+
+    def codegen(context: Any, builder: Any, signature: Any, args: Any) -> Any:
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        builder.call(fn, [builder.bitcast(ptr, i8p), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+_prefetch: Any = intrinsic(_prefetch_typer)
+
+#: How many talkers ahead the next rows are fetched.
+_AHEAD = 8
+
+# One signature each, compiled (or loaded from the cache) when this module is imported.
+_SIGNATURE = (
+    "int64(float64[::1], float64[::1], float64[::1], boolean[::1], float64, int64[::1],"
+    " int32[::1], float64[::1], float64[:, ::1], float64)"
+)
+
+
+@numba.njit(_SIGNATURE, cache=True, nogil=True)
+def _talk(  # pragma: no cover - compiled; tested against the numpy path
+    u_talk: np.ndarray,
+    u_pick: np.ndarray,
+    pressure: np.ndarray,
+    has_ties: np.ndarray,
+    q: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    knowledge: np.ndarray,
+    share: float,
+) -> int:
+    n, topics = knowledge.shape
+    would = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if u_talk[i] < q * (1.0 - pressure[i]) and has_ties[i]:
+            would[m] = i
+            m += 1
+    learners = np.empty(m, dtype=np.int64)
+    sources = np.empty(m, dtype=np.int64)
+    running = np.empty(indptr.shape[0])  # a row's running sums (no row is longer)
+    talked = 0
+    for r in range(m):
+        if r + _AHEAD < m:  # the row a few talkers on: its first 32 ties
+            ahead = indptr[would[r + _AHEAD]]
+            for line in range(4):
+                _prefetch(w, ahead + 8 * line)
+        i = would[r]
+        start, end = indptr[i], indptr[i + 1]
+        total = 0.0
+        for j in range(start, end):  # added in the row's order, as numpy's cumsum does
+            total += w[j]
+            running[j - start] = total
+        if not total > 0.0:
+            continue  # nobody talks over ties of strength zero
+        # The first tie whose running sum exceeds u * total (the row's inverse CDF) ...
+        target = u_pick[i] * total
+        pick = -1
+        for j in range(end - start):
+            if running[j] > target:
+                pick = j
+                break
+        if pick < 0:  # ... or, where u * total rounded up to the total, the last positive tie
+            for j in range(end - start):
+                if not running[j] < total:
+                    pick = j
+                    break
+        learners[talked] = i
+        sources[talked] = indices[start + pick]
+        talked += 1
+    # Everybody learns from the knowledge as it was before anyone talked today.
+    gain = np.empty((talked, topics))
+    for r in range(talked):
+        if r + _AHEAD < talked:
+            for row in (knowledge[sources[r + _AHEAD]], knowledge[learners[r + _AHEAD]]):
+                for line in range(0, topics, 8):
+                    _prefetch(row, line)
+        source, learner = knowledge[sources[r]], knowledge[learners[r]]
+        for t in range(topics):
+            g = source[t] - learner[t]
+            gain[r, t] = (g if g > 0.0 else 0.0) * share
+    for r in range(talked):
+        learner = knowledge[learners[r]]
+        for t in range(topics):
+            learner[t] += gain[r, t]
+    return talked
+
+
+@numba.njit(
+    "int64(float64[::1], float64[::1], float64[::1], float64, float64, float64[::1],"
+    + _SIGNATURE[6:],
+    cache=True,
+    nogil=True,
+)
+def _day(  # pragma: no cover - compiled; tested against the numpy path
+    p: np.ndarray,
+    mu: np.ndarray,
+    eps: np.ndarray,
+    theta: float,
+    sigma: float,
+    out: np.ndarray,
+    u_talk: np.ndarray,
+    u_pick: np.ndarray,
+    pressure: np.ndarray,
+    has_ties: np.ndarray,
+    q: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    knowledge: np.ndarray,
+    share: float,
+) -> int:
+    # netsim.kernels.pressure_step, operation for operation, into ``out`` (= ``pressure``).
+    for i in range(p.shape[0]):
+        v = (mu[i] - p[i]) * theta
+        v += p[i]
+        v += sigma * eps[i]
+        out[i] = min(max(v, 0.0), 1.0)
+    return _talk(u_talk, u_pick, pressure, has_ties, q, indptr, indices, w, knowledge, share)
+
+
+def day(
+    p: np.ndarray,
+    mu: np.ndarray,
+    eps: np.ndarray,
+    theta: float,
+    sigma: float,
+    u_talk: np.ndarray,
+    u_pick: np.ndarray,
+    has_ties: np.ndarray,
+    q: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    knowledge: np.ndarray,
+    share: float,
+) -> np.ndarray:
+    """A working day of the organisation: :func:`netsim.kernels.pressure_step` from ``p``,
+    then :func:`talk` under the new pressure, which is returned (a new array)."""
+    out = np.empty_like(p)
+    _day(
+        p,
+        mu,
+        eps,
+        theta,
+        sigma,
+        out,
+        u_talk,
+        u_pick,
+        out,
+        has_ties,
+        q,
+        indptr,
+        indices,
+        w,
+        knowledge,
+        share,
+    )
+    return out
+
+
+def talk(
+    u_talk: np.ndarray,
+    u_pick: np.ndarray,
+    pressure: np.ndarray,
+    has_ties: np.ndarray,
+    q: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    knowledge: np.ndarray,
+    share: float,
+) -> int:
+    """One day's informal diffusion, in place on ``knowledge``; returns how many talked.
+
+    Employee ``i`` talks when ``u_talk[i] < q * (1 - pressure[i])`` and their row of the tie
+    matrix (``indptr``, ``indices``, ``w``) has a tie of positive strength; ``u_pick[i]``
+    draws the neighbour in proportion to strength; talkers close ``share`` of the positive
+    gap to their neighbour on every topic, from the knowledge as it was before the day.
+    """
+    return int(_talk(u_talk, u_pick, pressure, has_ties, q, indptr, indices, w, knowledge, share))

@@ -1,0 +1,147 @@
+"""The daily step's two implementations: numpy (the default) and the compiled one.
+
+The numpy kernels are the default; ``NETSIM_KERNELS=numba`` swaps in one compiled loop for
+each working day (:mod:`netsim.kernels_numba`). Both must give the same results to the bit.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import netsim
+from netsim import kernels
+from netsim.config import load_scenario
+from netsim.model import run, talk
+from netsim.overrides import with_overrides
+from tests.conftest import StepState, days
+
+ROOT = Path(__file__).resolve().parents[1]
+# `make test` installs the extra; elsewhere only the tests that need it are skipped.
+needs_numba = pytest.mark.skipif(
+    importlib.util.find_spec("numba") is None, reason="the numba extra is not installed"
+)
+
+
+@pytest.fixture
+def backend(monkeypatch):
+    """Switch the process's kernels; the variable is restored after the test."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv(kernels.ENV, name)
+
+    return use
+
+
+def _frames_equal(a: netsim.RunResult, b: netsim.RunResult) -> None:
+    for name in ("meetings", "weekly", "employees", "reviews", "knowledge", "bridging"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert a.summary.keys() == b.summary.keys()
+    for key, x in a.summary.items():
+        y = b.summary[key]
+        assert x == y or (x != x and y != y), key  # equal, or both NaN
+
+
+@needs_numba
+@pytest.mark.parametrize(
+    ("name", "years"),
+    [
+        ("auto_enrollment", 1.0),
+        ("goal_driven", 1.0),  # voluntary networks, recruitment, reviews
+        ("leader_forum_redesign", 0.6),  # a scheduled change mid-run
+        ("evaluate_and_close", 1.0),
+        ("isolated_specialists", 0.5),
+    ],
+)
+def test_numba_gives_the_numpy_results_to_the_bit(backend, name, years):
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    backend("numpy")
+    a = run(sc, 7, years=years)
+    backend("numba")
+    b = run(sc, 7, years=years)
+    _frames_equal(a.result, b.result)
+    assert np.array_equal(a.state.knowledge, b.state.knowledge)
+    assert np.array_equal(a.state.pressure, b.state.pressure)
+    assert np.array_equal(a.state.w, b.state.w)
+
+
+@needs_numba
+def test_numba_matches_with_busy_periods_and_long_rows(backend):
+    # Busy periods raise the pressure some days; a dense organisation has rows longer than
+    # the long-row cut, which numpy draws in a second pass.
+    sc = with_overrides(
+        load_scenario(ROOT / "scenarios" / "auto_enrollment.toml"),
+        {
+            "organisation.employees": 600,
+            "organisation.ties.within_department_degree": 25.0,
+            "time_pressure.busy_periods_per_year": 6.0,
+        },
+    )
+    backend("numpy")
+    a = run(sc, 3, years=0.5)
+    assert a.state.busy.any() and np.diff(a.state.indptr).max() > a.state.long_row
+    backend("numba")
+    b = run(sc, 3, years=0.5)
+    _frames_equal(a.result, b.result)
+    assert np.array_equal(a.state.knowledge, b.state.knowledge)
+
+
+@needs_numba
+@given(days(), st.sampled_from([0.2, 0.9, 1.0]), st.sampled_from([0.02, 0.5, 1.0]))
+@settings(max_examples=200, deadline=None)
+def test_compiled_talk_is_the_numpy_talk(case, q, share):
+    indptr, indices, w, k, pressure, u_talk, u_pick = case
+    a = StepState(indptr, indices, w, k.copy(), q, share)
+    b = StepState(indptr, indices, w, k.copy(), q, share)
+    for day in range(len(pressure)):
+        a.pressure = b.pressure = pressure[day]
+        na = talk(a, u_talk[day], u_pick[day], backend="numpy")  # type: ignore[arg-type]
+        nb = talk(b, u_talk[day], u_pick[day], backend="numba")  # type: ignore[arg-type]
+        assert na == nb
+        assert np.array_equal(a.knowledge, b.knowledge)
+
+
+@needs_numba
+def test_a_comparison_with_numba_workers_gives_the_numpy_table(monkeypatch):
+    # Local workers inherit the choice through the environment.
+    short = {"simulation.years": 0.3}
+    sc = [
+        with_overrides(load_scenario(ROOT / "scenarios" / f"{name}.toml"), short)
+        for name in ("auto_enrollment", "goal_driven")
+    ]
+    monkeypatch.setenv(kernels.ENV, "numpy")
+    a = netsim.compare(sc, reps=4, workers=1)
+    kernels.use("numba")
+    assert os.environ[kernels.ENV] == "numba"
+    b = netsim.compare(sc, reps=4, workers=2)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_an_unknown_backend_is_a_one_line_error_with_exit_status_2(tmp_path):
+    env = {**os.environ, kernels.ENV: "fortran"}
+    out = subprocess.run(
+        [sys.executable, "-m", "netsim.cli", "run", ROOT / "scenarios" / "auto_enrollment.toml",
+         "--years", "0.1", "--out", tmp_path / "r"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "netsim: error: NETSIM_KERNELS: must be one of numpy, numba (got 'fortran')"
+    ]
+    assert not (tmp_path / "r").exists()
+
+
+def test_use_rejects_an_unknown_backend_and_keeps_the_previous_choice(monkeypatch):
+    monkeypatch.setenv(kernels.ENV, "numpy")
+    with pytest.raises(netsim.NetsimError, match="must be one of numpy, numba"):
+        kernels.use("gpu")
+    assert os.environ[kernels.ENV] == "numpy" and kernels.backend() == "numpy"

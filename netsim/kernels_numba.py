@@ -26,7 +26,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["day", "talk"]
+__all__ = ["days", "talk"]
 
 
 def _prefetch_typer(typingctx: Any, array: Any, index: Any) -> Any:  # pragma: no cover
@@ -132,21 +132,21 @@ def _talk(  # pragma: no cover - compiled; tested against the numpy path
 
 
 @numba.njit(
-    "int64(float64[::1], float64[::1], float64[::1], float64, float64, float64[::1],"
-    + _SIGNATURE[6:],
+    "void(float64[::1], float64[::1], float64[:, ::1], int64[::1], float64[:, ::1], float64,"
+    " float64, float64[:, :, ::1], boolean[::1], float64, int64[::1], int32[::1], float64[::1],"
+    " float64[:, ::1], float64, float64[::1])",
     cache=True,
     nogil=True,
 )
-def _day(  # pragma: no cover - compiled; tested against the numpy path
+def _days(  # pragma: no cover - compiled; tested against the numpy path
     p: np.ndarray,
     mu: np.ndarray,
+    busy_raise: np.ndarray,
+    department: np.ndarray,
     eps: np.ndarray,
     theta: float,
     sigma: float,
-    out: np.ndarray,
-    u_talk: np.ndarray,
-    u_pick: np.ndarray,
-    pressure: np.ndarray,
+    u: np.ndarray,
     has_ties: np.ndarray,
     q: float,
     indptr: np.ndarray,
@@ -154,24 +154,30 @@ def _day(  # pragma: no cover - compiled; tested against the numpy path
     w: np.ndarray,
     knowledge: np.ndarray,
     share: float,
-) -> int:
-    # netsim.kernels.pressure_step, operation for operation, into ``out`` (= ``pressure``).
-    for i in range(p.shape[0]):
-        v = (mu[i] - p[i]) * theta
-        v += p[i]
-        v += sigma * eps[i]
-        out[i] = min(max(v, 0.0), 1.0)
-    return _talk(u_talk, u_pick, pressure, has_ties, q, indptr, indices, w, knowledge, share)
+    out: np.ndarray,
+) -> None:
+    out[:] = p
+    for d in range(eps.shape[0]):
+        # netsim.kernels.pressure_step, operation for operation, towards the day's level
+        # (a busy period adds its raise to its department's; x + 0.0 is x).
+        for i in range(out.shape[0]):
+            level = mu[i] + busy_raise[d, department[i]]
+            v = (level - out[i]) * theta
+            v += out[i]
+            v += sigma * eps[d, i]
+            out[i] = min(max(v, 0.0), 1.0)
+        _talk(u[d, 0], u[d, 1], out, has_ties, q, indptr, indices, w, knowledge, share)
 
 
-def day(
+def days(
     p: np.ndarray,
     mu: np.ndarray,
+    busy_raise: np.ndarray,
+    department: np.ndarray,
     eps: np.ndarray,
     theta: float,
     sigma: float,
-    u_talk: np.ndarray,
-    u_pick: np.ndarray,
+    u: np.ndarray,
     has_ties: np.ndarray,
     q: float,
     indptr: np.ndarray,
@@ -180,27 +186,16 @@ def day(
     knowledge: np.ndarray,
     share: float,
 ) -> np.ndarray:
-    """A working day of the organisation: :func:`netsim.kernels.pressure_step` from ``p``,
-    then :func:`talk` under the new pressure, which is returned (a new array)."""
+    """Several working days of the organisation, one after the other: each day
+    :func:`netsim.kernels.pressure_step` (towards ``mu`` plus the day's ``busy_raise`` of the
+    employee's department; ``eps[d]`` the day's noise), then :func:`talk` under the new
+    pressure (``u[d, 0]`` and ``u[d, 1]`` the day's numbers). Returns the last day's pressure
+    (a new array); ``knowledge`` is updated in place."""
     out = np.empty_like(p)
-    _day(
-        p,
-        mu,
-        eps,
-        theta,
-        sigma,
-        out,
-        u_talk,
-        u_pick,
-        out,
-        has_ties,
-        q,
-        indptr,
-        indices,
-        w,
-        knowledge,
-        share,
-    )
+    _days(
+        p, mu, busy_raise, department, eps, theta, sigma, u, has_ties, q, indptr, indices, w,
+        knowledge, share, out,
+    )  # fmt: skip
     return out
 
 

@@ -50,58 +50,58 @@ RECRUITMENT_OFFSET = 0.75
 
 
 def day_process(env: simpy.Environment, state: State, rec: Recorder):
-    """Every working day: time pressure, informal diffusion; weekly: decay and record.
+    """The organisation's working days: time pressure, informal diffusion; weekly: tie decay,
+    forgetting and the weekly record.
 
-    Who talks to whom depends on the tie strengths, which change only at meetings and at the
-    week's end, and on the day's time pressure, which depends on nothing the day's talking
-    changes. So the talks of a run of days without a meeting or a scheduled change between
-    them are drawn together, in one vectorised step, at the first of those days; each day
-    then applies its own talks to the knowledge as it is that day. The result is the same,
-    to the bit, as drawing each day's talks on that day.
+    Nothing else in the model reads or changes pressure, knowledge or ties between two
+    meeting days (or scheduled changes), and within a week the tie strengths change only at
+    meetings. So the days from one such event to the next (within a week) are simulated
+    together, as one SimPy step at the first of them: with numpy, the talks of all those
+    days are drawn in one vectorised call (who talks to whom depends on the ties and each
+    day's pressure, not on what was learnt) and each day's are then applied to the knowledge
+    as it is that day; with the compiled step, in one call. A meeting on day ``d`` (at
+    ``d + 0.5``) sees the state after day ``d``, as it would if each day were a step of its
+    own, and the results are the same to the bit.
     """
     sc = state.scenario
     per_week = sc.simulation.days_per_week
     weeks_per_year = sc.simulation.days_per_year / per_week
     p_rng, d_rng = state.streams.pressure, state.streams.diffusion
     n, horizon = state.org.n, sc.horizon_days
-    # Days after whose talking the ties or the day's parameters may change: meeting days
-    # (ties form at d + 0.5) and scheduled changes (applied at d + 0.25).
+    # Days after which the ties or the day's parameters may change: meeting days (ties form
+    # at d + 0.5) and scheduled changes (applied at d + 0.25).
     changes = sorted(
         {d for b in state.batches for d in meeting_days(b, sc)}
         | {round(c.at_week * per_week) for c in sc.schedule}
         | {horizon}
     )
     fast = kernels.backend() == "numba"
-    first = end = 0
-    for day in range(horizon):
+    day = 0
+    while day < horizon:
         # The random numbers come a week at a time: the same numbers in the same order as
         # drawing each day's (one N(0, 1) per employee; uniform talk numbers for everybody,
         # then uniform neighbour numbers), drawn in full whatever the state.
         if day % per_week == 0:
-            block = min(per_week, horizon - day)
-            eps_week = p_rng.standard_normal((block, n))
-            u_week = d_rng.random((block, 2, n))
-        sc = state.scenario  # read every day: a scheduled change may have replaced it
-        if fast:  # one compiled call a day: pressure, who talks to whom, what they learn
-            d = day % per_week
-            _day_compiled(state, day, eps_week[d], u_week[d, 0], u_week[d, 1])
+            eps_week = p_rng.standard_normal((min(per_week, horizon - day), n))
+            u_week = d_rng.random((min(per_week, horizon - day), 2, n))
+        week_end = day - day % per_week + per_week
+        end = min(week_end, changes[bisect.bisect_left(changes, day)] + 1, horizon)
+        sc = state.scenario  # a scheduled change may have replaced it
+        k = slice(day % per_week, day % per_week + end - day)
+        if fast:  # pressure, who talks to whom and what they learn, day by day, compiled
+            _days_compiled(state, day, eps_week[k], u_week[k])
         else:
-            if day >= end:
-                first, week_end = day, day - day % per_week + per_week
-                next_change = changes[bisect.bisect_left(changes, day)]
-                end = min(week_end, next_change + 1, horizon)
-                k = slice(day % per_week, day % per_week + end - day)
-                pressures = pressure_days(state, day, eps_week[k])
-                talks = who_talks(state, pressures, u_week[k, 0], u_week[k, 1])
-            state.pressure = pressures[day - first]
-            learners, sources = talks[day - first]
-            kernels.diffuse(state.knowledge, learners, sources, sc.diffusion.gap_share)
-        if (day + 1) % per_week == 0:
+            pressures = pressure_days(state, day, eps_week[k])
+            for learners, sources in who_talks(state, pressures, u_week[k, 0], u_week[k, 1]):
+                kernels.diffuse(state.knowledge, learners, sources, sc.diffusion.gap_share)
+            state.pressure = pressures[-1]
+        if end == week_end:
             kernels.relax_toward(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
             kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
-            rec.week(state, day)
-        yield env.timeout(1)
+            rec.week(state, end - 1)
+        yield env.timeout(end - day)
+        day = end
 
 
 def pressure_days(state: State, first: int, eps: np.ndarray) -> list[np.ndarray]:
@@ -180,21 +180,24 @@ def talk(
     return int(learners.size)
 
 
-def _day_compiled(
-    state: State, day: int, eps: np.ndarray, u_talk: np.ndarray, u_pick: np.ndarray
-) -> None:
-    """A working day's pressure and talking with the compiled kernel (the same result)."""
+def _days_compiled(state: State, first: int, eps: np.ndarray, u: np.ndarray) -> None:
+    """Days ``first, first + 1, ...`` (``len(eps)`` of them) of pressure and talking with the
+    compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
+    talks do with numpy, with the same result."""
     from netsim import kernels_numba
 
     tp, dif = state.scenario.time_pressure, state.scenario.diffusion
-    state.pressure = kernels_numba.day(
+    days = range(first, first + len(eps))
+    busy = state.busy[:, days].T  # (days, departments)
+    state.pressure = kernels_numba.days(
         state.pressure,
-        _mean_pressure(state, day),
+        state.mu,
+        np.where(busy, tp.busy_period_raise, 0.0),
+        state.org.department,
         eps,
         tp.reversion_per_day,
         tp.noise_sd_per_day,
-        u_talk,
-        u_pick,
+        u,
         state.has_ties,
         dif.talk_prob_per_day,
         state.indptr,

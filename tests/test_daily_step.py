@@ -61,3 +61,19 @@ def test_summarise_is_the_summary_of_simulate(name):
     for key, x in a.items():
         y = b[key]
         assert x == y or (isinstance(x, float) and math.isnan(x) and math.isnan(y)), key
+
+
+def test_simpy_events_do_not_grow_with_the_organisation():
+    # One process for the organisation's days (a step per run of days between meetings),
+    # one per network for all its groups: the calendar sets the count, not the headcount.
+    from netsim.model import run
+    from netsim.overrides import with_overrides
+
+    sc = load_scenario(ROOT / "scenarios" / "auto_enrollment.toml")
+    events = {
+        n: run(with_overrides(sc, {"organisation.employees": n}), 1, years=1.0).events
+        for n in (400, 1600, 6400)
+    }
+    assert len(set(events.values())) == 1, events
+    days = sc.simulation.days_per_year
+    assert events[400] < days, "fewer steps than working days: days run in blocks"

@@ -75,21 +75,22 @@ def _talk(  # pragma: no cover - compiled; tested against the numpy path
     share: float,
 ) -> int:
     n, topics = knowledge.shape
-    would = np.empty(n, dtype=np.int64)
+    would = np.empty(n + 1, dtype=np.int64)
     m = 0
-    for i in range(n):
-        if u_talk[i] < q * (1.0 - pressure[i]) and has_ties[i]:
-            would[m] = i
-            m += 1
+    for i in range(n):  # without a branch: who would talk is random, a branch mispredicts
+        would[m] = i
+        m += (u_talk[i] < q * (1.0 - pressure[i])) & has_ties[i]
     learners = np.empty(m, dtype=np.int64)
     sources = np.empty(m, dtype=np.int64)
     running = np.empty(indptr.shape[0])  # a row's running sums (no row is longer)
     talked = 0
     for r in range(m):
-        if r + _AHEAD < m:  # the row a few talkers on: its first 32 ties
+        if r + _AHEAD < m:  # the row a few talkers on: its first 32 ties and their ids
             ahead = indptr[would[r + _AHEAD]]
             for line in range(4):
                 _prefetch(w, ahead + 8 * line)
+            _prefetch(indices, ahead)
+            _prefetch(indices, ahead + 16)
         i = would[r]
         start, end = indptr[i], indptr[i + 1]
         total = 0.0

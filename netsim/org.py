@@ -185,10 +185,10 @@ def _symmetric(n: int, pairs: np.ndarray, strength: np.ndarray) -> sp.csr_array:
     keep = a != b
     lo, hi, w = np.minimum(a, b)[keep], np.maximum(a, b)[keep], strength[keep]
     key = lo.astype(np.int64) * n + hi
-    order = np.lexsort((w, key))
+    order = np.argsort(key)
     key, w = key[order], w[order]
-    last = np.r_[key[1:] != key[:-1], True]
-    key, w = key[last], w[last]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    key, w = key[first], np.maximum.reduceat(w, first)
     lo, hi = key // n, key % n
     rows, cols = np.r_[lo, hi], np.r_[hi, lo]
     mat = sp.coo_array((np.r_[w, w], (rows, cols)), shape=(n, n)).tocsr()

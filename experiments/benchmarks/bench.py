@@ -805,8 +805,10 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         *header,
         *bar_rows,
         "",
-        "A cost exponent at or below 1.1 counts as linear: below 1 the fixed costs (imports "
-        "aside, the per-network and per-day overheads) still weigh at the small end.",
+        "The numpy column is what a plain `pip install netsim` gives; the numba column needs "
+        "the `numba` extra and `NETSIM_KERNELS=numba` (the same results, to the bit). A cost "
+        "exponent at or below 1.1 counts as linear: below 1 the fixed costs (imports aside, "
+        "the per-network and per-day overheads) still weigh at the small end.",
         "",
         "## What is not compared: a Mesa port",
         "",

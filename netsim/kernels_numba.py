@@ -62,7 +62,7 @@ _SIGNATURE = (
 
 
 @numba.njit(_SIGNATURE, cache=True, nogil=True)
-def _talk(  # pragma: no cover - compiled; tested against the numpy path
+def talk(  # pragma: no cover - compiled; tested against the numpy path
     u_talk: np.ndarray,
     u_pick: np.ndarray,
     pressure: np.ndarray,
@@ -74,6 +74,13 @@ def _talk(  # pragma: no cover - compiled; tested against the numpy path
     knowledge: np.ndarray,
     share: float,
 ) -> int:
+    """One day's informal diffusion, in place on ``knowledge``; returns how many talked.
+
+    Employee ``i`` talks when ``u_talk[i] < q * (1 - pressure[i])`` and their row of the tie
+    matrix (``indptr``, ``indices``, ``w``) has a tie of positive strength; ``u_pick[i]``
+    draws the neighbour in proportion to strength; talkers close ``share`` of the positive
+    gap to their neighbour on every topic, from the knowledge as it was before the day.
+    """
     n, topics = knowledge.shape
     would = np.empty(n + 1, dtype=np.int64)
     m = 0
@@ -139,7 +146,7 @@ def _talk(  # pragma: no cover - compiled; tested against the numpy path
     cache=True,
     nogil=True,
 )
-def _days(  # pragma: no cover - compiled; tested against the numpy path
+def days(  # pragma: no cover - compiled; tested against the numpy path
     p: np.ndarray,
     mu: np.ndarray,
     busy_raise: np.ndarray,
@@ -157,6 +164,11 @@ def _days(  # pragma: no cover - compiled; tested against the numpy path
     share: float,
     out: np.ndarray,
 ) -> None:
+    """Several working days of the organisation, one after the other, into ``out``: each day
+    :func:`netsim.kernels.pressure_step` (towards ``mu`` plus the day's ``busy_raise`` of the
+    employee's department, ``eps[d]`` the day's noise), then :func:`talk` under the new
+    pressure (``u[d, 0]`` and ``u[d, 1]`` the day's numbers). ``out`` ends as the last day's
+    pressure; ``knowledge`` is updated in place."""
     out[:] = p
     for d in range(eps.shape[0]):
         # netsim.kernels.pressure_step, operation for operation, towards the day's level
@@ -167,56 +179,4 @@ def _days(  # pragma: no cover - compiled; tested against the numpy path
             v += out[i]
             v += sigma * eps[d, i]
             out[i] = min(max(v, 0.0), 1.0)
-        _talk(u[d, 0], u[d, 1], out, has_ties, q, indptr, indices, w, knowledge, share)
-
-
-def days(
-    p: np.ndarray,
-    mu: np.ndarray,
-    busy_raise: np.ndarray,
-    department: np.ndarray,
-    eps: np.ndarray,
-    theta: float,
-    sigma: float,
-    u: np.ndarray,
-    has_ties: np.ndarray,
-    q: float,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    w: np.ndarray,
-    knowledge: np.ndarray,
-    share: float,
-) -> np.ndarray:
-    """Several working days of the organisation, one after the other: each day
-    :func:`netsim.kernels.pressure_step` (towards ``mu`` plus the day's ``busy_raise`` of the
-    employee's department; ``eps[d]`` the day's noise), then :func:`talk` under the new
-    pressure (``u[d, 0]`` and ``u[d, 1]`` the day's numbers). Returns the last day's pressure
-    (a new array); ``knowledge`` is updated in place."""
-    out = np.empty_like(p)
-    _days(
-        p, mu, busy_raise, department, eps, theta, sigma, u, has_ties, q, indptr, indices, w,
-        knowledge, share, out,
-    )  # fmt: skip
-    return out
-
-
-def talk(
-    u_talk: np.ndarray,
-    u_pick: np.ndarray,
-    pressure: np.ndarray,
-    has_ties: np.ndarray,
-    q: float,
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    w: np.ndarray,
-    knowledge: np.ndarray,
-    share: float,
-) -> int:
-    """One day's informal diffusion, in place on ``knowledge``; returns how many talked.
-
-    Employee ``i`` talks when ``u_talk[i] < q * (1 - pressure[i])`` and their row of the tie
-    matrix (``indptr``, ``indices``, ``w``) has a tie of positive strength; ``u_pick[i]``
-    draws the neighbour in proportion to strength; talkers close ``share`` of the positive
-    gap to their neighbour on every topic, from the knowledge as it was before the day.
-    """
-    return int(_talk(u_talk, u_pick, pressure, has_ties, q, indptr, indices, w, knowledge, share))
+        talk(u[d, 0], u[d, 1], out, has_ties, q, indptr, indices, w, knowledge, share)

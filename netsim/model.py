@@ -10,6 +10,7 @@ weekly record), meetings at ``d + 0.5``, recruitment at ``d + 0.75``.
 from __future__ import annotations
 
 import bisect
+import importlib
 import itertools
 import math
 import time
@@ -184,12 +185,12 @@ def _days_compiled(state: State, first: int, eps: np.ndarray, u: np.ndarray) -> 
     """Days ``first, first + 1, ...`` (``len(eps)`` of them) of pressure and talking with the
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
     talks do with numpy, with the same result."""
-    from netsim import kernels_numba
+    compiled: Any = importlib.import_module("netsim.kernels_numba")  # numba's types are partial
 
-    tp, dif = state.scenario.time_pressure, state.scenario.diffusion
-    days = range(first, first + len(eps))
-    busy = state.busy[:, days].T  # (days, departments)
-    state.pressure = kernels_numba.days(
+    tp = state.scenario.time_pressure
+    busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
+    out = np.empty_like(state.pressure)
+    compiled.days(
         state.pressure,
         state.mu,
         np.where(busy, tp.busy_period_raise, 0.0),
@@ -198,25 +199,23 @@ def _days_compiled(state: State, first: int, eps: np.ndarray, u: np.ndarray) -> 
         tp.reversion_per_day,
         tp.noise_sd_per_day,
         u,
-        state.has_ties,
-        dif.talk_prob_per_day,
-        state.indptr,
-        state.indices,
-        state.w,
-        state.knowledge,
-        dif.gap_share,
+        *_talk_arguments(state),
+        out,
     )
+    state.pressure = out
 
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
     """:func:`talk` with the compiled kernel (:mod:`netsim.kernels_numba`)."""
-    from netsim import kernels_numba
+    compiled: Any = importlib.import_module("netsim.kernels_numba")  # numba's types are partial
 
+    return int(compiled.talk(u_talk, u_pick, state.pressure, *_talk_arguments(state)))
+
+
+def _talk_arguments(state: State) -> tuple[Any, ...]:
+    """The compiled talking step's arguments after the day's numbers and pressure."""
     dif = state.scenario.diffusion
-    return kernels_numba.talk(
-        u_talk,
-        u_pick,
-        state.pressure,
+    return (
         state.has_ties,
         dif.talk_prob_per_day,
         state.indptr,

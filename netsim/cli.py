@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     ini.add_argument("--force", action="store_true", help="overwrite files that exist")
 
     cmp_ = sub.add_parser(
-        "compare", help="paired comparison of scenarios over replications, with 95 % CIs"
+        "compare", help="paired comparison of scenarios over replications, with 95 %% CIs"
     )
     cmp_.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="the first is the reference")
     cmp_.add_argument("--reps", type=_count, default=20, help="replications (default 20)")

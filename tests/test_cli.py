@@ -330,3 +330,18 @@ def test_usage_error_subprocess() -> None:
     assert proc.stderr.count("\n") == 1
     assert proc.stderr.startswith("netsim: error: argument --format: invalid choice")
     assert "Traceback" not in proc.stderr
+
+
+def test_every_help_page_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    # argparse %-formats help texts: a bare "95 % CIs" once made `netsim --help` crash.
+    from netsim.cli import build_parser
+
+    commands = sorted(next(a for a in build_parser()._actions if a.dest == "command").choices)
+    assert "compare" in commands and "sweep" in commands
+    for argv in [[], *([c] for c in commands)]:
+        with pytest.raises(SystemExit) as info:
+            main([*argv, "--help"])
+        assert info.value.code == 0, argv
+        out = capsys.readouterr().out
+        assert out.startswith("usage: netsim"), argv
+    assert "95 % CIs" in build_parser().format_help()

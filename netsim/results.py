@@ -119,9 +119,14 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def provenance(*, seed: int, command: list[str] | None = None) -> dict[str, Any]:
-    """Versions and inputs needed to reproduce a run."""
+    """Versions and inputs needed to reproduce a run, and which kernels ran it (both give
+    the same results; the compiled one is recorded with numba's version)."""
+    from netsim.kernels import backend
+
+    kernels = backend()
     versions: dict[str, str | None] = {}
-    for pkg in ("netsim", "numpy", "scipy", "simpy", "networkx", "pandas", "pydantic"):
+    packages = ["netsim", "numpy", "scipy", "simpy", "networkx", "pandas", "pydantic"]
+    for pkg in packages + (["numba"] if kernels == "numba" else []):
         try:
             versions[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
@@ -131,5 +136,6 @@ def provenance(*, seed: int, command: list[str] | None = None) -> dict[str, Any]
         "command": command if command is not None else sys.argv,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "kernels": kernels,
         "versions": versions,
     }

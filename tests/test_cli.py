@@ -196,6 +196,7 @@ def test_run_out_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[st
     for pkg in ("netsim", "numpy", "simpy"):
         assert prov["versions"][pkg], pkg
     assert prov["versions"]["netsim"] == netsim.__version__
+    assert prov["kernels"] == netsim.kernels.backend()
 
     meetings = pd.read_csv(out / "meetings.csv")
     assert len(meetings) == summary["meetings_held"] + summary["meetings_cancelled"]

@@ -145,3 +145,21 @@ def test_use_rejects_an_unknown_backend_and_keeps_the_previous_choice(monkeypatc
     with pytest.raises(netsim.NetsimError, match="must be one of numpy, numba"):
         kernels.use("gpu")
     assert os.environ[kernels.ENV] == "numpy" and kernels.backend() == "numpy"
+
+
+@needs_numba
+def test_provenance_records_the_compiled_kernels(backend):
+    from netsim.results import provenance
+
+    backend("numba")
+    prov = provenance(seed=1, command=["netsim"])
+    assert prov["kernels"] == "numba" and prov["versions"]["numba"] == numba_version()
+    backend("numpy")
+    prov = provenance(seed=1, command=["netsim"])
+    assert prov["kernels"] == "numpy" and "numba" not in prov["versions"]
+
+
+def numba_version() -> str:
+    from importlib import metadata
+
+    return metadata.version("numba")

@@ -7,12 +7,14 @@ the same order, so both give bit-for-bit the same results (``tests/test_kernels_
 numpy pays a fixed cost for each of the thirty-odd array operations of a day, and has to
 gather every would-be talker's tie strengths into a padded table before it can add them up;
 the loop adds them where they are. That matters most for small organisations run many times.
+:func:`days` runs several days (pressure, then talking) in one call: what the model does
+between two meeting days.
 
 It is used only when asked for: ``NETSIM_KERNELS=numba`` in the environment (inherited by a
 sweep's local workers) or :func:`netsim.kernels.use`. It needs the ``numba`` extra
 (``pip install 'netsim[numba]'``). The compiled code is cached next to this file: the first
-process on a machine compiles it (a few seconds), later ones load it (about 0.3 s, once per
-process, when the backend is first asked for).
+process on a machine compiles it (a few seconds), later ones load it (about 0.35 s with
+importing numba, once per process, when the backend is first asked for).
 """
 
 from __future__ import annotations

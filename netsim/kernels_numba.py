@@ -108,36 +108,39 @@ def talk(  # pragma: no cover - compiled; tested against the numpy path
             running[j - start] = total
         if not total > 0.0:
             continue  # nobody talks over ties of strength zero
-        # The first tie whose running sum exceeds u * total (the row's inverse CDF) ...
+        # The first tie whose running sum exceeds u * total (the row's inverse CDF): strengths
+        # are never negative, so the running sums never decrease and that tie's place is the
+        # count of running sums at or below u * total (a count has no unpredictable exit) ...
         target = u_pick[i] * total
-        pick = -1
-        for j in range(end - start):
-            if running[j] > target:
-                pick = j
-                break
-        if pick < 0:  # ... or, where u * total rounded up to the total, the last positive tie
-            for j in range(end - start):
-                if not running[j] < total:
-                    pick = j
-                    break
+        length = end - start
+        pick = 0
+        for j in range(length):
+            pick += running[j] <= target
+        if pick >= length:  # ... or, where u * total rounded up to the total, the last
+            pick = 0  # positive tie: the count of running sums below the total
+            for j in range(length):
+                pick += running[j] < total
         learners[talked] = i
         sources[talked] = indices[start + pick]
         talked += 1
-    # Everybody learns from the knowledge as it was before anyone talked today.
+    # Everybody learns from the knowledge as it was before anyone talked today. (Indexed
+    # element by element: a row view, knowledge[i], is an object numba counts references to.)
+    flat = knowledge.reshape(n * topics)  # the same memory, for fetching rows ahead
     gain = np.empty((talked, topics))
     for r in range(talked):
         if r + _AHEAD < talked:
-            for row in (knowledge[sources[r + _AHEAD]], knowledge[learners[r + _AHEAD]]):
-                for line in range(0, topics, 8):
-                    _prefetch(row, line)
-        source, learner = knowledge[sources[r]], knowledge[learners[r]]
+            source_ahead, learner_ahead = sources[r + _AHEAD], learners[r + _AHEAD]
+            for line in range(0, topics, 8):
+                _prefetch(flat, source_ahead * topics + line)
+                _prefetch(flat, learner_ahead * topics + line)
+        source, learner = sources[r], learners[r]
         for t in range(topics):
-            g = source[t] - learner[t]
+            g = knowledge[source, t] - knowledge[learner, t]
             gain[r, t] = (g if g > 0.0 else 0.0) * share
     for r in range(talked):
-        learner = knowledge[learners[r]]
+        learner = learners[r]
         for t in range(topics):
-            learner[t] += gain[r, t]
+            knowledge[learner, t] += gain[r, t]
     return talked
 
 

@@ -439,6 +439,8 @@ def _cmd_results(args: argparse.Namespace) -> int:
             indices = sensitivity(frame, spec)
         except NetsimError as exc:
             print(f"netsim: note: {exc}", file=sys.stderr)
+        else:
+            _note_imputed(indices, spec.outcomes, table["point"].nunique())
     if args.format == "parquet":
         if args.out is None:
             raise NetsimError("--format parquet needs --out FILE")
@@ -475,6 +477,23 @@ def _cmd_results(args: argparse.Namespace) -> int:
 
         atomic_write_text(args.out, text)
     return 0
+
+
+def _note_imputed(indices: Any, outcomes: list[str], points: int) -> None:
+    """Say on stderr which outcomes' indices rest partly on filled-in values, or on none."""
+    for outcome in outcomes:
+        rows = indices[indices["outcome"] == outcome]
+        if rows.empty:
+            print(
+                f"netsim: note: {outcome} is undefined at every design point: no indices",
+                file=sys.stderr,
+            )
+        elif (k := int(rows["imputed"].iloc[0])) > 0:
+            print(
+                f"netsim: note: {outcome} is undefined at {k} of {points} design points; "
+                "its indices use the mean of the other points there (column 'imputed')",
+                file=sys.stderr,
+            )
 
 
 def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int) -> None:

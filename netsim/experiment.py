@@ -608,7 +608,12 @@ def summarise(frame: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
 def sensitivity(frame: pd.DataFrame, spec: Experiment) -> pd.DataFrame:
     """Sobol (S1, ST) or Morris (mu*, sigma) indices with confidence intervals, via SALib.
 
-    Each point's outcome is its mean over replications; the design must be complete.
+    Each point's outcome is its mean over replications; the design must be complete. Where
+    an outcome is undefined at a point (in every replication there, e.g. a share of nobody),
+    the point gets the mean of the others, as SALib needs a value for every point; each
+    row's ``imputed`` says at how many points that was done, so that indices resting on
+    filled-in values are never mistaken for measured ones. An outcome undefined at every
+    point has no indices and no rows.
     """
     try:
         import SALib  # noqa: F401
@@ -624,7 +629,11 @@ def sensitivity(frame: pd.DataFrame, spec: Experiment) -> pd.DataFrame:
     rows = []
     for outcome in spec.outcomes:
         y = means[outcome].to_numpy(dtype=float)
-        y = np.where(np.isnan(y), np.nanmean(y), y)
+        undefined = np.isnan(y)
+        if undefined.all():
+            continue
+        y = np.where(undefined, np.nanmean(y), y)
+        imputed = int(undefined.sum())
         if spec.design == "sobol":
             from SALib.analyze import sobol as sobol_analyze
 
@@ -638,6 +647,7 @@ def sensitivity(frame: pd.DataFrame, spec: Experiment) -> pd.DataFrame:
                         "S1_conf": si["S1_conf"][k],
                         "ST": si["ST"][k],
                         "ST_conf": si["ST_conf"][k],
+                        "imputed": imputed,
                     }
                 )
         elif spec.design == "morris":
@@ -653,6 +663,7 @@ def sensitivity(frame: pd.DataFrame, spec: Experiment) -> pd.DataFrame:
                         "mu_star": si["mu_star"][k],
                         "mu_star_conf": si["mu_star_conf"][k],
                         "sigma": si["sigma"][k],
+                        "imputed": imputed,
                     }
                 )
         else:

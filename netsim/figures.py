@@ -403,7 +403,8 @@ def _store_figures(path: Path) -> dict[str, Axes]:
     if spec.design in ("sobol", "morris"):
         indices = sensitivity(frame, spec)
         for outcome in spec.outcomes:
-            out[f"sensitivity_{outcome}"] = plots.plot_sensitivity(indices, outcome=outcome)
+            if (indices["outcome"] == outcome).any():  # none where undefined at every point
+                out[f"sensitivity_{outcome}"] = plots.plot_sensitivity(indices, outcome=outcome)
     elif len(params) == 2:
         for outcome in spec.outcomes:
             out[f"sweep_{outcome}"] = plots.plot_sweep_heatmap(table, outcome=outcome)

@@ -442,7 +442,7 @@ def plot_sensitivity(
     data : pandas.DataFrame
         :func:`netsim.experiment.sensitivity` output: ``outcome``, ``parameter`` and either
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (Sobol) or ``mu_star``, ``mu_star_conf``
-        (Morris).
+        (Morris); an ``imputed`` count above zero is said in the title.
     outcome : str, optional
         Default: the first outcome in ``data``.
 
@@ -470,7 +470,10 @@ def plot_sensitivity(
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", linewidth=0.8)
     ax.set_xlabel("index (bars: 95 % CI)")
-    ax.set_title(f"Sensitivity of {_plain(outcome)}")
+    title = f"Sensitivity of {_plain(outcome)}"
+    if "imputed" in part and len(part) and (k := int(part["imputed"].iloc[0])):
+        title += f"\n(undefined at {k} design points: the others' mean used there)"
+    ax.set_title(title)
     ax.legend(fontsize="small")
     ax.grid(axis="x", alpha=0.3)
     return ax

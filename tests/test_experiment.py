@@ -259,6 +259,45 @@ def test_morris_sweep_ranks_the_parameter_that_matters(tmp_path):
     assert (idx["mu_star_conf"] >= 0).all()
 
 
+@pytest.mark.parametrize("design", ["sobol", "morris"])
+def test_sensitivity_says_where_an_outcome_was_undefined(tmp_path, design, capsys):
+    from netsim.cli import _note_imputed
+    from netsim.experiment import design_points, sensitivity
+
+    exp = write_experiment(
+        tmp_path,
+        f'design = "{design}"\nsamples = 8\nreplications = 1\n'
+        'outcomes = ["total_hours_year", "share_valuing", "attendance_decay"]\n'
+        '[parameters."attendance.intercept"]\nbounds = [-2.0, 2.0]\n'
+        '[parameters."diffusion.gap_share"]\nbounds = [0.0, 0.1]\n',
+    )
+    spec = load_experiment(exp).spec
+    x = design_points(spec).to_numpy()
+    y = 3.0 * x[:, 0] + 0.1 * x[:, 1]
+    holes = y.copy()
+    holes[[1, 4, 6]] = np.nan  # a share of nobody at three points
+    frame = pd.DataFrame(
+        {
+            "point": np.arange(len(x)),
+            "total_hours_year": y,
+            "share_valuing": holes,
+            "attendance_decay": np.full(len(x), np.nan),  # undefined everywhere
+        }
+    )
+    idx = sensitivity(frame, spec)
+    assert set(idx["outcome"]) == {"total_hours_year", "share_valuing"}
+    assert (idx.loc[idx["outcome"] == "total_hours_year", "imputed"] == 0).all()
+    assert (idx.loc[idx["outcome"] == "share_valuing", "imputed"] == 3).all()
+    assert idx.drop(columns="outcome").notna().all().all()  # indices despite the holes
+    _note_imputed(idx, list(spec.outcomes), len(x))
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"netsim: note: share_valuing is undefined at 3 of {len(x)} design points; "
+        "its indices use the mean of the other points there (column 'imputed')",
+        "netsim: note: attendance_decay is undefined at every design point: no indices",
+    ]
+
+
 def test_results_exports_csv_and_parquet(tmp_path):
     exp = write_experiment(tmp_path, GRID)
     db = tmp_path / "e.sqlite"

@@ -208,6 +208,9 @@ def test_sensitivity_draws_indices_with_error_bars(kind):
     assert [t.get_text() for t in ax.get_yticklabels()] == params
     errs = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert errs and all(len(e.get_segments()) == 3 for e in errs)
+    assert "undefined" not in ax.get_title()
+    data["imputed"] = 2
+    assert "undefined at 2 design points" in plots.plot_sensitivity(data).get_title()
 
 
 def test_comparison_draws_relative_differences_with_cis():

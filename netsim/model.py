@@ -145,22 +145,14 @@ def who_talks(
     All days' draws are made in one call, so that a run of days costs little more than one.
     """
     q = state.scenario.diffusion.talk_prob_per_day
-    rows = [
-        np.flatnonzero((u_talk[k] < q * (1.0 - pressures[k])) & state.has_ties)
-        for k in range(len(u_talk))
-    ]
-    tie = kernels.draw_ties(
-        np.concatenate(rows),
-        np.concatenate([u_pick[k][r] for k, r in enumerate(rows)]),
-        state.indptr,
-        state.w,
-        long_row=state.long_row,
-    )
-    out = []
-    for r, t in zip(rows, np.split(tie, np.cumsum([r.size for r in rows[:-1]])), strict=True):
-        talks = t >= 0  # nobody talks over ties of strength zero
-        out.append((r[talks], state.indices[t[talks]]))
-    return out
+    days = len(u_talk)
+    # All days at once, in (day, employee) order: one array operation each, whatever the days.
+    day, rows = np.nonzero((u_talk < q * (1.0 - np.asarray(pressures))) & state.has_ties)
+    tie = kernels.draw_ties(rows, u_pick[day, rows], state.indptr, state.w, long_row=state.long_row)
+    talks = tie >= 0  # nobody talks over ties of strength zero
+    learners, sources = rows[talks], state.indices[tie[talks]]
+    cut = np.searchsorted(day[talks], np.arange(1, days))
+    return list(zip(np.split(learners, cut), np.split(sources, cut), strict=True))
 
 
 def talk(

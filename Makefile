@@ -40,8 +40,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy netsim
 
-# The full benchmark (about five minutes): netsim against its naive reference at 2,000, 10,000
-# and 45,000 employees; rewrites docs/performance.md. `make test` runs only a smoke run of it.
+# The full benchmark (about seven minutes): netsim against its naive reference at 2,000, 10,000
+# and 45,000 employees; rewrites docs/performance.md and .json (after saying how far each
+# number moved from the committed run). `make test` runs only a smoke run of it.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python experiments/benchmarks/bench.py
 

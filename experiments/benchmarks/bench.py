@@ -15,6 +15,11 @@ Writes ``docs/performance.md`` (or ``--out``) with everything it measured in thi
   machine's copy bandwidth measured in the same run;
 - the bars of issue 6, met or not.
 
+Beside the page, ``performance.json`` keeps the same numbers by name. Where one is already
+there (the committed run), the script first prints how far each number moved from it and
+marks those that moved more than this machine's noise: what "reproduces the table within
+noise" means, checked.
+
 netsim runs twice where it matters: with its default numpy kernels and with the optional
 compiled daily step (``NETSIM_KERNELS=numba``, the ``numba`` extra), when numba is installed.
 
@@ -861,12 +866,57 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "",
         "`make bench` runs this script and rewrites this page (about "
         f"{math.ceil(took_s / 60)} minutes; `make bench` installs the `numba` extra with the "
-        "development tools, so both implementations are measured). `make test` runs the "
+        "development tools, so both implementations are measured) and `performance.json` "
+        "beside it, the same numbers by name; before it does, it prints how far each number "
+        f"moved from the committed run and marks any that moved more than {NOISE:.0%}, this "
+        "machine's noise. `make test` runs the "
         "equivalence tests (of the reference, and of the two implementations) and a smoke run "
         "of this script; nothing in the test suite asserts a timing.",
         "",
     ]
     return "\n".join(lines)
+
+
+def numbers(result: dict[str, Any]) -> dict[str, float]:
+    """The page's measurements by name (seconds, MB, GB/s, ratios), for the JSON beside it."""
+    out: dict[str, float] = {}
+    for r in result["rows"]:
+        at = f"{r['employees']:,} employees"
+        out[f"{at}: netsim total (s)"] = r["netsim_total_s"]
+        out[f"{at}: netsim peak RSS (MB)"] = r["netsim_rss_mb"]
+        out[f"{at}: numba total (s)"] = r["numba_total_s"]
+        out[f"{at}: reference total (s)"] = r["reference_total_s"]
+        out[f"{at}: reference / netsim"] = r["ratio"]
+    out["exponent in employees"] = result["exponent_employees_total"]
+    out["exponent in years"] = result["exponent_years_total"]
+    for way, t in result["replication_s"].items():
+        out[f"auto_enrollment replication, {way} (s)"] = t
+    for way, t in result["compare_s"].items():
+        out[f"compare, {result['plan'].compare_reps} pairs, {way} (s)"] = t
+    bound = result["diffusion_bound_s"]
+    for way, t in result["diffusion_s"].items():
+        out[f"diffusion step, {way} (ms)"] = t * 1e3
+        out[f"diffusion step, {way} / bound"] = t / bound
+    out["copy bandwidth (GB/s)"] = result["bandwidth_gb_s"]
+    out["scattered lines (GB/s)"] = result["scattered_gb_s"]
+    return {k: v for k, v in out.items() if not math.isnan(v)}
+
+
+#: How far a number may move between two runs on the same machine and still count as noise
+#: (this VM's speed swings by up to 40 % from one minute to the next).
+NOISE = 0.4
+
+
+def against(old: dict[str, float], new: dict[str, float]) -> list[str]:
+    """Lines saying how each number moved from an earlier run (``new / old``), with the ones
+    outside the noise marked."""
+    lines = []
+    for name in new:
+        if name in old and old[name] > 0:
+            ratio = new[name] / old[name]
+            mark = "  <- outside the noise" if abs(math.log(ratio)) > math.log(1 + NOISE) else ""
+            lines.append(f"  {name}: {old[name]:.4g} -> {new[name]:.4g} ({ratio:.2f}x){mark}")
+    return lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -885,8 +935,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     result = run_plan(plan, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     text = render(result, started, time.perf_counter() - t0)
     out.parent.mkdir(parents=True, exist_ok=True)
+    data = out.with_suffix(".json")
+    new = numbers(result)
+    if data.is_file():  # the committed run: say how far this one is from it
+        old = json.loads(data.read_text(encoding="utf-8"))
+        print(f"against {data} ({old['started']}, commit {old['commit']}):", file=sys.stderr)
+        print("\n".join(against(old["numbers"], new)), file=sys.stderr)
     out.write_text(text, encoding="utf-8")
-    print(f"wrote {out}", file=sys.stderr)
+    record = {"started": started, "commit": versions()["commit"], "numbers": new}
+    data.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out} and {data.name}", file=sys.stderr)
     return 0
 
 

@@ -934,6 +934,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.perf_counter()
     result = run_plan(plan, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     text = render(result, started, time.perf_counter() - t0)
+    commit = versions()["commit"]  # before writing: the page itself would make the tree dirty
     out.parent.mkdir(parents=True, exist_ok=True)
     data = out.with_suffix(".json")
     new = numbers(result)
@@ -942,7 +943,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"against {data} ({old['started']}, commit {old['commit']}):", file=sys.stderr)
         print("\n".join(against(old["numbers"], new)), file=sys.stderr)
     out.write_text(text, encoding="utf-8")
-    record = {"started": started, "commit": versions()["commit"], "numbers": new}
+    record = {"started": started, "commit": commit, "numbers": new}
     data.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out} and {data.name}", file=sys.stderr)
     return 0

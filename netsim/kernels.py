@@ -26,6 +26,7 @@ __all__ = [
     "backend",
     "diffuse",
     "draw_ties",
+    "load_compiled",
     "meeting_learning",
     "pressure_step",
     "relax_toward",
@@ -53,13 +54,24 @@ def backend() -> str:
     if name not in BACKENDS:
         raise NetsimError(f"{ENV}: must be one of {', '.join(BACKENDS)} (got {os.environ[ENV]!r})")
     if name == "numba":
-        if importlib.util.find_spec("numba") is None:
-            raise NetsimError(
-                f"{ENV}=numba: numba is not installed; "
-                "install the extra: pip install 'netsim[numba]'"
-            )
-        import netsim.kernels_numba  # noqa: F401
+        load_compiled(f"{ENV}=numba")
     return name
+
+
+def load_compiled(asked: str) -> None:
+    """Load the compiled step (:mod:`netsim.kernels_numba`).
+
+    Raises
+    ------
+    NetsimError
+        numba is not installed; ``asked``, how the user asked for it (``"--kernels numba"``),
+        begins the message.
+    """
+    if importlib.util.find_spec("numba") is None:
+        raise NetsimError(
+            f"{asked}: numba is not installed; install the extra: pip install 'netsim[numba]'"
+        )
+    import netsim.kernels_numba  # noqa: F401
 
 
 def use(name: str) -> None:

@@ -7,6 +7,7 @@ each working day (:mod:`netsim.kernels_numba`). Both must give the same results 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -163,3 +164,58 @@ def numba_version() -> str:
     from importlib import metadata
 
     return metadata.version("numba")
+
+
+def _netsim(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "netsim.cli", *map(str, args)],
+        capture_output=True, text=True, check=False, env=env,
+    )  # fmt: skip
+
+
+@needs_numba
+def test_the_kernels_option_picks_the_step_and_changes_no_result(tmp_path):
+    scenario = ROOT / "scenarios" / "goal_driven.toml"
+    env = {k: v for k, v in os.environ.items() if k != kernels.ENV}
+    for name in ("numpy", "numba"):
+        done = _netsim("run", scenario, "--years", "0.3", "--kernels", name,
+                       "--out", tmp_path / name, env=env)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        prov = json.loads((tmp_path / name / "provenance.json").read_text())
+        assert prov["kernels"] == name
+    a, b = ((tmp_path / n / "summary.json").read_text() for n in ("numpy", "numba"))
+    assert a == b
+    # The option wins over the environment, and workers follow it.
+    args = ("compare", scenario, ROOT / "scenarios" / "auto_enrollment.toml", "--reps", "2",
+            "--years", "0.2", "--workers", "2", "--format", "json")  # fmt: skip
+    numpy_run = _netsim(*args, "--kernels", "numpy", env={**env, kernels.ENV: "numba"})
+    numba_run = _netsim(*args, "--kernels", "numba", env={**env, kernels.ENV: "numpy"})
+    assert numpy_run.returncode == numba_run.returncode == 0, numba_run.stderr
+    assert numpy_run.stdout == numba_run.stdout
+
+
+def test_the_kernels_option_rejects_what_is_not_there(tmp_path):
+    scenario = ROOT / "scenarios" / "auto_enrollment.toml"
+    done = _netsim("run", scenario, "--kernels", "fortran")
+    assert done.returncode == 2
+    assert done.stderr.startswith("netsim: error: argument --kernels: invalid choice: 'fortran'")
+    assert len(done.stderr.strip().splitlines()) == 1
+    # numba asked for where it is not installed: one line saying how to get it, no results.
+    code = (
+        "import importlib.util, sys\n"
+        "real = importlib.util.find_spec\n"
+        "importlib.util.find_spec = lambda n, *a: None if n == 'numba' else real(n, *a)\n"
+        "from netsim.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "run", str(scenario), "--kernels", "numba",
+         "--out", str(tmp_path / "r")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "netsim: error: --kernels numba: numba is not installed; "
+        "install the extra: pip install 'netsim[numba]'"
+    ]
+    assert not (tmp_path / "r").exists()

@@ -358,14 +358,9 @@ class Recorder:
         pos = np.flatnonzero(state.new_cross & (state.w >= thr))
         rows = np.searchsorted(state.indptr, pos, side="right") - 1
         cols = state.indices[pos]
-        keep = rows < cols
-        return pd.DataFrame(
-            {
-                "a": rows[keep].astype(np.int64),
-                "b": cols[keep].astype(np.int64),
-                "strength": state.w[pos][keep],
-            }
-        )
+        keep = rows < cols  # each pair once; the arrays shrink to it before anything else
+        pos, rows, cols = pos[keep], rows[keep], cols[keep].astype(np.int64)
+        return pd.DataFrame({"a": rows, "b": cols, "strength": state.w[pos]})
 
     # ------------------------------------------------------------------ the result
 

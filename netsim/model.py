@@ -48,6 +48,8 @@ SCHEDULE_OFFSET = 0.25
 MEETING_OFFSET = 0.5
 REVIEW_OFFSET = 0.6
 RECRUITMENT_OFFSET = 0.75
+#: Groups of one network whose meeting is computed together (see :func:`run_meeting`).
+MEETING_BLOCK = 256
 
 
 def day_process(env: simpy.Environment, state: State, rec: Recorder):
@@ -373,8 +375,12 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     know_gain = np.zeros((g, s))
     bridge_gain = np.zeros((g, s))
     cross_gain = np.zeros((g, s))
-    hg = np.flatnonzero(held)
-    if hg.size:
+    # The groups that met, a few hundred at a time: a person is in one group of a network, so
+    # the groups are independent and the results the same, while the temporaries (a row per
+    # attendee and slot) stay small however many groups a network has.
+    held_groups = np.flatnonzero(held)
+    for start in range(0, held_groups.size, MEETING_BLOCK):
+        hg = held_groups[start : start + MEETING_BLOCK]
         ids, a = batch.idx[hg], att[hg]
         k = state.knowledge[ids[:, :, None], batch.topics]
         part = batch.participation[hg]

@@ -226,3 +226,24 @@ def test_a_specialty_nobody_has_in_this_replication_never_meets():
         pytest.fail("every seed drew an isolated finance specialist in children")
     assert not r.meetings.loc[r.meetings["network"] == "nobody", "held"].any()
     assert r.meetings.loc[r.meetings["network"] == "nobody", "invited"].eq(0).all()
+
+
+@pytest.mark.parametrize("name", ["auto_enrollment", "goal_driven"])
+def test_a_meeting_computed_a_few_groups_at_a_time_is_the_same_meeting(name, monkeypatch):
+    # At Copenhagen's scale a network has a thousand groups; their meetings are computed in
+    # blocks so that the temporaries stay small. A person is in one group of a network, so
+    # the blocks must not change anything: here blocks of 2 groups against all at once.
+    from netsim import model
+
+    sc = netsim.load_scenario(SCENARIOS / f"{name}.toml")
+    assert max(b.groups for b in model.run(sc, 3, years=0.05).state.batches) > 2
+    whole = model.run(sc, 3, years=0.5)
+    monkeypatch.setattr(model, "MEETING_BLOCK", 2)
+    blocks = model.run(sc, 3, years=0.5)
+    assert _summary_json(whole.result) == _summary_json(blocks.result)
+    for frame in ("meetings", "weekly", "employees", "knowledge", "bridging"):
+        pd.testing.assert_frame_equal(
+            getattr(whole.result, frame), getattr(blocks.result, frame), check_exact=True
+        )
+    assert np.array_equal(whole.state.knowledge, blocks.state.knowledge)
+    assert np.array_equal(whole.state.w, blocks.state.w)

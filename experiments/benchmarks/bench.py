@@ -885,6 +885,7 @@ def numbers(result: dict[str, Any]) -> dict[str, float]:
         out[f"{at}: netsim total (s)"] = r["netsim_total_s"]
         out[f"{at}: netsim peak RSS (MB)"] = r["netsim_rss_mb"]
         out[f"{at}: numba total (s)"] = r["numba_total_s"]
+        out[f"{at}: numba peak RSS (MB)"] = r["numba_rss_mb"]
         out[f"{at}: reference total (s)"] = r["reference_total_s"]
         out[f"{at}: reference / netsim"] = r["ratio"]
     out["exponent in employees"] = result["exponent_employees_total"]

@@ -166,7 +166,11 @@ class Recorder:
             "knowledge_practice": np.arange(n_spec + 2, len(org.topics)),
         }
         self._init_knowledge(org.knowledge.shape[1], trace=trace)
-        self._new_cross_pos = np.flatnonzero(state.new_cross)
+        # Where a tie would bridge departments, each pair once (row < column): the tie
+        # matrix is symmetric, and so are its strengths at all times.
+        pos = np.flatnonzero(state.new_cross)
+        rows = np.searchsorted(state.indptr, pos, side="right") - 1
+        self._bridge_pos = pos[rows < state.indices[pos]]
 
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
@@ -293,7 +297,7 @@ class Recorder:
 
     def _bridging(self, state: State) -> int:
         thr = state.scenario.learning.tie_threshold
-        return int(np.count_nonzero(state.w[self._new_cross_pos] >= thr)) // 2
+        return int(np.count_nonzero(state.w[self._bridge_pos] >= thr))
 
     # ------------------------------------------------------------------ for the figures
 
@@ -355,12 +359,14 @@ class Recorder:
     def bridging_frame(self, state: State) -> pd.DataFrame:
         """The bridging ties at the end (each pair once, ``a < b``) and their strength."""
         thr = state.scenario.learning.tie_threshold
-        pos = np.flatnonzero(state.new_cross & (state.w >= thr))
-        rows = np.searchsorted(state.indptr, pos, side="right") - 1
-        cols = state.indices[pos]
-        keep = rows < cols  # each pair once; the arrays shrink to it before anything else
-        pos, rows, cols = pos[keep], rows[keep], cols[keep].astype(np.int64)
-        return pd.DataFrame({"a": rows, "b": cols, "strength": state.w[pos]})
+        pos = self._bridge_pos[state.w[self._bridge_pos] >= thr]
+        return pd.DataFrame(
+            {
+                "a": np.searchsorted(state.indptr, pos, side="right") - 1,
+                "b": state.indices[pos].astype(np.int64),
+                "strength": state.w[pos],
+            }
+        )
 
     # ------------------------------------------------------------------ the result
 

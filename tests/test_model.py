@@ -247,3 +247,27 @@ def test_a_meeting_computed_a_few_groups_at_a_time_is_the_same_meeting(name, mon
         )
     assert np.array_equal(whole.state.knowledge, blocks.state.knowledge)
     assert np.array_equal(whole.state.w, blocks.state.w)
+
+
+def test_bridging_ties_are_the_new_cross_department_ties_each_pair_once():
+    from netsim import model
+
+    sc = netsim.load_scenario(SCENARIOS / "goal_driven.toml")
+    r = model.run(sc, 4, years=1.0)
+    st, thr = r.state, sc.learning.tie_threshold
+    rows = np.repeat(np.arange(st.org.n), np.diff(st.indptr))
+    cols = st.indices.astype(np.int64)
+    # The ties are symmetric, strengths included, after a year of meetings and decay.
+    pairs = zip(rows.tolist(), cols.tolist(), strict=True)
+    tie = dict(zip(pairs, st.w.tolist(), strict=True))
+    assert all(tie[(b, a)] == w for (a, b), w in tie.items())
+    # Bridging: no tie at the start, across departments, now at least the threshold.
+    new_cross = (st.w0 == 0) & (st.org.department[rows] != st.org.department[cols])
+    want = new_cross & (st.w >= thr) & (rows < cols)
+    got = r.result.bridging
+    assert len(got) > 0
+    assert got["a"].tolist() == rows[want].tolist()
+    assert got["b"].tolist() == cols[want].tolist()
+    assert got["strength"].tolist() == st.w[want].tolist()
+    summary = r.result.summary["bridging_ties"]
+    assert r.result.weekly["bridging_ties"].iloc[-1] == len(got) == summary

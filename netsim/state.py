@@ -8,7 +8,8 @@ a change of structure.
 
 :class:`Batch` holds all groups of one network (a large target group split into groups of at
 most ``max_size``) as ``(group, slot)`` arrays, so one meeting day of a network is one set of
-vectorised operations, however many groups it has.
+vectorised operations for up to :data:`netsim.model.MEETING_BLOCK` groups, however many groups
+it has.
 """
 
 from __future__ import annotations

@@ -43,8 +43,18 @@ lint: $(VENV)/.installed-dev
 # The full benchmark (about seven minutes): netsim against its naive reference at 2,000, 10,000
 # and 45,000 employees; rewrites docs/performance.md and .json (after saying how far each
 # number moved from the committed run). `make test` runs only a smoke run of it.
-bench: $(VENV)/.installed-dev
-	$(BIN)/python experiments/benchmarks/bench.py
+# It runs in an environment of its own with netsim and its numba extra only, as a user
+# installs it: none of the development tools (pyarrow, dask, playwright...) in the measured
+# processes.
+BENCH := .venv-bench
+$(BENCH)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(BENCH)
+	$(BENCH)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH)/bin/python -m pip install --quiet -e ".[numba]"
+	touch $@
+
+bench: $(BENCH)/.installed
+	$(BENCH)/bin/python experiments/benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH) results .pytest_cache .mypy_cache .ruff_cache

@@ -542,7 +542,7 @@ def versions() -> dict[str, str]:
     from importlib import metadata
 
     out = {"python": platform.python_version()}
-    for name in ("netsim", "numpy", "scipy", "simpy", "pandas", "pydantic"):
+    for name in ("netsim", "numpy", "scipy", "simpy", "pandas", "pydantic", "numba", "pyarrow"):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -640,13 +640,13 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
     )
     lines += [
         "",
-        "Peak RSS counts the pages of shared libraries (numpy's, pandas', numba's LLVM) that "
-        "are mapped into the process, and how many are depends on the page cache, not on "
-        "netsim: right after `make` has installed a fresh environment every library file is "
-        "in the cache and more of each is mapped in. On this machine, a fresh clone's run "
-        "of this script (2026-11-27) measured 40 MB more at every size with numpy, and with "
-        "numba about 70 MB more at 45,000 employees, than a long-lived environment; the "
-        "anonymous memory, netsim's own, was the same.",
+        "Peak RSS counts the pages of shared libraries (numpy's, pandas', numba's LLVM) mapped "
+        "into the process, so it depends on what is installed and on the page cache, not only "
+        "on netsim. These runs use an environment with netsim and its numba extra only. In the "
+        "development environment (`make test`'s, with pyarrow, which pandas loads whenever it "
+        "is installed) the same runs measured 35–40 MB more on this machine (2026-11-27), and "
+        "right after that environment was installed, up to 432 MB with numba at 45,000 "
+        "employees; netsim's own (anonymous) memory was the same in all of them.",
     ]
     numba = not math.isnan(rows[0]["numba_total_s"])
     if numba:
@@ -875,8 +875,9 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "## Reproducing",
         "",
         "`make bench` runs this script and rewrites this page (about "
-        f"{math.ceil(took_s / 60)} minutes; `make bench` installs the `numba` extra with the "
-        "development tools, so both implementations are measured) and `performance.json` "
+        f"{math.ceil(took_s / 60)} minutes, in an environment of its own, `.venv-bench`, with "
+        "netsim and its `numba` extra only, so that both implementations are measured and no "
+        "development tool is loaded) and `performance.json` "
         "beside it, the same numbers by name; before it does, it prints how far each number "
         f"moved from the committed run and marks any that moved more than {NOISE:.0%}, this "
         "machine's noise. `make test` runs the "

@@ -42,6 +42,10 @@ def test_bench_smoke_run_writes_the_report(tmp_path):
     assert record["started"] != earlier["started"]
     assert record["numbers"]["600 employees: netsim total (s)"] > 1e-6
     assert "1,000 employees: reference / netsim" in record["numbers"]
+    # The daily step is also timed inside model runs (whose knowledge the timing must not
+    # change: the child checks it against an untimed run, to the bit).
+    assert record["numbers"]["diffusion step in a model run, numpy_week / bound"] > 0
+    assert "| implementation, in a model run | ms per day | ÷ bound |" in text
     assert "against " in done.stderr and "(2026-01-01 00:00 UTC, commit abc1234)" in done.stderr
     moved = [ln for ln in done.stderr.splitlines() if "600 employees: netsim total" in ln]
     assert moved and moved[0].endswith("<- outside the noise"), moved

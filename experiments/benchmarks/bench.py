@@ -203,10 +203,12 @@ def _diffusion(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     """The daily diffusion step timed where the model runs it: inside whole runs (one
-    simulated year at ``employees``), between meeting days and the recorder's weekly work,
-    with the caches as they leave them. Per run, the time spent in the step divided by the
-    working days, and the bytes the step must move on the first day of each run of days
-    between two meeting days (the same days, whichever the implementation).
+    simulated year at ``employees``), amid meetings and the week's end (tie decay,
+    forgetting, the weekly record, the next week's random numbers), with the caches as these
+    leave them. Per run, the time spent in the step divided by the working days, and the
+    bytes the step must move on the first day of each run of days the model simulates in one
+    step (up to a meeting day or the week's end; the same days, whichever the
+    implementation).
 
     With numpy, the time in :func:`netsim.model.who_talks` and :func:`netsim.kernels.diffuse`
     (the model draws a run of days' talks at once, so there is no single day to time). With
@@ -857,15 +859,17 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         f"**{bound * 1e3:.3f} ms**.",
         "",
         "The same step timed where the model runs it: inside whole runs of "
-        f"{plan.years:g} simulated year at {result['diffusion_size']:,} employees, between "
-        "meeting days and the recorder's weekly work, with the caches as these leave them "
+        f"{plan.years:g} simulated year at {result['diffusion_size']:,} employees, amid "
+        "meetings and the week's end (tie decay, forgetting, the weekly record, the next "
+        "week's random numbers), with the caches as these leave them "
         "(the time in the step over the year divided by its working days, median of "
         f"{plan.in_model_runs} runs per implementation, alternating; each timed run gives the "
         "knowledge of an untimed one, to the bit). With numpy it is the time in `who_talks` "
         "and `diffuse`; the compiled step's one call does a run of days' pressure and talking, "
         "so there the pressure is computed apart (the same to the bit) and each day's "
         "`talk` is timed alone. Its bound is that of the bytes of the first day of each run "
-        f"of days between two meeting days, {result['in_model_bytes'] / 1e6:.2f} MB a day "
+        "of days the model simulates in one step (up to a meeting day or the week's end), "
+        f"{result['in_model_bytes'] / 1e6:.2f} MB a day "
         f"(median), **{result['in_model_bound_s'] * 1e3:.3f} ms**:",
         "",
         "| implementation, in a model run | ms per day | ÷ bound |",
@@ -1033,16 +1037,18 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
 
 def _by_position(result: dict[str, Any]) -> str:
     """A sentence on the compiled step's time in a model run by the day's place in its run of
-    days between two meeting days (empty without numba)."""
+    days (empty without numba)."""
     times = result["in_model_by_position_s"]
     if len(times) < 2:
         return ""
     shown = ", ".join(f"{t * 1e3:.3f}" for t in times.values())
     return (
         "In the model runs, the compiled step took "
-        f"{shown} ms (medians) on the first to the {_ordinal(max(times) + 1)} day of a run of "
-        "days between two meeting days: the meeting days' work and the week's random numbers "
-        "push the rows out of the caches, and each day brings some of them back. "
+        f"{shown} ms (medians) on the first to the {_ordinal(max(times) + 1)} day of such a "
+        "run of days: a meeting day's work, and the week's end (which streams the initial "
+        "tie strengths and knowledge through the caches for decay and forgetting, and draws "
+        "the next week's random numbers), push the rows out of the caches, and each day "
+        "brings some of them back. "
     )
 
 

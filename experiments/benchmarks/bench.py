@@ -13,7 +13,7 @@ Writes ``docs/performance.md`` (or ``--out``) with everything it measured in thi
 - the exponents of a power law fitted to netsim's cost against employees and against years;
 - the daily diffusion step against the memory-bandwidth bound of the same work, with the
   machine's copy bandwidth measured in the same run: measured alone, and timed inside whole
-  model runs (where meeting days and the week's random numbers leave it colder caches);
+  model runs (where meetings and the week's end leave it colder caches);
 - the bars of issue 6, met or not.
 
 Beside the page, ``performance.json`` keeps the same numbers by name. Where one is already

@@ -8,7 +8,7 @@ numpy pays a fixed cost for each of the thirty-odd array operations of a day, an
 gather every would-be talker's tie strengths into a padded table before it can add them up;
 the loop adds them where they are. That matters most for small organisations run many times.
 :func:`days` runs several days (pressure, then talking) in one call: what the model does
-between two meeting days.
+up to a meeting day or the week's end.
 
 It is used only when asked for: ``NETSIM_KERNELS=numba`` in the environment (inherited by a
 sweep's local workers) or :func:`netsim.kernels.use`. It needs the ``numba`` extra

@@ -205,10 +205,10 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     """The daily diffusion step timed where the model runs it: inside whole runs (one
     simulated year at ``employees``), amid meetings and the week's end (tie decay,
     forgetting, the weekly record, the next week's random numbers), with the caches as these
-    leave them. Per run, the time spent in the step divided by the working days, and the
-    bytes the step must move on the first day of each run of days the model simulates in one
-    step (up to a meeting day or the week's end; the same days, whichever the
-    implementation).
+    leave them. Per run, the time spent in the step divided by the working days, and (with
+    numpy; the compiled step runs the same days) the bytes the step must move on the first
+    day of each run of days the model simulates in one step (up to a meeting day or the
+    week's end).
 
     With numpy, the time in :func:`netsim.model.who_talks` and :func:`netsim.kernels.diffuse`
     (the model draws a run of days' talks at once, so there is no single day to time). With
@@ -254,7 +254,6 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
                 took = time.perf_counter() - t0
                 spent[0] += took
                 by_position.setdefault(d, []).append(took)
-            sample(state, pressures[0], u[0, 0], u[0, 1])
             state.pressure = pressures[-1]
 
         patches = {(model, "_days_compiled"): days}

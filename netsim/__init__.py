@@ -7,12 +7,12 @@
 """
 
 from netsim._version import __version__
-from netsim.config import Scenario, load_scenario, parse_scenario, scenario_to_toml
 from netsim.errors import NetsimError, ScenarioError
-from netsim.experiment import compare, load_experiment, sweep
-from netsim.metrics import SUMMARY_NAMES
-from netsim.model import simulate
-from netsim.results import RunResult
+from netsim.scenario.schema import Scenario, load_scenario, parse_scenario, scenario_to_toml
+from netsim.sim.metrics import SUMMARY_NAMES
+from netsim.sim.model import simulate
+from netsim.sim.result import RunResult
+from netsim.study.experiment import compare, load_experiment, sweep
 
 __all__ = [
     "SUMMARY_NAMES",

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import netsim
-from netsim.config import ROLES
-from netsim.org import Org
+from netsim.scenario.schema import ROLES
+from netsim.sim.org import Org
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -142,7 +142,7 @@ def days(draw):
 
 
 class StepState:
-    """What :func:`netsim.model.who_talks` and :func:`netsim.model.talk` read of a state."""
+    """What :func:`netsim.sim.model.who_talks` and :func:`netsim.sim.model.talk` read of a state."""
 
     def __init__(self, indptr, indices, w, k, q, share):
         self.indptr, self.indices, self.w, self.knowledge = indptr, indices, w, k

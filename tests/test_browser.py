@@ -33,7 +33,7 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="browser tests need Playwright: pip install -e '.[dev]'"
 )
 
-from netsim import report, teach  # noqa: E402
+from netsim.show import report, teach  # noqa: E402
 from tests.conftest import small_scenario  # noqa: E402
 
 

@@ -20,7 +20,7 @@ import pytest
 
 import netsim
 from netsim.cli import main
-from netsim.results import json_ready
+from netsim.sim.result import json_ready
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -196,7 +196,7 @@ def test_run_out_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[st
     for pkg in ("netsim", "numpy", "simpy"):
         assert prov["versions"][pkg], pkg
     assert prov["versions"]["netsim"] == netsim.__version__
-    assert prov["kernels"] == netsim.kernels.backend()
+    assert prov["kernels"] == netsim.sim.kernels.backend()
 
     meetings = pd.read_csv(out / "meetings.csv")
     assert len(meetings) == summary["meetings_held"] + summary["meetings_cancelled"]

@@ -18,11 +18,11 @@ import pytest
 
 import netsim
 from netsim.cli import main
-from netsim.config import ROLES
-from netsim.org import build_organisation
-from netsim.orgio import MAX_SHOWN, CsvError, read_roster
-from netsim.rng import Streams
-from netsim.state import build_state
+from netsim.scenario.roster import MAX_SHOWN, CsvError, read_roster
+from netsim.scenario.schema import ROLES
+from netsim.sim.org import build_organisation
+from netsim.sim.rng import Streams
+from netsim.sim.state import build_state
 from tests.conftest import REPO, SCENARIOS
 
 HEADER = ["ID", "Navn", "Department", "Unit", "Role", "Specialty", "hourly_cost_dkk"]

@@ -1,9 +1,9 @@
 """The daily step as the model runs it: talks drawn several days at once, and runs that keep
 only their summary.
 
-:func:`netsim.model.day_process` draws the talks of a run of days without a meeting or a
-scheduled change in one call (:func:`netsim.model.who_talks`); that must give what drawing
-each day on its own gives. :func:`netsim.model.summarise`, which compare and sweep use, must
+:func:`netsim.sim.model.day_process` draws the talks of a run of days without a meeting or a
+scheduled change in one call (:func:`netsim.sim.model.who_talks`); that must give what drawing
+each day on its own gives. :func:`netsim.sim.model.summarise`, which compare and sweep use, must
 give ``simulate(...).summary`` exactly.
 """
 
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsim.config import load_scenario
-from netsim.model import simulate, summarise, talk, who_talks
+from netsim.scenario.schema import load_scenario
+from netsim.sim.model import simulate, summarise, talk, who_talks
 from tests.conftest import StepState, days
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,8 +66,8 @@ def test_summarise_is_the_summary_of_simulate(name):
 def test_simpy_events_do_not_grow_with_the_organisation():
     # One process for the organisation's days (a step per run of days between meetings),
     # one per network for all its groups: the calendar sets the count, not the headcount.
-    from netsim.model import run
-    from netsim.overrides import with_overrides
+    from netsim.scenario.overrides import with_overrides
+    from netsim.sim.model import run
 
     sc = load_scenario(ROOT / "scenarios" / "auto_enrollment.toml")
     events = {

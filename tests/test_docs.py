@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 
 import netsim
-from netsim.metrics import MEETING_COLUMNS, TRACE_COLUMNS
+from netsim.sim.metrics import MEETING_COLUMNS, TRACE_COLUMNS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 MODEL_MD = DOCS / "model.md"
@@ -32,7 +32,7 @@ def test_parameter_tables_match_the_code(doc: str):
     gen = _generator()
     _, block, _ = gen.split(doc)
     assert block == gen.render(), (
-        "the Parameters tables in docs/model.md are out of date with netsim/config.py; "
+        "the Parameters tables in docs/model.md are out of date with netsim/scenario/schema.py; "
         "run `python docs/gen_parameters.py`"
     )
 
@@ -43,7 +43,8 @@ def test_every_field_is_described():
     undescribed = [row.split("|")[1].strip() for row in rows if row.endswith("|  |")]
     assert not undescribed, (
         f"fields without a description: {', '.join(undescribed)}; give them "
-        "Field(description=...) in netsim/config.py or a note in docs/gen_parameters.py NOTES"
+        "Field(description=...) in netsim/scenario/schema.py or a note in "
+        "docs/gen_parameters.py NOTES"
     )
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import netsim
-from netsim.experiment import compare, load_experiment, paired_ci, sweep
+from netsim.study.experiment import compare, load_experiment, paired_ci, sweep
 from tests.conftest import REPO, SCENARIOS
 
 SCENARIO = """
@@ -252,7 +252,7 @@ def test_morris_sweep_ranks_the_parameter_that_matters(tmp_path):
     )
     frame = sweep(exp, workers=1, db=tmp_path / "m.sqlite")
     assert len(frame) == 4 * (2 + 1)
-    from netsim.experiment import sensitivity
+    from netsim.study.experiment import sensitivity
 
     idx = sensitivity(frame, load_experiment(exp).spec).set_index("parameter")
     assert idx.loc["attendance.intercept", "mu_star"] > idx.loc["diffusion.gap_share", "mu_star"]
@@ -261,8 +261,8 @@ def test_morris_sweep_ranks_the_parameter_that_matters(tmp_path):
 
 @pytest.mark.parametrize("design", ["sobol", "morris"])
 def test_sensitivity_says_where_an_outcome_was_undefined(tmp_path, design, capsys):
-    from netsim.cli import _note_imputed
-    from netsim.experiment import design_points, sensitivity
+    from netsim.cli.command import _note_imputed
+    from netsim.study.experiment import design_points, sensitivity
 
     exp = write_experiment(
         tmp_path,
@@ -417,7 +417,7 @@ def test_user_errors_survive_the_trip_from_a_worker_process():
     import pickle
 
     from netsim.errors import ScenarioError
-    from netsim.orgio import CsvError, CsvProblem
+    from netsim.scenario.roster import CsvError, CsvProblem
 
     err = ScenarioError("a.toml", "networks.x.quorum", "too high (got 9)")
     back = pickle.loads(pickle.dumps(err))

@@ -7,7 +7,7 @@ import pytest
 
 import netsim
 from netsim.cli import main
-from netsim.explain import _reason, explain, explain_text
+from netsim.show.explain import _reason, explain, explain_text
 from tests.conftest import trace_org, trace_scenario
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from netsim import kernels
+from netsim.sim import kernels
 
 # Knowledge levels; subnormal levels are left out, where a gap times a rate below 1 rounds
 # to zero (hypothesis found 5e-324).

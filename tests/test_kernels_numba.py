@@ -1,7 +1,7 @@
 """The daily step's two implementations: numpy (the default) and the compiled one.
 
 The numpy kernels are the default; ``NETSIM_KERNELS=numba`` swaps in one compiled loop for
-each working day (:mod:`netsim.kernels_numba`). Both must give the same results to the bit.
+each working day (:mod:`netsim.sim.kernels_numba`). Both must give the same results to the bit.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netsim
-from netsim import kernels
-from netsim.config import load_scenario
-from netsim.model import run, talk
-from netsim.overrides import with_overrides
+from netsim.scenario.overrides import with_overrides
+from netsim.scenario.schema import load_scenario
+from netsim.sim import kernels
+from netsim.sim.model import run, talk
 from tests.conftest import StepState, days
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,7 +150,7 @@ def test_use_rejects_an_unknown_backend_and_keeps_the_previous_choice(monkeypatc
 
 @needs_numba
 def test_provenance_records_the_compiled_kernels(backend):
-    from netsim.results import provenance
+    from netsim.sim.result import provenance
 
     backend("numba")
     prov = provenance(seed=1, command=["netsim"])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netsim
-from netsim.results import json_ready
+from netsim.sim.result import json_ready
 from tests.conftest import SCENARIOS, small_scenario, trace_org, trace_scenario
 
 
@@ -233,7 +233,7 @@ def test_a_meeting_computed_a_few_groups_at_a_time_is_the_same_meeting(name, mon
     # At Copenhagen's scale a network has a thousand groups; their meetings are computed in
     # blocks so that the temporaries stay small. A person is in one group of a network, so
     # the blocks must not change anything: here blocks of 2 groups against all at once.
-    from netsim import model
+    from netsim.sim import model
 
     sc = netsim.load_scenario(SCENARIOS / f"{name}.toml")
     assert max(b.groups for b in model.run(sc, 3, years=0.05).state.batches) > 2
@@ -250,7 +250,7 @@ def test_a_meeting_computed_a_few_groups_at_a_time_is_the_same_meeting(name, mon
 
 
 def test_bridging_ties_are_the_new_cross_department_ties_each_pair_once():
-    from netsim import model
+    from netsim.sim import model
 
     sc = netsim.load_scenario(SCENARIOS / "goal_driven.toml")
     r = model.run(sc, 4, years=1.0)

@@ -13,8 +13,8 @@ from matplotlib.collections import LineCollection, PathCollection, PolyCollectio
 from matplotlib.image import AxesImage
 
 import netsim
-from netsim import figures, plots
 from netsim.cli import main
+from netsim.show import figures, plots
 from tests.conftest import small_scenario
 
 LEADERS = {

@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 
 import netsim
-from netsim.config import ROLES, Organisation
-from netsim.model import run
-from netsim.org import build_organisation
-from netsim.rng import Streams
+from netsim.scenario.schema import ROLES, Organisation
+from netsim.sim.model import run
+from netsim.sim.org import build_organisation
+from netsim.sim.rng import Streams
 from tests.conftest import REPO
 
 _spec = importlib.util.spec_from_file_location(

@@ -11,7 +11,7 @@ import html5lib
 import pytest
 
 import netsim
-from netsim import report, teach
+from netsim.show import report, teach
 from tests.conftest import small_scenario
 
 EVIL = "<script>alert(1)</script>"

@@ -83,7 +83,7 @@ BAR_REPLICATION_S, BAR_DIFFUSION = 0.1, 3.0
 
 def _scaled(employees: int) -> Any:
     import netsim
-    from netsim.overrides import with_overrides
+    from netsim.scenario.overrides import with_overrides
 
     sc = netsim.load_scenario(SCENARIOS / "copenhagen_scale.toml")
     values: dict[str, Any] = {"organisation.employees": employees}
@@ -95,14 +95,14 @@ def _scaled(employees: int) -> Any:
 def _child(spec: dict[str, Any]) -> dict[str, Any]:
     kind = spec["kind"]
     os.environ["NETSIM_KERNELS"] = spec.get("kernels", "numpy")
-    from netsim.kernels import backend
+    from netsim.sim.kernels import backend
 
     # The compiled step loads once per process, like an import: timed here, on its own.
     t0 = time.perf_counter()
     backend()
     load_s = time.perf_counter() - t0
     if kind == "netsim":
-        from netsim.model import run
+        from netsim.sim.model import run
 
         sc = _scaled(spec["employees"])
         r = run(sc, spec["seed"], years=spec["years"])
@@ -168,8 +168,8 @@ def _diffusion(spec: dict[str, Any]) -> dict[str, Any]:
     its time divided by the days; and the compiled step (``NETSIM_KERNELS=numba``)."""
     import numpy as np
 
-    from netsim import kernels
-    from netsim.model import run, talk, who_talks
+    from netsim.sim import kernels
+    from netsim.sim.model import run, talk, who_talks
 
     state = run(_scaled(spec["employees"]), spec["seed"], years=spec["warmup_years"]).state
     n, topics = state.knowledge.shape
@@ -210,15 +210,16 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     day of each run of days the model simulates in one step (up to a meeting day or the
     week's end).
 
-    With numpy, the time in :func:`netsim.model.who_talks` and :func:`netsim.kernels.diffuse`
+    With numpy, the time in :func:`netsim.sim.model.who_talks` and
+    :func:`netsim.sim.kernels.diffuse`
     (the model draws a run of days' talks at once, so there is no single day to time). With
     the compiled kernel, whose one call does a run of days' pressure and talking, the
-    pressure is computed by :func:`netsim.model.pressure_days` (the same to the bit) and each
-    day's :func:`netsim.kernels_numba.talk` is timed alone. Each run is checked against an
+    pressure is computed by :func:`netsim.sim.model.pressure_days` (the same to the bit) and each
+    day's :func:`netsim.sim.kernels_numba.talk` is timed alone. Each run is checked against an
     untimed run: the same knowledge, to the bit."""
     import numpy as np
 
-    from netsim import kernels, model
+    from netsim.sim import kernels, model
 
     sc = _scaled(spec["employees"])
     years, way = spec["years"], spec["kernels"]
@@ -243,7 +244,7 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
         state.pressure = now
 
     if way == "numba":
-        compiled: Any = importlib.import_module("netsim.kernels_numba")
+        compiled: Any = importlib.import_module("netsim.sim.kernels_numba")
 
         def days(state: Any, first: int, eps: Any, u: Any) -> None:
             pressures = model.pressure_days(state, first, eps)
@@ -294,7 +295,7 @@ def _bytes_needed(state: Any, u_talk: Any, u_pick: Any) -> int:
     neighbour's (read). Each distinct line is counted once."""
     import numpy as np
 
-    from netsim.kernels import draw_ties
+    from netsim.sim.kernels import draw_ties
 
     n, topics = state.knowledge.shape
     prob = state.scenario.diffusion.talk_prob_per_day * (1.0 - state.pressure)
@@ -826,10 +827,10 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
     steps, bound = result["diffusion_s"], result["diffusion_bound_s"]
     ratio = {way: t / bound for way, t in steps.items()}
     labels = {
-        "numpy": "numpy, one day at a time (`netsim.model.talk`)",
+        "numpy": "numpy, one day at a time (`netsim.sim.model.talk`)",
         "numpy_week": "numpy as the model runs it: a week's talks drawn at once "
-        "(`netsim.model.who_talks`), applied day by day",
-        "numba": "the compiled step, `NETSIM_KERNELS=numba` (`netsim.kernels_numba`)",
+        "(`netsim.sim.model.who_talks`), applied day by day",
+        "numba": "the compiled step, `NETSIM_KERNELS=numba` (`netsim.sim.kernels_numba`)",
     }
     lines += [
         "",
@@ -918,7 +919,7 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "the whole command timed from the shell (start-up, both scenarios, the table): "
         + ", ".join(f"{b} **{t:.1f} s**" for b, t in cmp_s.items())
         + ". A comparison keeps each replication's summary only, so its workers build no "
-        "tables (`netsim.model.summarise`).",
+        "tables (`netsim.sim.model.summarise`).",
     ]
 
     nb = "numba" in rep_s

@@ -12,9 +12,10 @@ gives the same meeting log and the same final knowledge as :func:`netsim.simulat
 rounding (sums taken in another order). ``tests/test_reference.py`` asserts that, which makes
 this file the test of netsim's vectorised kernels; ``bench.py`` times the two side by side.
 
-It reuses what is not under test: the scenario schema and its helpers (:mod:`netsim.config`,
-:func:`netsim.overrides.replace_validated` for scheduled changes), the named random streams
-(:mod:`netsim.rng`) and the organisation builder (:func:`netsim.org.build_organisation`). It
+It reuses what is not under test: the scenario schema and its helpers
+(:mod:`netsim.scenario.schema`,
+:func:`netsim.scenario.overrides.replace_validated` for scheduled changes), the named random streams
+(:mod:`netsim.sim.rng`) and the organisation builder (:func:`netsim.sim.org.build_organisation`). It
 uses nothing of netsim's state, kernels, model or recorder. It checks nothing a scenario file
 could get wrong (load scenarios with :func:`netsim.load_scenario`, which does) and keeps no
 weekly series or employee accounts: only what the equivalence test compares.
@@ -38,10 +39,10 @@ import pandas as pd
 import simpy
 
 import netsim
-from netsim.config import ROLES, Evaluation, Network, Scenario
-from netsim.org import Org, build_organisation
-from netsim.overrides import replace_validated
-from netsim.rng import Streams
+from netsim.scenario.overrides import replace_validated
+from netsim.scenario.schema import ROLES, Evaluation, Network, Scenario
+from netsim.sim.org import Org, build_organisation
+from netsim.sim.rng import Streams
 
 # Within working day d: the day starts at d (a snapshot of knowledge), every employee's
 # pressure and "do I talk?" number at d + TALK, their neighbour draw and learning at d + PICK,

@@ -1,7 +1,7 @@
 """The data behind the figures, and figure files.
 
-:mod:`netsim.plots` only draws; this module turns what netsim produces — runs
-(:class:`~netsim.results.RunResult`), result directories written by ``netsim run --out`` and
+:mod:`netsim.show.plots` only draws; this module turns what netsim produces — runs
+(:class:`~netsim.sim.result.RunResult`), result directories written by ``netsim run --out`` and
 sweep databases — into the small tidy tables it draws, averages replications with 95 %
 confidence intervals, lays out the organisation's graph, and writes figures as PNG and SVG
 (or as text to inline in an HTML page). ``netsim plot`` is :func:`plot_path`.
@@ -24,10 +24,10 @@ from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from netsim import plots
 from netsim.errors import NetsimError
-from netsim.experiment import paired_ci
-from netsim.results import RunResult
+from netsim.show import plots
+from netsim.sim.result import RunResult
+from netsim.study.experiment import paired_ci
 
 __all__ = [
     "attendance_bands",
@@ -221,8 +221,8 @@ def layout_by_department(employees: pd.DataFrame) -> np.ndarray:
 
 def organisation_of(run: RunResult) -> Any:
     """The run's organisation, generated again from its scenario and seed."""
-    from netsim.org import build_organisation
-    from netsim.rng import Streams
+    from netsim.sim.org import build_organisation
+    from netsim.sim.rng import Streams
 
     return build_organisation(run.scenario.organisation, rng=Streams(run.seed).organisation)
 
@@ -230,12 +230,12 @@ def organisation_of(run: RunResult) -> Any:
 def graph_data(
     run: RunResult, *, org: Any = None, max_nodes: int = 1500, seed: int = 0
 ) -> plots.GraphData:
-    """The informal graph of a run's organisation, ready for :func:`netsim.plots.plot_graph`.
+    """The informal graph of a run's organisation, ready for :func:`netsim.show.plots.plot_graph`.
 
     Parameters
     ----------
     run : RunResult
-    org : netsim.org.Org, optional
+    org : netsim.sim.org.Org, optional
         The organisation the run used; by default it is generated again from the scenario and
         seed (a run on a hand-built organisation must pass it).
     max_nodes : int
@@ -308,7 +308,7 @@ def png_base64(ax: Axes, *, dpi: int = 110) -> str:
 
 def save_figure(ax: Axes, stem: Path) -> list[Path]:
     """Write ``stem.png`` and ``stem.svg``; returns both paths."""
-    from netsim.results import atomic_write_text
+    from netsim.sim.result import atomic_write_text
 
     stem.parent.mkdir(parents=True, exist_ok=True)
     png = stem.with_suffix(".png")
@@ -326,7 +326,7 @@ def save_figure(ax: Axes, stem: Path) -> list[Path]:
 
 def load_run(path: str | Path) -> RunResult:
     """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back."""
-    from netsim.config import load_scenario
+    from netsim.scenario.schema import load_scenario
 
     d = Path(path)
     if not (d / "summary.json").is_file():
@@ -386,8 +386,8 @@ def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, A
 
 
 def _store_figures(path: Path) -> dict[str, Axes]:
-    from netsim.experiment import Experiment, sensitivity, summarise
-    from netsim.store import ResultStore
+    from netsim.study.experiment import Experiment, sensitivity, summarise
+    from netsim.study.store import ResultStore
 
     with ResultStore(path) as store:
         spec_data = store.get_meta("spec")

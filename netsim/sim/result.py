@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netsim.config import Scenario, scenario_to_toml
+from netsim.scenario.schema import Scenario, scenario_to_toml
 
 __all__ = ["RunResult", "atomic_write_text", "json_ready", "provenance"]
 
@@ -36,9 +36,9 @@ class RunResult:
         The resolved scenario that was run.
     seed : int
     summary : dict
-        Flat, stable names (:data:`netsim.metrics.SUMMARY_NAMES`).
+        Flat, stable names (:data:`netsim.sim.metrics.SUMMARY_NAMES`).
     meetings : pandas.DataFrame
-        One row per group meeting (:class:`netsim.metrics.MeetingRecord`).
+        One row per group meeting (:class:`netsim.sim.metrics.MeetingRecord`).
     weekly : pandas.DataFrame
         One row per simulated week.
     employees : pandas.DataFrame
@@ -121,7 +121,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 def provenance(*, seed: int, command: list[str] | None = None) -> dict[str, Any]:
     """Versions and inputs needed to reproduce a run, and which kernels ran it (both give
     the same results; the compiled one is recorded with numba's version)."""
-    from netsim.kernels import backend
+    from netsim.sim.kernels import backend
 
     kernels = backend()
     versions: dict[str, str | None] = {}

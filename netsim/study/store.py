@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 
 from netsim.errors import NetsimError
-from netsim.results import json_ready
+from netsim.sim.result import json_ready
 
 __all__ = ["ResultStore", "StoreError"]
 

@@ -19,14 +19,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import simpy
 
-from netsim import kernels
-from netsim.config import Evaluation, Scenario
-from netsim.metrics import MeetingOutcome, Recorder
-from netsim.org import Org, build_organisation
-from netsim.overrides import replace_validated
-from netsim.results import RunResult
-from netsim.rng import Streams
-from netsim.state import Batch, State, build_state, personal_mean
+from netsim.scenario.overrides import replace_validated
+from netsim.scenario.schema import Evaluation, Scenario
+from netsim.sim import kernels
+from netsim.sim.metrics import MeetingOutcome, Recorder
+from netsim.sim.org import Org, build_organisation
+from netsim.sim.result import RunResult
+from netsim.sim.rng import Streams
+from netsim.sim.state import Batch, State, build_state, personal_mean
 
 __all__ = [
     "Run",
@@ -166,7 +166,7 @@ def talk(
     positive strength; ``u_pick[i]`` draws the neighbour in proportion to tie strength. All
     talkers learn from the knowledge as it was before anyone talked today. Returns how many
     talked. (:func:`day_process` draws the talks of several days at once.) ``backend``:
-    ``"numpy"`` or ``"numba"``, by default :func:`netsim.kernels.backend`.
+    ``"numpy"`` or ``"numba"``, by default :func:`netsim.sim.kernels.backend`.
     """
     if (backend or kernels.backend()) == "numba":
         return _talk_compiled(state, u_talk, u_pick)
@@ -179,7 +179,7 @@ def _days_compiled(state: State, first: int, eps: np.ndarray, u: np.ndarray) -> 
     """Days ``first, first + 1, ...`` (``len(eps)`` of them) of pressure and talking with the
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
     talks do with numpy, with the same result."""
-    compiled: Any = importlib.import_module("netsim.kernels_numba")  # numba's types are partial
+    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
 
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
@@ -200,8 +200,8 @@ def _days_compiled(state: State, first: int, eps: np.ndarray, u: np.ndarray) -> 
 
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
-    """:func:`talk` with the compiled kernel (:mod:`netsim.kernels_numba`)."""
-    compiled: Any = importlib.import_module("netsim.kernels_numba")  # numba's types are partial
+    """:func:`talk` with the compiled kernel (:mod:`netsim.sim.kernels_numba`)."""
+    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
 
     return int(compiled.talk(u_talk, u_pick, state.pressure, *_talk_arguments(state)))
 
@@ -280,7 +280,7 @@ def _decide(value: np.ndarray, transformed: np.ndarray, ev: Evaluation) -> np.nd
     return out
 
 
-CONTINUE, TRANSFORM, CLOSE = 0, 1, 2  # indices into netsim.metrics.DECISIONS
+CONTINUE, TRANSFORM, CLOSE = 0, 1, 2  # indices into netsim.sim.metrics.DECISIONS
 
 
 def review(state: State, batch: Batch, day: int, ev: Evaluation, rec: Recorder) -> None:
@@ -514,7 +514,7 @@ def simulate(
 
     Examples
     --------
-    >>> from netsim.config import parse_scenario
+    >>> from netsim.scenario.schema import parse_scenario
     >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
     ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
     ...     "enrollment": "automatic"}}})
@@ -565,7 +565,7 @@ def summarise(
 
     Examples
     --------
-    >>> from netsim.config import parse_scenario
+    >>> from netsim.scenario.schema import parse_scenario
     >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
     ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
     ...     "enrollment": "automatic"}}})

@@ -1,8 +1,8 @@
 """The picture commands of ``netsim``: ``plot``, ``report``, ``teach`` and ``explain``.
 
 :mod:`netsim.cli` adds these parsers and hands the parsed arguments here; the work is done
-by :mod:`netsim.figures`, :mod:`netsim.report`, :mod:`netsim.teach` and
-:mod:`netsim.explain`. Errors a user can cause are :class:`~netsim.errors.NetsimError`, which
+by :mod:`netsim.show.figures`, :mod:`netsim.show.report`, :mod:`netsim.show.teach` and
+:mod:`netsim.show.explain`. Errors a user can cause are :class:`~netsim.errors.NetsimError`, which
 the CLI prints on one line.
 """
 
@@ -61,7 +61,7 @@ def add_parsers(
 
 
 def _write(path: Path, text: str) -> None:
-    from netsim.results import atomic_write_text
+    from netsim.sim.result import atomic_write_text
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +71,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from netsim.figures import plot_path
+    from netsim.show.figures import plot_path
 
     for path in plot_path(args.path, args.out):
         print(path)
@@ -79,8 +79,8 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from netsim.cli import _load_all, _progress
-    from netsim.report import build_report, run_replications
+    from netsim.cli.command import _load_all, _progress
+    from netsim.show.report import build_report, run_replications
 
     scenarios = _load_all(args.scenarios, args.seed, args.years)
     with _progress("replications") as bar:
@@ -99,7 +99,7 @@ def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _teach(args: argparse.Namespace) -> int:
-    from netsim.teach import make_teach_page
+    from netsim.show.teach import make_teach_page
 
     _write(args.out, make_teach_page(lang=args.lang, seed=args.seed))
     print(args.out)
@@ -107,9 +107,9 @@ def _teach(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from netsim.cli import _load_checked, _source
-    from netsim.explain import explain_text
-    from netsim.model import simulate
+    from netsim.cli.command import _load_checked, _source
+    from netsim.show.explain import explain_text
+    from netsim.sim.model import simulate
 
     sc = _load_checked(args.scenario, args.seed)
     with _source(args.scenario):

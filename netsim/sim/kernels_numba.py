@@ -1,8 +1,8 @@
 """The daily diffusion step compiled with numba: an optional kernel, off by default.
 
-:func:`talk` does what one day of :func:`netsim.model.day_process` does with the numpy
-kernels (:func:`netsim.model.who_talks`, :func:`netsim.kernels.draw_ties` and
-:func:`netsim.kernels.diffuse`) in one loop over the employees, with the same arithmetic in
+:func:`talk` does what one day of :func:`netsim.sim.model.day_process` does with the numpy
+kernels (:func:`netsim.sim.model.who_talks`, :func:`netsim.sim.kernels.draw_ties` and
+:func:`netsim.sim.kernels.diffuse`) in one loop over the employees, with the same arithmetic in
 the same order, so both give bit-for-bit the same results (``tests/test_kernels_numba.py``).
 numpy pays a fixed cost for each of the thirty-odd array operations of a day, and has to
 gather every would-be talker's tie strengths into a padded table before it can add them up;
@@ -11,7 +11,7 @@ the loop adds them where they are. That matters most for small organisations run
 up to a meeting day or the week's end.
 
 It is used only when asked for: ``NETSIM_KERNELS=numba`` in the environment (inherited by a
-sweep's local workers) or :func:`netsim.kernels.use`. It needs the ``numba`` extra
+sweep's local workers) or :func:`netsim.sim.kernels.use`. It needs the ``numba`` extra
 (``pip install 'netsim[numba]'``). The compiled code is cached next to this file: the first
 process on a machine compiles it (a few seconds), later ones load it (about 0.35 s with
 importing numba, once per process, when the backend is first asked for).
@@ -170,13 +170,13 @@ def days(  # pragma: no cover - compiled; tested against the numpy path
     out: np.ndarray,
 ) -> None:
     """Several working days of the organisation, one after the other, into ``out``: each day
-    :func:`netsim.kernels.pressure_step` (towards ``mu`` plus the day's ``busy_raise`` of the
+    :func:`netsim.sim.kernels.pressure_step` (towards ``mu`` plus the day's ``busy_raise`` of the
     employee's department, ``eps[d]`` the day's noise), then :func:`talk` under the new
     pressure (``u[d, 0]`` and ``u[d, 1]`` the day's numbers). ``out`` ends as the last day's
     pressure; ``knowledge`` is updated in place."""
     out[:] = p
     for d in range(eps.shape[0]):
-        # netsim.kernels.pressure_step, operation for operation, towards the day's level
+        # netsim.sim.kernels.pressure_step, operation for operation, towards the day's level
         # (a busy period adds its raise to its department's; x + 0.0 is x).
         for i in range(out.shape[0]):
             level = mu[i] + busy_raise[d, department[i]]

@@ -1,7 +1,8 @@
 """The organisation: employees, departments, units, roles, knowledge and informal ties.
 
 An organisation is generated from a few numbers, or built from what CSV files say about it
-(a :class:`~netsim.orgio.Roster`, read by :mod:`netsim.orgio` when the scenario is loaded):
+(a :class:`~netsim.scenario.roster.Roster`, read by :mod:`netsim.scenario.roster` when the
+scenario is loaded):
 the files fix who works where in which role, and everything else (career motives, initial
 knowledge, the ties the files do not give) is drawn exactly as for a generated organisation,
 by the same code.
@@ -20,20 +21,28 @@ earns its keep (analysis, layout).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from netsim.config import ROLES, Organisation, Selector
+from netsim.scenario.schema import ROLES, Organisation, Selector
 
 if TYPE_CHECKING:
-    from netsim.orgio import Roster
+    from netsim.scenario.roster import Roster
 
-__all__ = ["ROLE_INDEX", "Org", "build_organisation", "select_members", "split_groups"]
+__all__ = [
+    "ROLE_INDEX",
+    "Org",
+    "build_organisation",
+    "load_organisation",
+    "select_members",
+    "split_groups",
+]
 
 ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
 EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
@@ -102,8 +111,8 @@ class Org:
 
         Examples
         --------
-        >>> from netsim.config import Organisation
-        >>> from netsim.rng import Streams
+        >>> from netsim.scenario.schema import Organisation
+        >>> from netsim.sim.rng import Streams
         >>> cfg = Organisation(employees=60, departments=2)
         >>> org = build_organisation(cfg, rng=Streams(1).organisation)
         >>> g = org.to_networkx()
@@ -299,8 +308,8 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
 
     Examples
     --------
-    >>> from netsim.config import Organisation
-    >>> from netsim.rng import Streams
+    >>> from netsim.scenario.schema import Organisation
+    >>> from netsim.sim.rng import Streams
     >>> org = build_organisation(Organisation(employees=2000), rng=Streams(1).organisation)
     >>> org.n, int((org.role == LEADER).sum()), len(org.department_names)
     (2000, 135, 8)
@@ -417,8 +426,8 @@ def split_groups(org: Org, members: np.ndarray, max_size: int, how: str) -> list
 
     Examples
     --------
-    >>> from netsim.config import Organisation
-    >>> from netsim.rng import Streams
+    >>> from netsim.scenario.schema import Organisation
+    >>> from netsim.sim.rng import Streams
     >>> cfg = Organisation(employees=300, departments=3)
     >>> org = build_organisation(cfg, rng=Streams(1).organisation)
     >>> [len(g) for g in split_groups(org, np.arange(45), 20, "mixed")]
@@ -432,3 +441,49 @@ def split_groups(org: Org, members: np.ndarray, max_size: int, how: str) -> list
     order = members[np.lexsort((members, org.unit[members], org.department[members]))]
     n_groups = -(-order.size // max_size)
     return [np.sort(order[g::n_groups]) for g in range(n_groups)]
+
+
+def load_organisation(
+    employees_csv: str | Path,
+    ties_csv: str | Path | None = None,
+    *,
+    role_map: Mapping[str, str] | None = None,
+    rng: np.random.Generator,
+) -> Org:
+    """Build an organisation from CSV files, with every other setting at its default.
+
+    A convenience for analysis; a scenario names the same files in ``[organisation]``.
+
+    Parameters
+    ----------
+    employees_csv, ties_csv, role_map
+        As in :func:`netsim.scenario.roster.read_roster`.
+    rng : numpy.random.Generator
+        Draws career motives, initial knowledge and the ties the file does not give.
+
+    Returns
+    -------
+    Org
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> rows = ["id;department;unit;role", "1;Rådhus;Direktion;Direktør"]
+    >>> rows += [f"{k};Børn og Unge;Skovgården;{'Leder' if k == 2 else 'Pædagog'}"
+    ...          for k in range(2, 25)]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = f"{d}/ansatte.csv"
+    ...     _ = open(path, "w", encoding="utf-8-sig").write("\\n".join(rows))
+    ...     org = load_organisation(path, role_map={"pædagog": "employee"},
+    ...                             rng=np.random.default_rng(1))
+    >>> org.n, org.department_names
+    (24, ['Rådhus', 'Børn og Unge'])
+    """
+    cfg = Organisation.model_validate(
+        {
+            "employees_csv": str(employees_csv),
+            "ties_csv": None if ties_csv is None else str(ties_csv),
+            "role_map": dict(role_map or {}),
+        }
+    )
+    return build_organisation(cfg, rng=rng)

@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from netsim.config import ROLES, Scenario
-from netsim.org import LEADER, SPECIALIST
+from netsim.scenario.schema import ROLES, Scenario
+from netsim.sim.org import LEADER, SPECIALIST
 
 if TYPE_CHECKING:
-    from netsim.results import RunResult
-    from netsim.state import Batch, State
+    from netsim.sim.result import RunResult
+    from netsim.sim.state import Batch, State
 
 __all__ = [
     "MEETING_COLUMNS",
@@ -448,7 +448,7 @@ class Recorder:
 
     def result(self, state: State, scenario: Scenario, *, seed: int) -> RunResult:
         """Assemble the run's result; ``scenario`` is the run's scenario as it started."""
-        from netsim.results import RunResult
+        from netsim.sim.result import RunResult
 
         meeting_cols, review_cols = self.meeting_columns(), self.review_columns()
         meetings = self.meetings_frame(meeting_cols)

@@ -18,11 +18,11 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from netsim._version import __version__
-from netsim.config import Scenario, Simulation, load_scenario
 from netsim.errors import NetsimError, ScenarioError
-from netsim.kernels import BACKENDS, load_compiled, use
-from netsim.metrics import SUMMARY_NAMES
-from netsim.results import json_ready
+from netsim.scenario.schema import Scenario, Simulation, load_scenario
+from netsim.sim.kernels import BACKENDS, load_compiled, use
+from netsim.sim.metrics import SUMMARY_NAMES
+from netsim.sim.result import json_ready
 
 __all__ = ["main"]
 
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("--format", choices=("table", "json", "csv", "parquet"), default="table")
     res.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
 
-    from netsim import cli_pictures
+    from netsim.cli import pictures as cli_pictures
 
     cli_pictures.add_parsers(sub, seed=_seed, count=_count, years=_years)
     for command in ("run", "compare", "sweep", "report"):
@@ -153,9 +153,9 @@ def _count(text: str) -> int:
 
 def _load_checked(path: str, seed: int | None = None) -> Scenario:
     """Load a scenario and check what needs the organisation (selectors, quorums)."""
-    from netsim.org import build_organisation
-    from netsim.rng import Streams
-    from netsim.state import build_state
+    from netsim.sim.org import build_organisation
+    from netsim.sim.rng import Streams
+    from netsim.sim.state import build_state
 
     scenario = load_scenario(path)
     streams = Streams(scenario.simulation.seed if seed is None else seed)
@@ -203,7 +203,7 @@ def _print_table(summaries: list[dict[str, Any]]) -> None:
 
 
 def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from netsim.model import simulate
+    from netsim.sim.model import simulate
 
     # Validate every file before computing anything.
     scenarios = [(path, _load_checked(path, args.seed)) for path in args.scenarios]
@@ -255,7 +255,7 @@ def _print_error(exc: NetsimError) -> None:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from netsim.starter import write_starter
+    from netsim.cli.init import write_starter
 
     for path in write_starter(args.directory, force=args.force):
         print(f"wrote {path}")
@@ -313,7 +313,7 @@ def _stderr() -> Any:
 
 def _load_all(paths: Sequence[str], seed: int | None, years: float | None) -> list[Scenario]:
     """Load and check every scenario before anything runs; ``years`` overrides the horizon."""
-    from netsim.overrides import with_overrides
+    from netsim.scenario.overrides import with_overrides
 
     scenarios = []
     for path in paths:
@@ -325,7 +325,7 @@ def _load_all(paths: Sequence[str], seed: int | None, years: float | None) -> li
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from netsim.experiment import compare
+    from netsim.study.experiment import compare
 
     scenarios = _load_all(args.scenarios, args.seed, args.years)
     with _progress("replications") as bar:
@@ -384,7 +384,7 @@ def _print_comparison(frame: Any) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from netsim.experiment import load_experiment, sweep
+    from netsim.study.experiment import load_experiment, sweep
 
     exp = load_experiment(args.experiment)
     db = args.db if args.db is not None else Path("results") / f"{exp.name}.sqlite"
@@ -428,8 +428,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
-    from netsim.experiment import Experiment, sensitivity, summarise
-    from netsim.store import ResultStore
+    from netsim.study.experiment import Experiment, sensitivity, summarise
+    from netsim.study.store import ResultStore
 
     if not args.db.is_file():
         raise NetsimError(f"{args.db}: no such results database")
@@ -483,7 +483,7 @@ def _cmd_results(args: argparse.Namespace) -> int:
     if args.out is None:
         sys.stdout.write(text)
     else:
-        from netsim.results import atomic_write_text
+        from netsim.sim.result import atomic_write_text
 
         atomic_write_text(args.out, text)
     return 0
@@ -555,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "init":
             return _cmd_init(args)
         if args.command in ("plot", "report", "teach", "explain"):
-            from netsim import cli_pictures
+            from netsim.cli import pictures as cli_pictures
 
             return cli_pictures.run(args, argv)
         return _cmd_schema()

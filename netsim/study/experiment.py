@@ -32,11 +32,11 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from netsim._version import __version__
-from netsim.config import Scenario, _format, load_scenario
 from netsim.errors import NetsimError, ScenarioError
-from netsim.metrics import SUMMARY_NAMES
-from netsim.overrides import with_overrides
-from netsim.store import ResultStore
+from netsim.scenario.overrides import with_overrides
+from netsim.scenario.schema import Scenario, _format, load_scenario
+from netsim.sim.metrics import SUMMARY_NAMES
+from netsim.study.store import ResultStore
 
 __all__ = [
     "HEADLINE",
@@ -90,7 +90,7 @@ def task_key(scenario: Scenario, seed: int) -> str:
 
 def run_task(scenario: Scenario, seed: int) -> dict[str, Any]:
     """One replication's summary (the unit of work sent to executors)."""
-    from netsim.model import summarise
+    from netsim.sim.model import summarise
 
     return summarise(scenario, seed=seed)
 
@@ -289,7 +289,7 @@ class Parameter(_Model):
 
     @model_validator(mode="after")
     def _one(self) -> Parameter:
-        from netsim.config import _consistency
+        from netsim.scenario.schema import _consistency
 
         if (self.values is None) == (self.bounds is None):
             raise _consistency("values", "give either values (grid) or bounds (lhs, sobol, morris)")
@@ -321,7 +321,7 @@ class Experiment(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Experiment:
-        from netsim.config import _consistency
+        from netsim.scenario.schema import _consistency
 
         if (self.scenario is None) == (self.scenarios is None):
             raise _consistency("scenario", "give either scenario or scenarios (a list)")
@@ -377,7 +377,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     except (OSError, UnicodeDecodeError) as exc:
         raise ExperimentError(source, "", f"cannot read the file ({type(exc).__name__})") from None
     except tomllib.TOMLDecodeError as exc:
-        from netsim.config import _toml_message
+        from netsim.scenario.schema import _toml_message
 
         raise ExperimentError(source, "", f"TOML syntax error: {_toml_message(exc)}") from None
     try:

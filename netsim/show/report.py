@@ -20,12 +20,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from netsim import figures, plots
 from netsim._version import __version__
-from netsim.config import Scenario, scenario_to_toml
 from netsim.errors import NetsimError
-from netsim.experiment import NUMERIC, paired_ci
-from netsim.page import (
+from netsim.scenario.schema import Scenario, scenario_to_toml
+from netsim.show import figures, plots
+from netsim.show.page import (
     CSS,
     esc,
     money,
@@ -35,7 +34,8 @@ from netsim.page import (
     significant,
     working_time,
 )
-from netsim.results import RunResult, provenance
+from netsim.sim.result import RunResult, provenance
+from netsim.study.experiment import NUMERIC, paired_ci
 
 __all__ = ["TABLE_METRICS", "build_report", "comparison", "headline", "run_replications"]
 
@@ -295,7 +295,7 @@ FIGURE_DA: dict[str, str] = {
 
 
 def _run(scenario: Scenario, seed: int) -> RunResult:
-    from netsim.model import simulate
+    from netsim.sim.model import simulate
 
     result = simulate(scenario, seed=seed)
     result.attendance = None
@@ -395,8 +395,8 @@ def headline(runs: Sequence[RunResult], lang: str = "en") -> list[str]:
 
     Examples
     --------
-    >>> from netsim.config import parse_scenario
-    >>> from netsim.model import simulate
+    >>> from netsim.scenario.schema import parse_scenario
+    >>> from netsim.sim.model import simulate
     >>> sc = parse_scenario({"name": "none", "organisation": {"employees": 100}})
     >>> headline([simulate(sc, seed=1, years=0.1)])
     ['none has no designed networks: it is the counterfactual the others are measured against.']

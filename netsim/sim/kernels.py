@@ -5,7 +5,7 @@ Every function works on numpy arrays indexed by employee (daily step) or by
 draws nothing itself: random numbers are passed in, so the caller decides which stream they
 come from and in which order.
 
-The daily diffusion step also has a compiled version (:mod:`netsim.kernels_numba`), used only
+The daily diffusion step also has a compiled version (:mod:`netsim.sim.kernels_numba`), used only
 when asked for with ``NETSIM_KERNELS=numba`` or :func:`use`; this module's numpy kernels are
 the default, and the compiled step gives bit-for-bit the same results.
 """
@@ -59,7 +59,7 @@ def backend() -> str:
 
 
 def load_compiled(asked: str) -> None:
-    """Load the compiled step (:mod:`netsim.kernels_numba`).
+    """Load the compiled step (:mod:`netsim.sim.kernels_numba`).
 
     Raises
     ------
@@ -71,7 +71,7 @@ def load_compiled(asked: str) -> None:
         raise NetsimError(
             f"{asked}: numba is not installed; install the extra: pip install 'netsim[numba]'"
         )
-    import netsim.kernels_numba  # noqa: F401
+    import netsim.sim.kernels_numba  # noqa: F401
 
 
 def use(name: str) -> None:

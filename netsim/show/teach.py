@@ -23,11 +23,11 @@ from typing import Any, cast
 import numpy as np
 
 from netsim._version import __version__
-from netsim.config import Scenario, parse_scenario
 from netsim.errors import NetsimError
-from netsim.figures import layout_by_department, organisation_of
-from netsim.page import CSS, esc, money, number, percent, share_in_ten, working_time
-from netsim.results import RunResult
+from netsim.scenario.schema import Scenario, parse_scenario
+from netsim.show.figures import layout_by_department, organisation_of
+from netsim.show.page import CSS, esc, money, number, percent, share_in_ten, working_time
+from netsim.sim.result import RunResult
 
 __all__ = ["CONTROLS", "build_teach_page", "grid_runs", "teach_data", "teach_scenario"]
 
@@ -108,7 +108,7 @@ def grid_runs(*, seed: int = 3, years: float = 2.0) -> dict[str, RunResult]:
 
 
 def _run(scenario: Scenario, seed: int) -> RunResult:
-    from netsim.model import simulate
+    from netsim.sim.model import simulate
 
     return simulate(scenario, seed=seed, trace=True)
 
@@ -432,7 +432,7 @@ def build_teach_page(data: dict[str, Any], *, lang: str = "en") -> str:
     if lang not in TEXT:
         raise NetsimError(f"--lang: must be one of {', '.join(TEXT)} (got {lang!r})")
     t = TEXT[lang]
-    script = resources.files("netsim").joinpath("assets/teach.js").read_text(encoding="utf-8")
+    script = resources.files("netsim.show").joinpath("assets/teach.js").read_text(encoding="utf-8")
     words = {k: v for k, v in t.items() if isinstance(v, str)}
     return f"""<!DOCTYPE html>
 <html lang="{lang}">

@@ -35,7 +35,7 @@ from pydantic_core import PydanticCustomError
 from netsim.errors import ScenarioError
 
 if TYPE_CHECKING:
-    from netsim.orgio import Roster
+    from netsim.scenario.roster import Roster
 
 __all__ = [
     "ROLES",
@@ -231,7 +231,7 @@ class Organisation(_Model):
                     f"not used with employees_csv, where the file says who works where in "
                     f"which role; leave it out (got {data[name]!r})",
                 )
-        from netsim.orgio import read_roster
+        from netsim.scenario.roster import read_roster
 
         _must_exist("employees_csv", first.employees_csv)
         _must_exist("ties_csv", first.ties_csv)
@@ -640,7 +640,7 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _schedule(self) -> Scenario:
-        from netsim.overrides import with_overrides
+        from netsim.scenario.overrides import with_overrides
 
         weeks = self.horizon_days / self.simulation.days_per_week
         base = self.model_copy(update={"schedule": []})
@@ -698,7 +698,7 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _member_lists(self) -> Scenario:
         """Read every network's ``members_csv`` against the organisation's employee ids."""
-        from netsim.orgio import CsvError, CsvProblem, read_members
+        from netsim.scenario.roster import CsvError, CsvProblem, read_members
 
         roster = self.organisation.roster
         members: dict[str, tuple[int, ...]] = {}
@@ -835,7 +835,7 @@ def parse_scenario(
     ScenarioError
         For the first problem found, with its field path; the message says how many more
         there are.
-    netsim.orgio.CsvError
+    netsim.scenario.roster.CsvError
         For every problem in the CSV files the scenario names (read as part of validation).
 
     Examples
@@ -870,7 +870,7 @@ def load_scenario(path: str | Path) -> Scenario:
     ------
     ScenarioError
         File missing or unreadable, TOML syntax (with line and column), or any invalid field.
-    netsim.orgio.CsvError
+    netsim.scenario.roster.CsvError
         Problems in the CSV files the scenario names, one per line.
     """
     p = Path(path)

@@ -38,8 +38,8 @@ record (blank lines and quoted line breaks included). Every problem found in a f
 collected and raised together as one :class:`CsvError`, one line per problem.
 
 Nothing here draws random numbers or builds the tie graph: :func:`read_roster` returns the
-file's contents as arrays (a :class:`Roster`), and :func:`netsim.org.build_organisation` turns
-it into an :class:`~netsim.org.Org`, generating the ties the file does not give.
+file's contents as arrays (a :class:`Roster`), and :func:`netsim.sim.org.build_organisation` turns
+it into an :class:`~netsim.sim.org.Org`, generating the ties the file does not give.
 """
 
 from __future__ import annotations
@@ -54,15 +54,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from netsim.config import ROLES
 from netsim.errors import NetsimError
-
-if TYPE_CHECKING:
-    from netsim.org import Org
+from netsim.scenario.schema import ROLES
 
 __all__ = [
     "EMPLOYEE_COLUMNS",
@@ -73,7 +69,6 @@ __all__ = [
     "CsvError",
     "CsvProblem",
     "Roster",
-    "load_organisation",
     "read_members",
     "read_roster",
 ]
@@ -183,7 +178,7 @@ class Roster:
     unit_names : tuple of (str, str)
         (department, unit) of every unit, in order of first appearance.
     role : ndarray of int
-        Index into :data:`netsim.config.ROLES`.
+        Index into :data:`netsim.scenario.schema.ROLES`.
     specialty : ndarray of int
         Index into ``specialties``; -1 for everybody who is not a specialist.
     specialties : tuple of str
@@ -520,7 +515,7 @@ def read_roster(
         Columns ``a``, ``b`` (employee ids), optional ``strength`` in (0, 1]. A header with
         no rows means "no known ties".
     role_map : mapping, optional
-        Job title -> role (one of :data:`netsim.config.ROLES`), compared without regard to
+        Job title -> role (one of :data:`netsim.scenario.schema.ROLES`), compared without regard to
         case; it takes precedence over :data:`ROLE_WORDS`. The title ``"*"`` gives the role
         of every title that is neither in the map nor in :data:`ROLE_WORDS`.
 
@@ -777,52 +772,3 @@ def read_members(path: str | Path, roster: Roster) -> np.ndarray:
     if problems:
         raise CsvError(problems)
     return np.asarray(sorted(out), dtype=np.intp)
-
-
-def load_organisation(
-    employees_csv: str | Path,
-    ties_csv: str | Path | None = None,
-    *,
-    role_map: Mapping[str, str] | None = None,
-    rng: np.random.Generator,
-) -> Org:
-    """Build an organisation from CSV files, with every other setting at its default.
-
-    A convenience for analysis; a scenario names the same files in ``[organisation]``.
-
-    Parameters
-    ----------
-    employees_csv, ties_csv, role_map
-        As in :func:`read_roster`.
-    rng : numpy.random.Generator
-        Draws career motives, initial knowledge and the ties the file does not give.
-
-    Returns
-    -------
-    Org
-
-    Examples
-    --------
-    >>> import tempfile, numpy as np
-    >>> rows = ["id;department;unit;role", "1;Rådhus;Direktion;Direktør"]
-    >>> rows += [f"{k};Børn og Unge;Skovgården;{'Leder' if k == 2 else 'Pædagog'}"
-    ...          for k in range(2, 25)]
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     path = f"{d}/ansatte.csv"
-    ...     _ = open(path, "w", encoding="utf-8-sig").write("\\n".join(rows))
-    ...     org = load_organisation(path, role_map={"pædagog": "employee"},
-    ...                             rng=np.random.default_rng(1))
-    >>> org.n, org.department_names
-    (24, ['Rådhus', 'Børn og Unge'])
-    """
-    from netsim.config import Organisation
-    from netsim.org import build_organisation
-
-    cfg = Organisation.model_validate(
-        {
-            "employees_csv": str(employees_csv),
-            "ties_csv": None if ties_csv is None else str(ties_csv),
-            "role_map": dict(role_map or {}),
-        }
-    )
-    return build_organisation(cfg, rng=rng)

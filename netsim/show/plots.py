@@ -1,6 +1,6 @@
 """Figures: each ``plot_*(data, *, ax=None) -> Axes`` draws tidy data and computes nothing.
 
-The data come from :mod:`netsim.figures`, which turns runs, result directories and sweep
+The data come from :mod:`netsim.show.figures`, which turns runs, result directories and sweep
 databases into the small tables drawn here; the plots never run or aggregate the model.
 Without ``ax`` a new figure is made with :class:`matplotlib.figure.Figure` (the Agg canvas,
 no pyplot state), so the functions are safe in scripts, servers and worker processes.
@@ -359,7 +359,7 @@ def plot_sweep_heatmap(
     Parameters
     ----------
     data : pandas.DataFrame
-        :func:`netsim.experiment.summarise` output with exactly two ``param:`` columns.
+        :func:`netsim.study.experiment.summarise` output with exactly two ``param:`` columns.
     outcome : str, optional
         The outcome to draw (default: the first).
 
@@ -406,7 +406,7 @@ def plot_sweep_points(
     Parameters
     ----------
     data : pandas.DataFrame
-        :func:`netsim.experiment.summarise` output with one ``param:`` column.
+        :func:`netsim.study.experiment.summarise` output with one ``param:`` column.
 
     Returns
     -------
@@ -440,7 +440,7 @@ def plot_sensitivity(
     Parameters
     ----------
     data : pandas.DataFrame
-        :func:`netsim.experiment.sensitivity` output: ``outcome``, ``parameter`` and either
+        :func:`netsim.study.experiment.sensitivity` output: ``outcome``, ``parameter`` and either
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (Sobol) or ``mu_star``, ``mu_star_conf``
         (Morris); an ``imputed`` count above zero is said in the title.
     outcome : str, optional

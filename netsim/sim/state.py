@@ -8,7 +8,7 @@ a change of structure.
 
 :class:`Batch` holds all groups of one network (a large target group split into groups of at
 most ``max_size``) as ``(group, slot)`` arrays, so one meeting day of a network is one set of
-vectorised operations for up to :data:`netsim.model.MEETING_BLOCK` groups, however many groups
+vectorised operations for up to :data:`netsim.sim.model.MEETING_BLOCK` groups, however many groups
 it has.
 """
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from netsim.config import Learning, Network, Scenario
 from netsim.errors import ScenarioError
-from netsim.org import Org, select_members, split_groups
-from netsim.rng import Streams
+from netsim.scenario.schema import Learning, Network, Scenario
+from netsim.sim.org import Org, select_members, split_groups
+from netsim.sim.rng import Streams
 
 __all__ = ["Batch", "State", "build_state"]
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from netsim.config import Scenario
 from netsim.errors import NetsimError
-from netsim.page import number, percent
-from netsim.results import RunResult
+from netsim.scenario.schema import Scenario
+from netsim.show.page import number, percent
+from netsim.sim.result import RunResult
 
 __all__ = ["REASONS", "Explanation", "explain", "explain_text"]
 

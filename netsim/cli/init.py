@@ -251,7 +251,7 @@ def write_starter(directory: str | Path, *, force: bool = False) -> list[Path]:
     >>> names
     ['scenario.toml', 'employees.csv', 'ties.csv', 'members.csv', 'README.md']
     """
-    from netsim.results import atomic_write_text
+    from netsim.sim.result import atomic_write_text
 
     out = Path(directory)
     if out.exists() and not out.is_dir():

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from netsim.config import Scenario, parse_scenario
 from netsim.errors import ScenarioError
+from netsim.scenario.schema import Scenario, parse_scenario
 
 __all__ = ["replace_validated", "with_overrides"]
 

@@ -39,6 +39,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy netsim
+	$(BIN)/lint-imports
 
 # The full benchmark (about seven minutes): netsim against its naive reference at 2,000, 10,000
 # and 45,000 employees; rewrites docs/performance.md and .json (after saying how far each

@@ -25,7 +25,7 @@ import numpy as np
 
 import netsim
 from netsim.scenario.overrides import with_overrides
-from netsim.study.experiment import paired_ci
+from netsim.study.analysis import paired_ci
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
@@ -292,7 +292,8 @@ def update_doc(text: str, path: Path = DOC, start: str = START, end: str = END) 
 
 def render_sensitivity(db: Path) -> str:
     """Total-order Sobol indices (with 95 % CIs) from a finished `sensitivity` sweep."""
-    from netsim.study.experiment import Experiment, sensitivity
+    from netsim.study.analysis import sensitivity
+    from netsim.study.experiment import Experiment
     from netsim.study.store import ResultStore
 
     with ResultStore(db) as store:

@@ -12,7 +12,8 @@ from netsim.scenario.schema import Scenario, load_scenario, parse_scenario, scen
 from netsim.sim.metrics import SUMMARY_NAMES
 from netsim.sim.model import simulate
 from netsim.sim.result import RunResult
-from netsim.study.experiment import compare, load_experiment, sweep
+from netsim.study.analysis import compare
+from netsim.study.experiment import load_experiment, sweep
 
 __all__ = [
     "SUMMARY_NAMES",

@@ -34,6 +34,7 @@ sync_api = pytest.importorskip(
 )
 
 from netsim.show import report, teach  # noqa: E402
+from netsim.study.runner import replicate  # noqa: E402
 from tests.conftest import small_scenario  # noqa: E402
 
 
@@ -83,7 +84,7 @@ def report_html(tmp_path_factory) -> Path:
     a = small_scenario(leaders=leaders)
     b = small_scenario(leaders={**leaders, "enrollment": "voluntary", "participation": 0.9})
     b = b.model_copy(update={"name": "<script>alert(1)</script>"})
-    runs = report.run_replications([a, b], reps=3, seed=1, workers=1)
+    runs = replicate([a, b], reps=3, seed=1, workers=1, keep="result")
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(report.build_report(runs, seed=1))
     return path

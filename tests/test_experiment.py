@@ -16,7 +16,8 @@ import pandas as pd
 import pytest
 
 import netsim
-from netsim.study.experiment import compare, load_experiment, paired_ci, sweep
+from netsim.study.analysis import compare, paired_ci
+from netsim.study.experiment import load_experiment, sweep
 from tests.conftest import REPO, SCENARIOS
 
 SCENARIO = """
@@ -252,7 +253,7 @@ def test_morris_sweep_ranks_the_parameter_that_matters(tmp_path):
     )
     frame = sweep(exp, workers=1, db=tmp_path / "m.sqlite")
     assert len(frame) == 4 * (2 + 1)
-    from netsim.study.experiment import sensitivity
+    from netsim.study.analysis import sensitivity
 
     idx = sensitivity(frame, load_experiment(exp).spec).set_index("parameter")
     assert idx.loc["attendance.intercept", "mu_star"] > idx.loc["diffusion.gap_share", "mu_star"]
@@ -262,7 +263,8 @@ def test_morris_sweep_ranks_the_parameter_that_matters(tmp_path):
 @pytest.mark.parametrize("design", ["sobol", "morris"])
 def test_sensitivity_says_where_an_outcome_was_undefined(tmp_path, design, capsys):
     from netsim.cli.command import _note_imputed
-    from netsim.study.experiment import design_points, sensitivity
+    from netsim.study.analysis import sensitivity
+    from netsim.study.experiment import design_points
 
     exp = write_experiment(
         tmp_path,

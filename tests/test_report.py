@@ -4,14 +4,18 @@ user string escaped, valid HTML, and numbers that agree with ``netsim compare``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from html.parser import HTMLParser
 
 import html5lib
+import pandas as pd
 import pytest
 
 import netsim
 from netsim.show import report, teach
+from netsim.study.analysis import comparison_frame, paired_ci
+from netsim.study.runner import replicate
 from tests.conftest import small_scenario
 
 EVIL = "<script>alert(1)</script>"
@@ -55,7 +59,7 @@ def _named(name, net):
 @pytest.fixture(scope="module")
 def runs():
     scenarios = [_named("reference", LEADERS), _named("evil", VOLUNTARY)]
-    return report.run_replications(scenarios, reps=3, seed=7, workers=1)
+    return replicate(scenarios, reps=3, seed=7, workers=1, keep="result")
 
 
 @pytest.fixture(scope="module")
@@ -144,9 +148,23 @@ def test_teach_page_has_every_cell_of_the_grid(pages):
 
 
 def test_report_table_is_netsim_compare(runs):
-    table = report.comparison(runs)
     scenarios = [r[0].scenario for r in runs]
+    names = [sc.name for sc in scenarios]
+    table = comparison_frame([[r.summary for r in reps] for reps in runs], names, reference_ci=True)
     expected = netsim.compare(scenarios, reps=3, seed=7, workers=1)
+    # The same frame, number for number, but for the CI of the reference's mean that the
+    # report adds (compare leaves it empty).
+    assert table.columns.tolist() == expected.columns.tolist()
+    others = table["scenario"] != names[0]
+    pd.testing.assert_frame_equal(table[others], expected[others])
+    ref = table[~others].reset_index(drop=True)
+    assert expected[~others]["ci_low"].isna().all()
+    for k, metric in enumerate(ref["metric"]):
+        values = [r.summary[metric] for r in runs[0]]
+        _, lo, hi, n = paired_ci([math.nan if v is None else v for v in values])
+        assert (ref["ci_low"][k], ref["ci_high"][k], ref["n"][k]) == pytest.approx(
+            (lo, hi, n), nan_ok=True
+        )
     for metric in ("total_hours_year", "share_valuing", "sponsor_value_per_hour"):
         ours = table[table["metric"] == metric].reset_index(drop=True)
         theirs = expected[expected["metric"] == metric].reset_index(drop=True)

@@ -325,7 +325,7 @@ def _load_all(paths: Sequence[str], seed: int | None, years: float | None) -> li
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from netsim.study.experiment import compare
+    from netsim.study.analysis import compare
 
     scenarios = _load_all(args.scenarios, args.seed, args.years)
     with _progress("replications") as bar:
@@ -428,7 +428,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_results(args: argparse.Namespace) -> int:
-    from netsim.study.experiment import Experiment, sensitivity, summarise
+    from netsim.study.analysis import sensitivity, summarise
+    from netsim.study.experiment import Experiment
     from netsim.study.store import ResultStore
 
     if not args.db.is_file():

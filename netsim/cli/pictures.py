@@ -80,16 +80,18 @@ def _plot(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from netsim.cli.command import _load_all, _progress
-    from netsim.show.report import build_report, run_replications
+    from netsim.show.report import build_report
+    from netsim.study.runner import replicate
 
     scenarios = _load_all(args.scenarios, args.seed, args.years)
     with _progress("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
-        runs = run_replications(
+        runs = replicate(
             scenarios,
             reps=args.reps,
             seed=args.seed,
             workers=args.workers,
+            keep="result",
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     html = build_report(runs, seed=args.seed, lang=args.lang, command=["netsim", *argv])

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from netsim.errors import NetsimError
 from netsim.show import plots
 from netsim.sim.result import RunResult
-from netsim.study.experiment import paired_ci
+from netsim.study.analysis import paired_ci
 
 __all__ = [
     "attendance_bands",
@@ -386,7 +386,8 @@ def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, A
 
 
 def _store_figures(path: Path) -> dict[str, Axes]:
-    from netsim.study.experiment import Experiment, sensitivity, summarise
+    from netsim.study.analysis import sensitivity, summarise
+    from netsim.study.experiment import Experiment
     from netsim.study.store import ResultStore
 
     with ResultStore(path) as store:

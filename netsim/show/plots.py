@@ -359,7 +359,7 @@ def plot_sweep_heatmap(
     Parameters
     ----------
     data : pandas.DataFrame
-        :func:`netsim.study.experiment.summarise` output with exactly two ``param:`` columns.
+        :func:`netsim.study.analysis.summarise` output with exactly two ``param:`` columns.
     outcome : str, optional
         The outcome to draw (default: the first).
 
@@ -406,7 +406,7 @@ def plot_sweep_points(
     Parameters
     ----------
     data : pandas.DataFrame
-        :func:`netsim.study.experiment.summarise` output with one ``param:`` column.
+        :func:`netsim.study.analysis.summarise` output with one ``param:`` column.
 
     Returns
     -------
@@ -440,7 +440,7 @@ def plot_sensitivity(
     Parameters
     ----------
     data : pandas.DataFrame
-        :func:`netsim.study.experiment.sensitivity` output: ``outcome``, ``parameter`` and either
+        :func:`netsim.study.analysis.sensitivity` output: ``outcome``, ``parameter`` and either
         ``S1``, ``S1_conf``, ``ST``, ``ST_conf`` (Sobol) or ``mu_star``, ``mu_star_conf``
         (Morris); an ``imputed`` count above zero is said in the title.
     outcome : str, optional

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,9 +34,11 @@ from netsim.show.page import (
     working_time,
 )
 from netsim.sim.result import RunResult, provenance
-from netsim.study.experiment import NUMERIC, paired_ci
+from netsim.study.analysis import comparison_frame
+from netsim.study.analysis import to_float as _num
+from netsim.study.experiment import NUMERIC
 
-__all__ = ["TABLE_METRICS", "build_report", "comparison", "headline", "run_replications"]
+__all__ = ["TABLE_METRICS", "build_report", "headline"]
 
 #: Metrics of the report's comparison table, in order (all others are in a fold-out).
 TABLE_METRICS: tuple[str, ...] = (
@@ -289,92 +290,6 @@ FIGURE_DA: dict[str, str] = {
     "specialist": "specialist",
     "organisers": "arrangører",
 }
-
-
-# ------------------------------------------------------------------ running
-
-
-def _run(scenario: Scenario, seed: int) -> RunResult:
-    from netsim.sim.model import simulate
-
-    result = simulate(scenario, seed=seed)
-    result.attendance = None
-    return result
-
-
-def run_replications(
-    scenarios: Sequence[Scenario],
-    *,
-    reps: int,
-    seed: int,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> list[list[RunResult]]:
-    """Replication ``r`` of every scenario with seed ``seed + r``; runs per scenario."""
-    jobs = [(i, r) for r in range(reps) for i in range(len(scenarios))]
-    out: list[list[RunResult | None]] = [[None] * reps for _ in scenarios]
-    own = executor is None and (workers is None or workers > 1)
-    ex = ProcessPoolExecutor(max_workers=workers) if own else executor
-    try:
-        if ex is None:
-            for done, (i, r) in enumerate(jobs, start=1):
-                out[i][r] = _run(scenarios[i], seed + r)
-                if progress is not None:
-                    progress(done, len(jobs))
-        else:
-            futures = {ex.submit(_run, scenarios[i], seed + r): (i, r) for i, r in jobs}
-            for done, fut in enumerate(_as_completed(futures), start=1):
-                i, r = futures[fut]
-                out[i][r] = fut.result()
-                if progress is not None:
-                    progress(done, len(jobs))
-    finally:
-        if own and ex is not None:
-            ex.shutdown(cancel_futures=True)
-    return [[run for run in runs if run is not None] for runs in out]
-
-
-def _as_completed(futures: Any) -> Any:
-    from concurrent.futures import as_completed
-
-    return as_completed(futures)
-
-
-def comparison(
-    runs: Sequence[Sequence[RunResult]], metrics: Sequence[str] = NUMERIC
-) -> pd.DataFrame:
-    """The paired comparison of :func:`netsim.compare`, from runs already made.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``metric``, ``scenario``, ``mean``, ``diff``, ``ci_low``, ``ci_high``,
-        ``rel_change``, ``n`` as :func:`netsim.compare`; for the first scenario, ``ci_low``
-        and ``ci_high`` are the CI of its mean (``compare`` leaves them empty).
-    """
-    rows = []
-    for metric in metrics:
-        values = [np.array([_num(r.summary[metric]) for r in reps]) for reps in runs]
-        ref = values[0]
-        base = float(np.nanmean(ref)) if np.isfinite(ref).any() else math.nan
-        for i, x in enumerate(values):
-            mean = float(np.nanmean(x)) if np.isfinite(x).any() else math.nan
-            row: dict[str, Any] = {"metric": metric, "scenario": runs[i][0].scenario.name}
-            row["mean"] = mean
-            if i == 0:
-                _, lo, hi, n = paired_ci(x)
-                row.update(diff=math.nan, ci_low=lo, ci_high=hi, rel_change=math.nan, n=n)
-            else:
-                d, lo, hi, n = paired_ci(x - ref)
-                rel = d / abs(base) if base and math.isfinite(base) else math.nan
-                row.update(diff=d, ci_low=lo, ci_high=hi, rel_change=rel, n=n)
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _num(v: Any) -> float:
-    return math.nan if v is None else float(v)
 
 
 # ------------------------------------------------------------------ words
@@ -728,7 +643,7 @@ def build_report(
     ----------
     runs : sequence of sequence of RunResult
         Per scenario (the first is the reference) its replications, replication ``r`` run
-        with seed ``seed + r`` (:func:`run_replications`).
+        with seed ``seed + r`` (:func:`netsim.study.runner.replicate`).
     seed : int
         Seed of the first replication.
     lang : {"en", "da"}
@@ -749,7 +664,7 @@ def build_report(
     reps = min(len(r) for r in runs)
     scenarios = [r[0].scenario for r in runs]
     names = [sc.name for sc in scenarios]
-    table = comparison(runs)
+    table = comparison_frame([[r.summary for r in reps] for reps in runs], names, reference_ci=True)
     years = scenarios[0].horizon_days / scenarios[0].simulation.days_per_year
 
     plain = []

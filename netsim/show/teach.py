@@ -28,6 +28,7 @@ from netsim.scenario.schema import Scenario, parse_scenario
 from netsim.show.figures import layout_by_department, organisation_of
 from netsim.show.page import CSS, esc, money, number, percent, share_in_ten, working_time
 from netsim.sim.result import RunResult
+from netsim.study.runner import Task, run_replications
 
 __all__ = ["CONTROLS", "build_teach_page", "grid_runs", "teach_data", "teach_scenario"]
 
@@ -99,18 +100,21 @@ def teach_scenario(
     )
 
 
-def grid_runs(*, seed: int = 3, years: float = 2.0) -> dict[str, RunResult]:
-    """Every cell of the grid, traced, keyed ``enrollment|format|goal|pressure``."""
-    out = {}
-    for cell in itertools.product(*CONTROLS.values()):
-        out["|".join(cell)] = _run(teach_scenario(*cell, years=years), seed)
-    return out
+def grid_runs(
+    *, seed: int = 3, years: float = 2.0, workers: int | None = 1
+) -> dict[str, RunResult]:
+    """Every cell of the grid, traced, keyed ``enrollment|format|goal|pressure``.
 
-
-def _run(scenario: Scenario, seed: int) -> RunResult:
-    from netsim.sim.model import simulate
-
-    return simulate(scenario, seed=seed, trace=True)
+    ``workers`` processes run the cells (one: here, in turn; ``None``: one per core).
+    """
+    cells = {
+        "|".join(cell): teach_scenario(*cell, years=years)
+        for cell in itertools.product(*CONTROLS.values())
+    }
+    tasks = [Task(sc, seed, key) for key, sc in cells.items()]
+    runs = run_replications(tasks, workers=workers, keep="result", trace=True)
+    done = {outcome.tag: outcome.value for outcome in runs}
+    return {key: done[key] for key in cells}
 
 
 # ------------------------------------------------------------------ the embedded data

@@ -1,9 +1,9 @@
-"""Many runs, compared honestly: replications, paired comparisons, sweeps, sensitivity.
+"""Experiments, declared: the experiment file, its designs, and the sweep that runs them.
 
 The habits are EMA Workbench's: an experiment is *declared* (a base scenario, parameters
 addressed by path with values or bounds, a design, outcomes by name) and evaluated by an
-executor that may be local or distributed; results come back as a DataFrame aligned with the
-design.
+executor that may be local or distributed (:mod:`netsim.study.runner`); results come back as a
+DataFrame aligned with the design. Their analysis is :mod:`netsim.study.analysis`.
 
 Randomness: replication ``r`` of every scenario and of every design point runs with seed
 ``seed + r``. Scenarios that share an organisation therefore share it, and the days of time
@@ -16,14 +16,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
-import os
-import time
 import tomllib
-import traceback
-import warnings
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,19 +31,21 @@ from netsim.errors import NetsimError, ScenarioError
 from netsim.scenario.overrides import with_overrides
 from netsim.scenario.schema import Scenario, _format, load_scenario
 from netsim.sim.metrics import SUMMARY_NAMES
+from netsim.study.runner import Task, error_text, open_executor, run_replications
 from netsim.study.store import ResultStore
 
 __all__ = [
     "HEADLINE",
+    "NUMERIC",
     "Experiment",
     "ExperimentError",
-    "compare",
+    "LoadedExperiment",
+    "Parameter",
     "design_points",
     "load_experiment",
-    "paired_ci",
-    "sensitivity",
-    "summarise",
+    "problem",
     "sweep",
+    "task_key",
     "with_overrides",
 ]
 
@@ -68,7 +65,7 @@ class ExperimentError(ScenarioError):
     """An experiment file is not valid."""
 
 
-# ------------------------------------------------------------------ running tasks
+# ------------------------------------------------------------------ tasks
 
 
 def task_key(scenario: Scenario, seed: int) -> str:
@@ -86,192 +83,6 @@ def task_key(scenario: Scenario, seed: int) -> str:
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-def run_task(scenario: Scenario, seed: int) -> dict[str, Any]:
-    """One replication's summary (the unit of work sent to executors)."""
-    from netsim.sim.model import summarise
-
-    return summarise(scenario, seed=seed)
-
-
-class _InProcess(Executor):
-    """A serial executor: what ``workers=1`` means, without process start-up costs."""
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        fut: Future[Any] = Future()
-        try:
-            fut.set_result(fn(*args, **kwargs))
-        except Exception as exc:  # recorded by the caller, like a worker's failure
-            fut.set_exception(exc)
-        return fut
-
-
-def _executor(workers: int | None) -> Executor:
-    n = workers or os.cpu_count() or 1
-    return _InProcess() if n == 1 else ProcessPoolExecutor(max_workers=n)
-
-
-# ------------------------------------------------------------------ statistics
-
-
-def paired_ci(
-    diffs: Sequence[float] | np.ndarray, confidence: float = 0.95
-) -> tuple[float, float, float, int]:
-    """Mean of paired differences with its t confidence interval: (mean, low, high, n).
-
-    NaN pairs (a metric undefined in a replication) are left out.
-
-    Examples
-    --------
-    >>> m, lo, hi, n = paired_ci([1.0, 2.0, 3.0])
-    >>> m, n, round(lo, 3), round(hi, 3)
-    (2.0, 3, -0.484, 4.484)
-    """
-    d = np.asarray(diffs, dtype=float)
-    d = d[~np.isnan(d)]
-    n = int(d.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, 0
-    mean = float(d.mean())
-    if n == 1 or np.all(d == d[0]):
-        return mean, mean if n > 1 else math.nan, mean if n > 1 else math.nan, n
-    with warnings.catch_warnings():
-        # Nearly equal differences (a metric the designs barely move) are not an error.
-        warnings.filterwarnings("ignore", "Precision loss", RuntimeWarning)
-        from scipy import stats  # imported here: scipy.stats costs ~1 s at `import netsim`
-
-        ci = stats.ttest_1samp(d, 0.0).confidence_interval(confidence)
-    return mean, float(ci.low), float(ci.high), n
-
-
-# ------------------------------------------------------------------ compare
-
-
-def compare(
-    scenarios: Sequence[Scenario],
-    *,
-    reps: int = 20,
-    seed: int = 1,
-    workers: int | None = None,
-    executor: Executor | None = None,
-    ci_width: float | None = None,
-    max_reps: int = 200,
-    batch: int = 10,
-    metrics: Sequence[str] = NUMERIC,
-    progress: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
-    """Paired comparison of scenarios against the first, with 95 % confidence intervals.
-
-    Parameters
-    ----------
-    scenarios : sequence of Scenario
-        The first is the reference.
-    reps : int
-        Replications (seeds ``seed .. seed + reps - 1``), unless ``ci_width`` is given.
-    ci_width : float, optional
-        Add replications in batches of ``batch`` until the CI half-width of every headline
-        difference (:data:`HEADLINE`) is below ``ci_width`` times the reference mean, or
-        ``max_reps`` is reached. The frame's ``attrs["converged"]`` says which.
-    executor : concurrent.futures.Executor, optional
-        Any executor (a ``dask.distributed.Client().get_executor()`` too); by default a
-        process pool with ``workers`` processes (all cores), or in-process for one worker.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per (metric, scenario): ``mean``, ``diff`` (against the first scenario),
-        ``ci_low``, ``ci_high``, ``rel_change`` and ``n`` (pairs used).
-    """
-    if len(scenarios) < 1:
-        raise NetsimError("compare needs at least one scenario")
-    if reps < 2 and ci_width is None:
-        raise NetsimError(f"--reps: a confidence interval needs at least 2 (got {reps})")
-    summaries: list[dict[int, dict[str, Any]]] = [{} for _ in scenarios]
-    own = executor is None
-    ex = _executor(workers) if executor is None else executor
-    target = reps if ci_width is None else min(max(batch, 2), max_reps)
-    done = 0
-    try:
-        while True:
-            have = len(summaries[0])
-            jobs = [
-                ((i, r), sc, seed + r)
-                for r in range(have, target)
-                for i, sc in enumerate(scenarios)
-            ]
-            total = target * len(scenarios)
-            futures = {ex.submit(run_task, sc, s): tag for tag, sc, s in jobs}
-            for fut in as_completed(futures):
-                i, r = futures[fut]
-                summaries[i][r] = fut.result()
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-            frame = _compare_frame(summaries, scenarios, metrics)
-            if ci_width is None:
-                frame.attrs["converged"] = None
-                break
-            ok = _converged(frame, ci_width)
-            if ok or target >= max_reps:
-                frame.attrs["converged"] = ok
-                break
-            target = min(target + batch, max_reps)
-    finally:
-        if own:
-            ex.shutdown(cancel_futures=True)
-    frame.attrs["reps"] = target
-    frame.attrs["seed"] = seed
-    return frame
-
-
-def _compare_frame(
-    summaries: list[dict[int, dict[str, Any]]],
-    scenarios: Sequence[Scenario],
-    metrics: Sequence[str],
-) -> pd.DataFrame:
-    reps = sorted(summaries[0])
-    names = [sc.name or f"scenario{i}" for i, sc in enumerate(scenarios)]
-    rows = []
-    for metric in metrics:
-        ref = np.array([_num(summaries[0][r][metric]) for r in reps])
-        for i, name in enumerate(names):
-            x = np.array([_num(summaries[i][r][metric]) for r in reps])
-            row: dict[str, Any] = {
-                "metric": metric,
-                "scenario": name,
-                "mean": float(np.nanmean(x)) if np.isfinite(x).any() else math.nan,
-            }
-            if i == 0:
-                row.update(diff=math.nan, ci_low=math.nan, ci_high=math.nan, rel_change=math.nan)
-                row["n"] = int(np.isfinite(x).sum())
-            else:
-                mean, lo, hi, n = paired_ci(x - ref)
-                base = float(np.nanmean(ref)) if np.isfinite(ref).any() else math.nan
-                row.update(diff=mean, ci_low=lo, ci_high=hi, n=n)
-                row["rel_change"] = mean / abs(base) if base and math.isfinite(base) else math.nan
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _num(v: Any) -> float:
-    return math.nan if v is None else float(v)
-
-
-def _converged(frame: pd.DataFrame, width: float) -> bool:
-    for metric in HEADLINE:
-        part = frame[frame["metric"] == metric]
-        if part.empty:
-            continue
-        ref = abs(part["mean"].iloc[0])
-        others = part.iloc[1:]
-        for _, row in others.iterrows():
-            scale = ref if ref > 0 else abs(row["mean"])
-            if not math.isfinite(row["ci_low"]) or scale == 0:
-                continue
-            if (row["ci_high"] - row["ci_low"]) / 2 > width * scale:
-                return False
-    return True
 
 
 # ------------------------------------------------------------------ experiments
@@ -422,7 +233,8 @@ def _probe_values(spec: Experiment) -> Iterable[tuple[str, Any]]:
             yield path, p.bounds[1]
 
 
-def _problem(spec: Experiment) -> dict[str, Any]:
+def problem(spec: Experiment) -> dict[str, Any]:
+    """The design's parameters as SALib's problem: names and bounds."""
     names = list(spec.parameters)
     return {
         "num_vars": len(names),
@@ -462,11 +274,11 @@ def _salib_sample(spec: Experiment) -> np.ndarray:
             from SALib.sample import sobol as sobol_sample
 
             return sobol_sample.sample(
-                _problem(spec), spec.samples, calc_second_order=False, seed=spec.seed
+                problem(spec), spec.samples, calc_second_order=False, seed=spec.seed
             )
         from SALib.sample import morris as morris_sample
 
-        return morris_sample.sample(_problem(spec), spec.samples, num_levels=4, seed=spec.seed)
+        return morris_sample.sample(problem(spec), spec.samples, num_levels=4, seed=spec.seed)
     except ImportError:
         raise NetsimError(
             f"the {spec.design} design needs SALib: pip install 'netsim[salib]'"
@@ -530,29 +342,36 @@ def sweep(
                 unique.append(t)
         done_keys = store.done_keys()
         todo = [t for t in unique if t[0] not in done_keys]
-        total, finished, failed = len(unique), len(unique) - len(todo), 0
+        total = len(unique)
         if progress is not None:
-            progress(finished, total, failed)
-        own = executor is None
-        ex = _executor(workers) if executor is None else executor
-        try:
-            futures: dict[Future[Any], tuple[Any, ...]] = {}
-            for key, point, rep, seed, params, sc in todo:
-                t0 = time.perf_counter()
-                fut = ex.submit(run_task, sc, seed)
-                futures[fut] = (key, point, rep, seed, params, t0)
-            for fut in as_completed(futures):
-                key, point, rep, seed, params, t0 = futures[fut]
-                exc = fut.exception()
-                if exc is None:
+            progress(total - len(todo), total, 0)
+        failed = 0
+
+        def show(done: int, _: int) -> None:
+            if progress is not None:
+                progress(total - len(todo) + done, total, failed)
+
+        with open_executor(workers, executor) as ex:
+            outcomes = run_replications(
+                (
+                    Task(sc, seed, (key, point, rep, seed, params))
+                    for key, point, rep, seed, params, sc in todo
+                ),
+                executor=ex,
+                errors="record",
+                progress=show,
+            )
+            for outcome in outcomes:
+                key, point, rep, seed, params = outcome.tag
+                if outcome.error is None:
                     store.record_done(
                         key,
                         point=point,
                         replication=rep,
                         seed=seed,
                         params=params,
-                        summary=fut.result(),
-                        seconds=time.perf_counter() - t0,
+                        summary=outcome.value,
+                        seconds=outcome.seconds,
                     )
                 else:
                     failed += 1
@@ -562,14 +381,8 @@ def sweep(
                         replication=rep,
                         seed=seed,
                         params=params,
-                        error=_error_text(exc),
+                        error=error_text(outcome.error),
                     )
-                finished += 1
-                if progress is not None:
-                    progress(finished, total, failed)
-        finally:
-            if own:
-                ex.shutdown(wait=True, cancel_futures=True)
         frame = store.frame()
         frame.attrs["failed"] = failed
         frame.attrs["db"] = str(db_path)
@@ -578,96 +391,3 @@ def sweep(
 
 def _jsonable(v: Any) -> Any:
     return v.item() if hasattr(v, "item") else v
-
-
-def _error_text(exc: BaseException) -> str:
-    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    return last[:2000]
-
-
-# ------------------------------------------------------------------ analysis
-
-
-def summarise(frame: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
-    """Per design point: each outcome's mean and 95 % CI over replications."""
-    params = [c for c in frame.columns if c.startswith("param:")]
-    rows = []
-    for point, part in frame.groupby("point", sort=True):
-        row: dict[str, Any] = {"point": point, **{c: part[c].iloc[0] for c in params}}
-        row["n"] = len(part)
-        for name in outcomes:
-            x = part[name].astype(float).to_numpy()
-            mean, lo, hi, _ = paired_ci(x)
-            row[f"{name}"] = mean
-            row[f"{name}_ci_low"] = lo
-            row[f"{name}_ci_high"] = hi
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def sensitivity(frame: pd.DataFrame, spec: Experiment) -> pd.DataFrame:
-    """Sobol (S1, ST) or Morris (mu*, sigma) indices with confidence intervals, via SALib.
-
-    Each point's outcome is its mean over replications; the design must be complete. Where
-    an outcome is undefined at a point (in every replication there, e.g. a share of nobody),
-    the point gets the mean of the others, as SALib needs a value for every point; each
-    row's ``imputed`` says at how many points that was done, so that indices resting on
-    filled-in values are never mistaken for measured ones. An outcome undefined at every
-    point has no indices and no rows.
-    """
-    try:
-        import SALib  # noqa: F401
-    except ImportError:
-        raise NetsimError("sensitivity indices need SALib: pip install 'netsim[salib]'") from None
-    design = design_points(spec)
-    problem = _problem(spec)
-    means = frame.groupby("point", sort=True)[list(spec.outcomes)].mean()
-    if len(means) != len(design):
-        raise NetsimError(
-            f"sensitivity needs every design point ({len(means)} of {len(design)} finished)"
-        )
-    rows = []
-    for outcome in spec.outcomes:
-        y = means[outcome].to_numpy(dtype=float)
-        undefined = np.isnan(y)
-        if undefined.all():
-            continue
-        y = np.where(undefined, np.nanmean(y), y)
-        imputed = int(undefined.sum())
-        if spec.design == "sobol":
-            from SALib.analyze import sobol as sobol_analyze
-
-            si = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=spec.seed)
-            for k, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "parameter": name,
-                        "S1": si["S1"][k],
-                        "S1_conf": si["S1_conf"][k],
-                        "ST": si["ST"][k],
-                        "ST_conf": si["ST_conf"][k],
-                        "imputed": imputed,
-                    }
-                )
-        elif spec.design == "morris":
-            from SALib.analyze import morris as morris_analyze
-
-            x = design.to_numpy(dtype=float)
-            si = morris_analyze.analyze(problem, x, y, num_levels=4, seed=spec.seed)
-            for k, name in enumerate(problem["names"]):
-                rows.append(
-                    {
-                        "outcome": outcome,
-                        "parameter": name,
-                        "mu_star": si["mu_star"][k],
-                        "mu_star_conf": si["mu_star_conf"][k],
-                        "sigma": si["sigma"][k],
-                        "imputed": imputed,
-                    }
-                )
-        else:
-            raise NetsimError(
-                f"sensitivity indices need a sobol or morris design (got {spec.design})"
-            )
-    return pd.DataFrame(rows)

@@ -1,0 +1,283 @@
+"""The one replication runner: (scenario, seed) tasks on any executor, results as they finish.
+
+Every many-run path goes through :func:`run_replications`: the paired comparison
+(:func:`netsim.compare`), the sweep (:func:`netsim.sweep`), the report and the teaching page.
+The executor is any :class:`concurrent.futures.Executor`: a local process pool by default, this
+process for one worker, or a ``dask.distributed.Client().get_executor()``. A task's result
+depends only on its scenario and seed, never on which worker ran it or when, so the order in
+which results arrive never matters to what is computed from them.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
+from typing import Any, Literal, NamedTuple
+
+from netsim.scenario.schema import Scenario
+
+__all__ = [
+    "Keep",
+    "Outcome",
+    "Task",
+    "error_text",
+    "open_executor",
+    "replicate",
+    "run_one",
+    "run_replications",
+]
+
+#: What a task sends back: its summary alone (a comparison, a sweep) or the whole result.
+Keep = Literal["summary", "result"]
+
+
+class Task(NamedTuple):
+    """One replication to run: a scenario, its seed, and the caller's tag for the result."""
+
+    scenario: Scenario
+    seed: int
+    tag: Any = None
+
+
+class Outcome(NamedTuple):
+    """A finished task: its ``value`` (summary dict or ``RunResult``), or the ``error`` it
+    raised, and the seconds from submitting it to its result arriving."""
+
+    task: Task
+    value: Any
+    error: BaseException | None
+    seconds: float
+
+    @property
+    def tag(self) -> Any:
+        """The task's tag."""
+        return self.task.tag
+
+
+def run_one(
+    scenario: Scenario,
+    seed: int,
+    keep: Keep = "summary",
+    trace: bool = False,
+    kernels: str | None = None,
+) -> Any:
+    """One replication: the unit of work sent to executors (a module-level function, so that
+    process pools and Dask can pickle it).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int
+    keep : {"summary", "result"}
+        ``"summary"``: :func:`netsim.sim.model.summarise`'s dict, without building the result's
+        tables; ``"result"``: :func:`netsim.simulate`'s ``RunResult``.
+    trace : bool
+        Record the attendance trace (``keep="result"`` only).
+    kernels : str, optional
+        Passed to the simulation as ``kernels=`` when given; by default the simulation's own
+        choice.
+
+    Returns
+    -------
+    dict or RunResult
+    """
+    from netsim.sim.model import simulate, summarise
+
+    # Only given when asked for, so the runner works with a simulation that takes no such word.
+    extra: dict[str, Any] = {} if kernels is None else {"kernels": kernels}
+    if keep == "summary":
+        return summarise(scenario, seed=seed, **extra)
+    return simulate(scenario, seed=seed, trace=trace, **extra)
+
+
+class _InProcess(Executor):
+    """This process as an executor: what one worker means, without process start-up costs.
+
+    :func:`run_replications` runs its tasks one by one, so that each result (and progress)
+    arrives as soon as it is done; ``submit`` is for other callers.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        fut: Future[Any] = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # a task's failure, as a worker would report it
+            fut.set_exception(exc)
+        return fut
+
+
+@contextmanager
+def open_executor(
+    workers: int | None = None, executor: Executor | None = None
+) -> Iterator[Executor]:
+    """The executor to run on, for several calls of :func:`run_replications`.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Without ``executor``: a process pool of this many workers (by default one per core),
+        or this process when that is one; shut down (pending tasks cancelled) on leaving.
+    executor : concurrent.futures.Executor, optional
+        Used as it is and left open: its owner shuts it down.
+
+    Yields
+    ------
+    concurrent.futures.Executor
+    """
+    if executor is not None:
+        yield executor
+        return
+    n = workers or os.cpu_count() or 1
+    own: Executor = _InProcess() if n == 1 else ProcessPoolExecutor(max_workers=n)
+    try:
+        yield own
+    finally:
+        own.shutdown(wait=True, cancel_futures=True)
+
+
+def run_replications(
+    tasks: Iterable[Task],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    keep: Keep = "summary",
+    trace: bool = False,
+    kernels: str | None = None,
+    errors: Literal["raise", "record"] = "raise",
+    progress: Callable[[int, int], None] | None = None,
+) -> Iterator[Outcome]:
+    """Run every task; yield each :class:`Outcome` as it finishes.
+
+    Parameters
+    ----------
+    tasks : iterable of Task
+        ``(scenario, seed, tag)``; the tag comes back with the result, to place it.
+    executor : concurrent.futures.Executor, optional
+        Any executor (a ``dask.distributed.Client().get_executor()`` too), left open. By
+        default one is opened for these tasks as :func:`open_executor` does with ``workers``.
+    workers : int, optional
+        Without ``executor``: processes (by default one per core); one runs here, in turn.
+    keep, trace, kernels
+        What each task returns and how it runs (:func:`run_one`).
+    errors : {"raise", "record"}
+        ``"raise"``: the first failure that arrives is raised (and the tasks not started are
+        cancelled); ``"record"``: a failed task is yielded with its ``error`` and the others
+        go on.
+    progress : callable, optional
+        ``progress(done, total)``, once per task, after the caller has taken its outcome.
+
+    Yields
+    ------
+    Outcome
+        In the order the tasks finish, which may differ from run to run; place results by
+        ``tag``.
+    """
+    todo = list(tasks)
+    with open_executor(workers, executor) as ex:
+        if isinstance(ex, _InProcess):
+            finished: Iterator[Outcome] = _one_by_one(todo, keep, trace, kernels)
+        else:
+            finished = _as_they_finish(ex, todo, keep, trace, kernels)
+        for done, outcome in enumerate(finished, start=1):
+            if outcome.error is not None and errors == "raise":
+                raise outcome.error
+            yield outcome
+            if progress is not None:
+                progress(done, len(todo))
+
+
+def _one_by_one(
+    todo: Sequence[Task], keep: Keep, trace: bool, kernels: str | None
+) -> Iterator[Outcome]:
+    for task in todo:
+        t0 = time.perf_counter()
+        try:
+            value = run_one(task.scenario, task.seed, keep, trace, kernels)
+        except Exception as exc:  # a task's failure, as a worker would report it
+            yield Outcome(task, None, exc, time.perf_counter() - t0)
+        else:
+            yield Outcome(task, value, None, time.perf_counter() - t0)
+
+
+def _as_they_finish(
+    ex: Executor, todo: Sequence[Task], keep: Keep, trace: bool, kernels: str | None
+) -> Iterator[Outcome]:
+    futures: dict[Future[Any], tuple[Task, float]] = {}
+    for task in todo:
+        t0 = time.perf_counter()
+        fut = ex.submit(run_one, task.scenario, task.seed, keep, trace, kernels)
+        futures[fut] = (task, t0)
+    for fut in as_completed(futures):
+        task, t0 = futures.pop(fut)
+        exc = fut.exception()
+        value = fut.result() if exc is None else None
+        yield Outcome(task, value, exc, time.perf_counter() - t0)
+
+
+def replicate(
+    scenarios: Sequence[Scenario],
+    *,
+    reps: int | range,
+    seed: int,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    keep: Keep = "summary",
+    trace: bool = False,
+    kernels: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[list[Any]]:
+    """Replication ``r`` of every scenario with seed ``seed + r``: paired replications.
+
+    Scenarios that share an organisation share it, and the days of time pressure, replication
+    by replication (common random numbers), so differences between them are paired.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+    reps : int or range
+        Replications ``0 .. reps - 1``, or the replications in the range.
+    seed : int
+        Seed of replication 0.
+    executor, workers, keep, trace, kernels, progress
+        As :func:`run_replications`; the first failure is raised.
+
+    Returns
+    -------
+    list of list
+        Per scenario, its replications' summaries or results in replication order.
+
+    Examples
+    --------
+    >>> from netsim.scenario.schema import parse_scenario
+    >>> sc = parse_scenario({"name": "empty", "organisation": {"employees": 100}})
+    >>> runs = replicate([sc], reps=2, seed=5, workers=1)
+    >>> [s["seed"] for s in runs[0]]
+    [5, 6]
+    """
+    wanted = range(reps) if isinstance(reps, int) else reps
+    tasks = [
+        Task(sc, seed + r, (i, k)) for k, r in enumerate(wanted) for i, sc in enumerate(scenarios)
+    ]
+    out: list[list[Any]] = [[None] * len(wanted) for _ in scenarios]
+    for outcome in run_replications(
+        tasks,
+        executor=executor,
+        workers=workers,
+        keep=keep,
+        trace=trace,
+        kernels=kernels,
+        progress=progress,
+    ):
+        i, k = outcome.tag
+        out[i][k] = outcome.value
+    return out
+
+
+def error_text(exc: BaseException) -> str:
+    """A failed task's error on one line (its type and message, at most 2000 characters)."""
+    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return last[:2000]

@@ -1,0 +1,146 @@
+"""The one replication runner: results that depend only on (scenario, seed), whichever executor
+ran them and in whatever order they finished; progress once per task; failures reported."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Executor, Future
+
+import pandas as pd
+import pytest
+
+from netsim.errors import ScenarioError
+from netsim.sim import model
+from netsim.study.runner import Task, error_text, replicate, run_one, run_replications
+from tests.conftest import small_scenario
+
+LEADERS = {
+    "purpose": "leader_forum",
+    "select": {"roles": ["leader"]},
+    "enrollment": "automatic",
+    "interval_weeks": 2,
+    "quorum": 3,
+}
+
+
+def _scenario(name: str, **net):
+    sc = small_scenario(leaders={**LEADERS, **net})
+    return sc.model_copy(
+        update={"name": name, "simulation": sc.simulation.model_copy(update={"years": 0.25})}
+    )
+
+
+A = _scenario("a")
+B = _scenario("b", enrollment="voluntary", participation=0.9)
+#: 200 employees have 15 leaders: a quorum of 16 never meets, which the model reports.
+NEVER = _scenario("never", quorum=16)
+TASKS = [Task(sc, seed, (sc.name, seed)) for seed in (1, 2, 3) for sc in (A, B)]
+
+
+class _InOrder(Executor):
+    """Runs nothing until every task is submitted, then finishes them one at a time in
+    ``order``: the next one only when ``step`` is called (from the runner's progress)."""
+
+    def __init__(self, n: int, order: list[int]) -> None:
+        self._n, self._order = n, order
+        self._pending: list[tuple[Future, object, tuple]] = []
+        self._go = threading.Semaphore(0)
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut: Future = Future()
+        self._pending.append((fut, fn, args))
+        if len(self._pending) == self._n:
+            threading.Thread(target=self._finish, daemon=True).start()
+        return fut
+
+    def step(self, done: int, total: int) -> None:
+        self._go.release()
+
+    def _finish(self) -> None:
+        for k in self._order:
+            fut, fn, args = self._pending[k]
+            try:
+                fut.set_result(fn(*args))
+            except Exception as exc:
+                fut.set_exception(exc)
+            self._go.acquire(timeout=60)
+
+
+def _table(outcomes) -> pd.DataFrame:
+    rows = sorted(outcomes, key=lambda o: o.tag)
+    return pd.DataFrame([o.value for o in rows], index=[o.tag for o in rows])
+
+
+def test_results_are_the_same_with_one_or_two_workers_and_in_any_completion_order():
+    serial = list(run_replications(TASKS, workers=1))
+    pooled = list(run_replications(TASKS, workers=2))
+    assert len(serial) == len(pooled) == len(TASKS)
+    assert all(o.error is None for o in serial + pooled)
+    pd.testing.assert_frame_equal(_table(serial), _table(pooled))
+    assert [o.value["seed"] for o in serial] == [t.seed for t in TASKS]
+
+    for order in ([5, 4, 3, 2, 1, 0], [3, 0, 5, 1, 4, 2]):
+        ex = _InOrder(len(TASKS), order)
+        arrived = list(run_replications(TASKS, executor=ex, progress=ex.step))
+        assert [o.tag for o in arrived] == [TASKS[k].tag for k in order]
+        pd.testing.assert_frame_equal(_table(arrived), _table(serial))
+
+
+def test_whole_results_agree_with_summaries_and_do_not_depend_on_workers():
+    summaries = replicate([A, B], reps=2, seed=4, workers=1)
+    one = replicate([A, B], reps=2, seed=4, workers=1, keep="result")
+    two = replicate([A, B], reps=2, seed=4, workers=2, keep="result")
+    for i in range(2):
+        for r in range(2):
+            assert one[i][r].summary == pytest.approx(summaries[i][r], nan_ok=True)
+            assert one[i][r].summary == pytest.approx(two[i][r].summary, nan_ok=True)
+            pd.testing.assert_frame_equal(one[i][r].meetings, two[i][r].meetings)
+            pd.testing.assert_frame_equal(one[i][r].weekly, two[i][r].weekly)
+    assert [[s["seed"] for s in runs] for runs in summaries] == [[4, 5], [4, 5]]
+    assert [s["seed"] for s in replicate([A], reps=range(2, 4), seed=4, workers=1)[0]] == [6, 7]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_is_called_once_per_task(workers):
+    calls = []
+    outcomes = list(
+        run_replications(TASKS, workers=workers, progress=lambda d, t: calls.append((d, t)))
+    )
+    assert len(outcomes) == len(TASKS)
+    assert calls == [(k, len(TASKS)) for k in range(1, len(TASKS) + 1)]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_task_is_reported_without_losing_the_others(workers):
+    tasks = [*TASKS[:3], Task(NEVER, 1, ("never", 1)), *TASKS[3:], Task(NEVER, 2, ("never", 2))]
+    calls = []
+    outcomes = list(
+        run_replications(
+            tasks, workers=workers, errors="record", progress=lambda d, t: calls.append(d)
+        )
+    )
+    assert sorted(o.tag for o in outcomes) == sorted(t.tag for t in tasks)
+    assert calls == list(range(1, len(tasks) + 1))
+    failed = [o for o in outcomes if o.error is not None]
+    assert sorted(o.tag for o in failed) == [("never", 1), ("never", 2)]
+    assert all(o.value is None and isinstance(o.error, ScenarioError) for o in failed)
+    assert all("quorum" in error_text(o.error) for o in failed)
+    done = [o for o in outcomes if o.error is None]
+    pd.testing.assert_frame_equal(_table(done), _table(run_replications(TASKS, workers=1)))
+
+    with pytest.raises(ScenarioError, match="quorum"):
+        list(run_replications(tasks, workers=workers))
+
+
+def test_kernels_are_passed_to_the_simulation_only_when_given(monkeypatch):
+    seen = []
+
+    def fake(scenario, seed=None, **kwargs):
+        seen.append(kwargs)
+        return {"seed": seed}
+
+    monkeypatch.setattr(model, "summarise", fake)
+    assert run_one(A, 1) == {"seed": 1}
+    (outcome,) = run_replications([Task(A, 2)], workers=1, kernels="numpy")
+    assert outcome.value == {"seed": 2}
+    assert seen == [{}, {"kernels": "numpy"}]

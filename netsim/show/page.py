@@ -18,12 +18,11 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Literal
+
+from netsim.show.texts import say
 
 __all__ = [
     "CSS",
-    "LANGS",
-    "Lang",
     "esc",
     "money",
     "number",
@@ -32,9 +31,6 @@ __all__ = [
     "significant",
     "working_time",
 ]
-
-Lang = Literal["en", "da"]
-LANGS: tuple[str, ...] = ("en", "da")
 
 
 def esc(text: object) -> str:
@@ -85,33 +81,30 @@ def percent(x: float, lang: str) -> str:
 
 def working_time(hours: float, lang: str, *, hours_per_day: float, days_per_week: int) -> str:
     """Hours said as working days or weeks: 'about one working week', 'cirka 3 arbejdsdage'."""
-    da = lang == "da"
     week = hours_per_day * days_per_week
     weeks, days = hours / week, hours / hours_per_day
     if 0.85 <= weeks <= 1.2:
-        return "cirka en arbejdsuge" if da else "about one working week"
+        return say("time.about_a_week", lang)
     if 0.7 <= weeks < 0.85:
-        return "næsten en arbejdsuge" if da else "nearly a working week"
+        return say("time.nearly_a_week", lang)
     if weeks > 1.2:
         n = number(round(weeks * 2) / 2, lang, digits=0 if weeks >= 2.75 else 1)
-        return f"cirka {n} arbejdsuger" if da else f"about {n} working weeks"
+        return say("time.weeks", lang, n=n)
     if days >= 1.5:
-        n = number(round(days), lang)
-        return f"cirka {n} arbejdsdage" if da else f"about {n} working days"
+        return say("time.days", lang, n=number(round(days), lang))
     if days >= 0.75:
-        return "cirka en arbejdsdag" if da else "about one working day"
-    return "under en arbejdsdag" if da else "less than a working day"
+        return say("time.about_a_day", lang)
+    return say("time.under_a_day", lang)
 
 
 def share_in_ten(share: float, lang: str) -> str:
     """'2 in 10 find them worth it', in words a class understands."""
-    da = lang == "da"
     k = round(10 * share)
     if k <= 0:
-        return "næsten ingen synes, de er det værd" if da else "almost nobody finds them worth it"
+        return say("worth.none", lang)
     if k >= 10:
-        return "næsten alle synes, de er det værd" if da else "nearly all find them worth it"
-    return f"{k} ud af 10 synes, de er det værd" if da else f"{k} in 10 find them worth it"
+        return say("worth.all", lang)
+    return say("worth.some", lang, k=k)
 
 
 #: The stylesheet of the report and the teaching page: readable on screen and on paper.

@@ -5,7 +5,8 @@ databases into the small tables drawn here; the plots never run or aggregate the
 Without ``ax`` a new figure is made with :class:`matplotlib.figure.Figure` (the Agg canvas,
 no pyplot state), so the functions are safe in scripts, servers and worker processes. Each
 takes ``lang`` ("en" or "da"): titles, axis labels and legends come from
-:mod:`netsim.show.texts`.
+:mod:`netsim.show.texts`, and tick labels are formatted by :mod:`netsim.show.page` as the
+pages' own numbers are.
 
 Examples
 --------
@@ -27,8 +28,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, PercentFormatter
 
+from netsim.show.page import money_short, number, percent
 from netsim.show.texts import say, term
 
 __all__ = [
@@ -55,6 +57,43 @@ def new_axes(figsize: tuple[float, float] = (7.0, 4.0)) -> Axes:
     """A fresh Axes on its own Agg figure (no pyplot)."""
     fig = Figure(figsize=figsize, layout="constrained")
     return fig.add_subplot()
+
+
+class _Percent(PercentFormatter):
+    """Tick labels as percentages in the language's style (``50%``, ``50 %``).
+
+    Matplotlib still chooses how many decimals the axis's range needs; only the writing of
+    each label is the language's.
+    """
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(1.0)
+        self.lang = lang
+
+    def format_pct(self, x: float, display_range: float) -> str:
+        plain = super().format_pct(x, display_range)
+        decimals = len(plain.rstrip(self.symbol).partition(".")[2])
+        return percent(x / self.xmax, self.lang, digits=decimals)
+
+
+class _Numbers(Formatter):
+    """Tick labels as numbers in the language's style (``1,000.5``, ``1.000,5``), with as
+    few decimals as tell all the axis's ticks apart exactly."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.digits = 0
+
+    def format_ticks(self, values: Any) -> list[str]:
+        values = np.asarray(values, dtype=float)
+        self.digits = next(
+            (d for d in range(7) if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9)),
+            6,
+        )
+        return [self(v) for v in values]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return number(x, self.lang, digits=self.digits)
 
 
 def _plain(text: Any) -> str:
@@ -102,22 +141,15 @@ def plot_attendance(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "
                 linewidth=0,
             )
     ax.set_ylim(0, 1.05)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.yaxis.set_major_formatter(_Percent(lang))
     ax.set_xlabel(say("plot.week", lang))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
     ax.set_ylabel(say("plot.attendance.ylabel", lang))
     ax.set_title(say("plot.attendance.title", lang))
     if len(ax.get_lines()) > 0:
         ax.legend(fontsize="small", loc="lower left", ncols=2 if len(ax.get_lines()) > 6 else 1)
     ax.grid(alpha=0.3)
     return ax
-
-
-def _dkk(x: float) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.1f} M DKK"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:.0f} k DKK"
-    return f"{x:.0f} DKK"
 
 
 def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
@@ -152,7 +184,7 @@ def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = 
         )
         for rect, dkk in zip(bars, part["cost_dkk_year"].fillna(0), strict=True):
             ax.annotate(
-                _dkk(float(dkk)),
+                money_short(float(dkk), lang),
                 (rect.get_width(), rect.get_y() + rect.get_height() / 2),
                 xytext=(3, 0),
                 textcoords="offset points",
@@ -164,7 +196,7 @@ def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = 
     ax.set_xlabel(say("plot.ledger.xlabel", lang))
     ax.set_title(say("plot.ledger.title", lang))
     ax.margins(x=0.2)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
     if scenarios != [None]:
         ax.legend(fontsize="small", loc="lower right")
     ax.grid(axis="x", alpha=0.3)
@@ -212,8 +244,9 @@ def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None, lang: str
     for xi, yi, label in zip(x, np.maximum(pv, sv), labels, strict=True):
         ax.annotate(label, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize="x-small")
     ax.set_xlabel(say("plot.values.xlabel", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _dkk(v)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: money_short(v, lang)))
     ax.set_ylabel(say("plot.values.ylabel", lang))
+    ax.yaxis.set_major_formatter(_Numbers(lang))
     ax.set_title(say("plot.values.title", lang))
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0)
@@ -255,7 +288,9 @@ def plot_knowledge(
         others = say("plot.knowledge.others", lang, topics=name)
         ax.plot(part["week"], part["others"], color=colour, linestyle="--", label=others)
     ax.set_xlabel(say("plot.week", lang))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
     ax.set_ylabel(say("plot.knowledge.ylabel", lang))
+    ax.yaxis.set_major_formatter(_Numbers(lang))
     ax.set_title(say("plot.knowledge.title", lang))
     if groups:
         ax.legend(fontsize="x-small", ncols=2)
@@ -563,7 +598,7 @@ def plot_comparison(
         ax.minorticks_off()
     ax.set_yticks(y, [_plain(m) for m in metrics])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.xaxis.set_major_formatter(_Percent(lang))
     ax.set_xlabel(say("plot.comparison.xlabel", lang, reference=_plain(names[0])))
     ax.set_title(say("plot.comparison.title", lang))
     if len(names) > 2:  # with one comparison the axis label says it all

@@ -27,6 +27,7 @@ from netsim.scenario.schema import Scenario, scenario_to_toml
 from netsim.show import figures, plots
 from netsim.show.page import (
     CSS,
+    date_time,
     esc,
     money,
     number,
@@ -474,7 +475,7 @@ def _parameters(scenarios: Sequence[Scenario], lang: str) -> str:
 def _provenance(seed: int, reps: int, command: Sequence[str] | None, lang: str) -> str:
     prov = provenance(seed=seed, command=list(command) if command is not None else None)
     versions = ", ".join(f"{k} {v}" for k, v in prov["versions"].items() if v)
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+    now = date_time(dt.datetime.now(dt.UTC).replace(microsecond=0), lang)
     items = [
         (say("report.generated", lang), now),
         ("netsim", __version__),

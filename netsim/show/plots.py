@@ -60,11 +60,7 @@ def new_axes(figsize: tuple[float, float] = (7.0, 4.0)) -> Axes:
 
 
 class _Percent(PercentFormatter):
-    """Tick labels as percentages in the language's style (``50%``, ``50 %``).
-
-    Matplotlib still chooses how many decimals the axis's range needs; only the writing of
-    each label is the language's.
-    """
+    """Percent ticks in the language's style (``50%``, ``50 %``); matplotlib picks decimals."""
 
     def __init__(self, lang: str) -> None:
         super().__init__(1.0)
@@ -85,12 +81,9 @@ class _Numbers(Formatter):
         self.digits = 0
 
     def format_ticks(self, values: Any) -> list[str]:
-        values = np.asarray(values, dtype=float)
-        self.digits = next(
-            (d for d in range(7) if np.allclose(np.round(values, d), values, rtol=0, atol=1e-9)),
-            6,
-        )
-        return [self(v) for v in values]
+        x = np.asarray(values, dtype=float)
+        self.digits = next((d for d in range(6) if np.allclose(np.round(x, d), x, 0, 1e-9)), 6)
+        return [self(v) for v in x]
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return number(x, self.lang, digits=self.digits)

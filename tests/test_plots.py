@@ -15,6 +15,7 @@ from matplotlib.image import AxesImage
 import netsim
 from netsim.cli import main
 from netsim.show import figures, plots
+from netsim.show.page import money_short
 from tests.conftest import small_scenario
 
 LEADERS = {
@@ -77,8 +78,14 @@ def test_cost_ledger_draws_a_bar_per_role_and_scenario_labelled_with_dkk():
     assert len(ax.containers) == 2
     assert [r.get_width() for r in ax.containers[1]] == [50.0, 5.0]
     texts = [t.get_text() for t in ax.texts]
-    assert texts == ["55 k DKK", "6 k DKK", "2.5 M DKK", "0 DKK"]
+    # Babel's (CLDR's) compact en_GB amounts; a no-break space keeps number and currency together.
+    assert texts == ["55k\xa0DKK", "6k\xa0DKK", "2.5m\xa0DKK", "0\xa0DKK"]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["leader", "organisers"]
+    da = plots.plot_cost_ledger(data, lang="da")
+    assert [t.get_text() for t in da.texts] == [money_short(x, "da") for x in data["cost_dkk_year"]]
+    assert [t.get_text() for t in da.texts][2].startswith("2,5")
+    assert [t.get_text() for t in da.get_yticklabels()] == ["leder", "arrangører"]
+    assert da.get_title().startswith("Regnskabet")
 
 
 def test_value_accounts_draw_both_accounts_per_network():

@@ -29,6 +29,7 @@ import pandas as pd
 from netsim.errors import NetsimError
 from netsim.scenario.schema import Scenario
 from netsim.show.page import number, percent
+from netsim.show.texts import check_lang, say
 from netsim.sim.result import RunResult
 
 __all__ = ["REASONS", "Explanation", "explain", "explain_text"]
@@ -44,55 +45,6 @@ REASONS: tuple[str, ...] = (
     "empty_room",
     "busy",
 )
-
-_TEXT = {
-    "en": {
-        "header": "Employee {id} ({role}, {department}) was invited to {n} meetings and came to "
-        "{came}; {hours} hours in all.",
-        "never": "Employee {id} ({role}, {department}) was never invited to a meeting.",
-        "meeting": "Week {week}, {group}: ",
-        "came": "came",
-        "absent": "did not come",
-        "overloaded": "overloaded by operations (time pressure {p} above the limit {limit})",
-        "obliged": "felt obliged (without that the chance would have been {alt})",
-        "expected_value": "expected it to be worth it (expected value {v})",
-        "odds": "the odds were for it ({prob})",
-        "chance": "against the odds (chance of coming {prob})",
-        "chance_absent": "other things came first, although the chance of coming was {prob}",
-        "expected_too_little": "expected too little (expected value {v}, below the {thr} that "
-        "makes a network worth it)",
-        "empty_room": "the room was emptying: only {room} came last time (with a full room the "
-        "chance would have been {alt})",
-        "busy": "busy (time pressure {p})",
-        "cancelled": "; the meeting was cancelled — too few came",
-        "gained": "; gained {value} in value ({knowledge} knowledge, {ties} tie strength across "
-        "departments)",
-        "nothing": "; got nothing out of it",
-    },
-    "da": {
-        "header": "Medarbejder {id} ({role}, {department}) blev inviteret til {n} møder og kom "
-        "til {came}; {hours} timer i alt.",
-        "never": "Medarbejder {id} ({role}, {department}) blev aldrig inviteret til et møde.",
-        "meeting": "Uge {week}, {group}: ",
-        "came": "kom",
-        "absent": "kom ikke",
-        "overloaded": "for travl med driften (travlhed {p} over grænsen {limit})",
-        "obliged": "følte sig forpligtet (ellers havde chancen været {alt})",
-        "expected_value": "regnede med at få noget ud af det (forventet værdi {v})",
-        "odds": "oddsene talte for det ({prob})",
-        "chance": "mod oddsene (chancen for at komme var {prob})",
-        "chance_absent": "andet kom i vejen, selvom chancen for at komme var {prob}",
-        "expected_too_little": "forventede for lidt (forventet værdi {v}, under de {thr}, der "
-        "gør et netværk værd at gå til)",
-        "empty_room": "lokalet var ved at blive tomt: kun {room} kom sidst (med fuldt lokale "
-        "havde chancen været {alt})",
-        "busy": "travlt (travlhed {p})",
-        "cancelled": "; mødet blev aflyst — for få kom",
-        "gained": "; fik {value} i værdi ({knowledge} viden, {ties} styrke i bånd på tværs af "
-        "afdelinger)",
-        "nothing": "; fik intet ud af det",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -165,12 +117,10 @@ def explain(result: RunResult, employee: int, *, lang: str = "en") -> list[Expla
     """
     if result.attendance is None:
         raise NetsimError("explain needs a traced run: simulate(..., trace=True)")
-    if lang not in _TEXT:
-        raise NetsimError(f"--lang: must be one of {', '.join(_TEXT)} (got {lang!r})")
+    check_lang(lang)
     n = len(result.employees)
     if not 0 <= employee < n:
         raise NetsimError(f"--employee: no employee {employee} (ids are 0 to {n - 1})")
-    t = _TEXT[lang]
     sc = result.scenario
     att = result.attendance
     rows = att[att["employee"] == employee].sort_values(["day", "network"], kind="stable")
@@ -180,8 +130,10 @@ def explain(result: RunResult, employee: int, *, lang: str = "en") -> list[Expla
         hours_day = spec.hours_per_attendee() / sc.simulation.hours_per_day
         reason, extra = _reason(row, sc, hours_day)
         prob = float(row["probability"])
-        template = t["chance_absent"] if reason == "chance" and not row["came"] else t[reason]
-        words = template.format(
+        key = "chance_absent" if reason == "chance" and not row["came"] else reason
+        words = say(
+            f"explain.{key}",
+            lang,
             p=number(row["pressure"], lang, digits=2),
             limit=number(sc.time_pressure.overload, lang, digits=2),
             v=number(row["expected_value"], lang, digits=2),
@@ -191,19 +143,21 @@ def explain(result: RunResult, employee: int, *, lang: str = "en") -> list[Expla
             alt=percent(extra.get("alt", math.nan), lang),
         )
         week = int(row["day"]) // sc.simulation.days_per_week
-        sentence = t["meeting"].format(week=week, group=row["group"])
-        sentence += f"{t['came'] if row['came'] else t['absent']}: {words}"
+        sentence = say("explain.meeting", lang, week=week, group=row["group"])
+        sentence += f"{say('explain.came' if row['came'] else 'explain.absent', lang)}: {words}"
         if row["came"] and not row["held"]:
-            sentence += t["cancelled"]
+            sentence += say("explain.cancelled", lang)
         elif row["came"]:
             if row["value"] > 0:
-                sentence += t["gained"].format(
+                sentence += say(
+                    "explain.gained",
+                    lang,
                     value=number(row["value"], lang, digits=3),
                     knowledge=f"+{number(row['knowledge_gain'], lang, digits=3)}",
                     ties=f"+{number(row['bridging_gain'], lang, digits=3)}",
                 )
             else:
-                sentence += t["nothing"]
+                sentence += say("explain.nothing", lang)
         out.append(
             Explanation(
                 day=int(row["day"]),
@@ -224,12 +178,13 @@ def explain(result: RunResult, employee: int, *, lang: str = "en") -> list[Expla
 def explain_text(result: RunResult, employee: int, *, lang: str = "en") -> str:
     """A header line about the person, then one sentence per invitation."""
     items = explain(result, employee, lang=lang)
-    t = _TEXT[lang]
     emp = result.employees.iloc[employee]
     who = {"id": employee, "role": emp["role"], "department": emp["department"]}
     if not items:
-        return t["never"].format(**who)
-    header = t["header"].format(
+        return say("explain.never", lang, **who)
+    header = say(
+        "explain.header",
+        lang,
         **who,
         n=len(items),
         came=sum(e.came for e in items),

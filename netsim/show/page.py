@@ -1,8 +1,9 @@
-"""What the HTML pages and plain-language texts share: numbers and time in words, escaping,
-the stylesheet.
+"""What the HTML pages and plain-language texts share: numbers, money and time in words,
+escaping, the stylesheet.
 
-Pages are written for people who read Danish or English, so numbers follow the language
-(``1,234.5`` against ``1.234,5``) and durations are said in working days and weeks.
+Pages are written for people who read Danish or English, so numbers, money, percentages and
+dates follow the language's locale (``en_GB`` or ``da_DK``; the formats are Babel's, from the
+Unicode CLDR) and durations are said in working days and weeks.
 
 Examples
 --------
@@ -16,16 +17,29 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
-from typing import Literal
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.numbers import (
+    format_compact_decimal,
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+)
+
+from netsim.show.texts import say
 
 __all__ = [
     "CSS",
-    "LANGS",
-    "Lang",
+    "LOCALES",
+    "date_time",
     "esc",
     "money",
+    "money_short",
     "number",
     "percent",
     "share_in_ten",
@@ -33,8 +47,10 @@ __all__ = [
     "working_time",
 ]
 
-Lang = Literal["en", "da"]
-LANGS: tuple[str, ...] = ("en", "da")
+#: The locale whose formats each language's pages use.
+LOCALES: dict[str, str] = {"en": "en_GB", "da": "da_DK"}
+
+_MISSING = "–"
 
 
 def esc(text: object) -> str:
@@ -42,22 +58,35 @@ def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def number(x: float, lang: str, *, digits: int = 0) -> str:
-    """A number with thousands separators in the language's style; ``–`` for NaN."""
-    if x is None or (isinstance(x, float) and not math.isfinite(x)):
-        return "–"
-    text = f"{x:,.{digits}f}"
-    if text in ("-0", "-0.0", "-0.00"):
-        text = text[1:]
-    if lang == "da":
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+def _missing(x: float | None) -> bool:
+    return x is None or not math.isfinite(x)
+
+
+def _unsigned_zero(text: str) -> str:
+    """``-0`` and ``-0,0`` (a small negative rounded away) said as plain zero."""
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        return text[1:]
     return text
+
+
+def number(x: float, lang: str, *, digits: int = 0) -> str:
+    """A number with ``digits`` decimals and the language's separators; ``–`` for NaN.
+
+    Examples
+    --------
+    >>> number(1234.5, "en", digits=1), number(-0.01, "da")
+    ('1,234.5', '0')
+    """
+    if _missing(x):
+        return _MISSING
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return _unsigned_zero(format_decimal(x, format=pattern, locale=LOCALES[lang]))
 
 
 def significant(x: float, lang: str, *, figures: int = 3) -> str:
     """A number rounded to a few significant figures, in the language's style."""
-    if x is None or not math.isfinite(x):
-        return "–"
+    if _missing(x):
+        return _MISSING
     if x == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(x)))
@@ -66,52 +95,75 @@ def significant(x: float, lang: str, *, figures: int = 3) -> str:
 
 
 def money(dkk: float, lang: str) -> str:
-    """DKK said the way people say it: '2.8 million DKK', '2,8 mio. kr.', '45,000 DKK'."""
-    if dkk is None or not math.isfinite(dkk):
-        return "–"
+    """DKK said the way people say it: '2.5 million DKK', '2,5 millioner kr.', '45,000 DKK'.
+
+    Millions are rounded to one decimal and said in words; tens of thousands to the hundred.
+    """
+    if _missing(dkk):
+        return _MISSING
+    locale = LOCALES[lang]
     if abs(dkk) >= 1e6:
-        n = number(dkk / 1e6, lang, digits=1)
-        return f"{n} mio. kr." if lang == "da" else f"{n} million DKK"
-    n = number(round(dkk, -2) if abs(dkk) >= 1e4 else dkk, lang)
-    return f"{n} kr." if lang == "da" else f"{n} DKK"
+        amount = format_compact_decimal(dkk, format_type="long", locale=locale, fraction_digits=1)
+        return f"{amount}\xa0{get_currency_symbol('DKK', locale)}"
+    amount_dkk = round(dkk, -2) if abs(dkk) >= 1e4 else dkk
+    # One pattern for both languages: the amount, then the currency, as the pages say it.
+    return format_currency(
+        amount_dkk, "DKK", format="#,##0\xa0¤", locale=locale, currency_digits=False
+    )
 
 
-def percent(x: float, lang: str) -> str:
-    """A share as a whole percentage, ``45 %`` (Danish and SI style alike)."""
-    if x is None or not math.isfinite(x):
-        return "–"
-    return f"{number(100 * x, lang)} %"
+def money_short(dkk: float, lang: str) -> str:
+    """DKK in few characters for a figure: '55k DKK', '2.5m DKK', '55 t kr.'."""
+    if _missing(dkk):
+        return _MISSING
+    locale = LOCALES[lang]
+    digits = 1 if abs(dkk) >= 1e6 else 0
+    amount = format_compact_decimal(dkk, locale=locale, fraction_digits=digits)
+    return f"{amount}\xa0{get_currency_symbol('DKK', locale)}"
+
+
+def percent(x: float, lang: str, *, digits: int = 0) -> str:
+    """A share as a percentage in the language's style: '45%' in English, '45 %' in Danish."""
+    if _missing(x):
+        return _MISSING
+    locale = LOCALES[lang]
+    pattern = Locale.parse(locale).percent_formats[None].pattern
+    if digits > 0:
+        pattern = pattern.replace("#,##0", "#,##0." + "0" * digits, 1)
+    return _unsigned_zero(format_percent(x, format=pattern, locale=locale))
+
+
+def date_time(moment: dt.datetime, lang: str) -> str:
+    """A moment in UTC, as the language writes dates: '2 December 2026, 05:41:42 UTC'."""
+    return format_datetime(moment, "long", tzinfo=dt.UTC, locale=LOCALES[lang])
 
 
 def working_time(hours: float, lang: str, *, hours_per_day: float, days_per_week: int) -> str:
     """Hours said as working days or weeks: 'about one working week', 'cirka 3 arbejdsdage'."""
-    da = lang == "da"
     week = hours_per_day * days_per_week
     weeks, days = hours / week, hours / hours_per_day
     if 0.85 <= weeks <= 1.2:
-        return "cirka en arbejdsuge" if da else "about one working week"
+        return say("time.about_a_week", lang)
     if 0.7 <= weeks < 0.85:
-        return "næsten en arbejdsuge" if da else "nearly a working week"
+        return say("time.nearly_a_week", lang)
     if weeks > 1.2:
         n = number(round(weeks * 2) / 2, lang, digits=0 if weeks >= 2.75 else 1)
-        return f"cirka {n} arbejdsuger" if da else f"about {n} working weeks"
+        return say("time.weeks", lang, n=n)
     if days >= 1.5:
-        n = number(round(days), lang)
-        return f"cirka {n} arbejdsdage" if da else f"about {n} working days"
+        return say("time.days", lang, n=number(round(days), lang))
     if days >= 0.75:
-        return "cirka en arbejdsdag" if da else "about one working day"
-    return "under en arbejdsdag" if da else "less than a working day"
+        return say("time.about_a_day", lang)
+    return say("time.under_a_day", lang)
 
 
 def share_in_ten(share: float, lang: str) -> str:
     """'2 in 10 find them worth it', in words a class understands."""
-    da = lang == "da"
     k = round(10 * share)
     if k <= 0:
-        return "næsten ingen synes, de er det værd" if da else "almost nobody finds them worth it"
+        return say("worth.none", lang)
     if k >= 10:
-        return "næsten alle synes, de er det værd" if da else "nearly all find them worth it"
-    return f"{k} ud af 10 synes, de er det værd" if da else f"{k} in 10 find them worth it"
+        return say("worth.all", lang)
+    return say("worth.some", lang, k=k)
 
 
 #: The stylesheet of the report and the teaching page: readable on screen and on paper.

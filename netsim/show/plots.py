@@ -3,7 +3,10 @@
 The data come from :mod:`netsim.show.figures`, which turns runs, result directories and sweep
 databases into the small tables drawn here; the plots never run or aggregate the model.
 Without ``ax`` a new figure is made with :class:`matplotlib.figure.Figure` (the Agg canvas,
-no pyplot state), so the functions are safe in scripts, servers and worker processes.
+no pyplot state), so the functions are safe in scripts, servers and worker processes. Each
+takes ``lang`` ("en" or "da"): titles, axis labels and legends come from
+:mod:`netsim.show.texts`, and tick labels are formatted by :mod:`netsim.show.page` as the
+pages' own numbers are.
 
 Examples
 --------
@@ -25,7 +28,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import Formatter, FuncFormatter, PercentFormatter
+
+from netsim.show.page import money_short, number, percent
+from netsim.show.texts import say, term
 
 __all__ = [
     "GraphData",
@@ -53,6 +59,36 @@ def new_axes(figsize: tuple[float, float] = (7.0, 4.0)) -> Axes:
     return fig.add_subplot()
 
 
+class _Percent(PercentFormatter):
+    """Percent ticks in the language's style (``50%``, ``50 %``); matplotlib picks decimals."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(1.0)
+        self.lang = lang
+
+    def format_pct(self, x: float, display_range: float) -> str:
+        plain = super().format_pct(x, display_range)
+        decimals = len(plain.rstrip(self.symbol).partition(".")[2])
+        return percent(x / self.xmax, self.lang, digits=decimals)
+
+
+class _Numbers(Formatter):
+    """Tick labels as numbers in the language's style (``1,000.5``, ``1.000,5``), with as
+    few decimals as tell all the axis's ticks apart exactly."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.digits = 0
+
+    def format_ticks(self, values: Any) -> list[str]:
+        x = np.asarray(values, dtype=float)
+        self.digits = next((d for d in range(6) if np.allclose(np.round(x, d), x, 0, 1e-9)), 6)
+        return [self(v) for v in x]
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return number(x, self.lang, digits=self.digits)
+
+
 def _plain(text: Any) -> str:
     """User text as literal text: a ``$`` would otherwise start matplotlib's mathtext."""
     return str(text).replace("$", r"\$")
@@ -68,7 +104,7 @@ def _series_labels(data: pd.DataFrame, key: str) -> list[tuple[Any, str, pd.Data
     return out
 
 
-def plot_attendance(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_attendance(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Attendance rate per network over time, with a confidence band over replications.
 
     Parameters
@@ -98,25 +134,18 @@ def plot_attendance(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                 linewidth=0,
             )
     ax.set_ylim(0, 1.05)
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel("week")
-    ax.set_ylabel("attendance (came / invited)")
-    ax.set_title("Attendance per network")
+    ax.yaxis.set_major_formatter(_Percent(lang))
+    ax.set_xlabel(say("plot.week", lang))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
+    ax.set_ylabel(say("plot.attendance.ylabel", lang))
+    ax.set_title(say("plot.attendance.title", lang))
     if len(ax.get_lines()) > 0:
         ax.legend(fontsize="small", loc="lower left", ncols=2 if len(ax.get_lines()) > 6 else 1)
     ax.grid(alpha=0.3)
     return ax
 
 
-def _dkk(x: float) -> str:
-    if abs(x) >= 1e6:
-        return f"{x / 1e6:.1f} M DKK"
-    if abs(x) >= 1e3:
-        return f"{x / 1e3:.0f} k DKK"
-    return f"{x:.0f} DKK"
-
-
-def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
     """Realised hours per year by role, each bar labelled with its DKK.
 
     Parameters
@@ -148,26 +177,26 @@ def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         )
         for rect, dkk in zip(bars, part["cost_dkk_year"].fillna(0), strict=True):
             ax.annotate(
-                _dkk(float(dkk)),
+                money_short(float(dkk), lang),
                 (rect.get_width(), rect.get_y() + rect.get_height() / 2),
                 xytext=(3, 0),
                 textcoords="offset points",
                 va="center",
                 fontsize="x-small",
             )
-    ax.set_yticks(y, [_plain(r) for r in roles])
+    ax.set_yticks(y, [_plain(term("role", r, lang)) for r in roles])
     ax.invert_yaxis()
-    ax.set_xlabel("hours per year")
-    ax.set_title("The cost ledger: realised hours (and DKK) by role")
+    ax.set_xlabel(say("plot.ledger.xlabel", lang))
+    ax.set_title(say("plot.ledger.title", lang))
     ax.margins(x=0.2)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
     if scenarios != [None]:
         ax.legend(fontsize="small", loc="lower right")
     ax.grid(axis="x", alpha=0.3)
     return ax
 
 
-def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
     """The double value account per network, against its cost.
 
     Each network is a vertical stroke at its cost from its sponsor value (triangle) to its
@@ -194,14 +223,24 @@ def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     pv = data["participant_value"].to_numpy(float)
     sv = data["sponsor_value"].to_numpy(float)
     ax.vlines(x, np.minimum(pv, sv), np.maximum(pv, sv), colors="0.6", linewidth=1)
-    ax.scatter(x, pv, marker="o", color=PARTICIPANT_COLOUR, label="participants' account", zorder=3)
-    ax.scatter(x, sv, marker="^", color=SPONSOR_COLOUR, label="sponsor's account", zorder=3)
+    ax.scatter(
+        x,
+        pv,
+        marker="o",
+        color=PARTICIPANT_COLOUR,
+        label=say("plot.values.participants", lang),
+        zorder=3,
+    )
+    ax.scatter(
+        x, sv, marker="^", color=SPONSOR_COLOUR, label=say("plot.values.sponsor", lang), zorder=3
+    )
     for xi, yi, label in zip(x, np.maximum(pv, sv), labels, strict=True):
         ax.annotate(label, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize="x-small")
-    ax.set_xlabel("cost per year")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _dkk(v)))
-    ax.set_ylabel("value per year (value units)")
-    ax.set_title("The double value account per network")
+    ax.set_xlabel(say("plot.values.xlabel", lang))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: money_short(v, lang)))
+    ax.set_ylabel(say("plot.values.ylabel", lang))
+    ax.yaxis.set_major_formatter(_Numbers(lang))
+    ax.set_title(say("plot.values.title", lang))
     ax.set_ylim(bottom=0)
     ax.set_xlim(left=0)
     ax.margins(x=0.15, y=0.15)
@@ -211,7 +250,11 @@ def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_knowledge(
-    data: pd.DataFrame, *, ax: Axes | None = None, topics: Sequence[str] | None = None
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    topics: Sequence[str] | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Mean knowledge over time of network members (solid) and everybody else (dashed).
 
@@ -232,17 +275,16 @@ def plot_knowledge(
     for k, group in enumerate(groups):
         part = data[data["topics"] == group].sort_values("week")
         colour = f"C{k % 10}"
-        ax.plot(part["week"], part["members"], color=colour, label=f"{_plain(group)}: members")
-        ax.plot(
-            part["week"],
-            part["others"],
-            color=colour,
-            linestyle="--",
-            label=f"{_plain(group)}: everybody else",
-        )
-    ax.set_xlabel("week")
-    ax.set_ylabel("mean knowledge (0–1)")
-    ax.set_title("Knowledge of members and of everybody else")
+        name = _plain(term("topics", group, lang))
+        members = say("plot.knowledge.members", lang, topics=name)
+        ax.plot(part["week"], part["members"], color=colour, label=members)
+        others = say("plot.knowledge.others", lang, topics=name)
+        ax.plot(part["week"], part["others"], color=colour, linestyle="--", label=others)
+    ax.set_xlabel(say("plot.week", lang))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
+    ax.set_ylabel(say("plot.knowledge.ylabel", lang))
+    ax.yaxis.set_major_formatter(_Numbers(lang))
+    ax.set_title(say("plot.knowledge.title", lang))
     if groups:
         ax.legend(fontsize="x-small", ncols=2)
     ax.grid(alpha=0.3)
@@ -276,7 +318,7 @@ def _segments(nodes: pd.DataFrame, edges: pd.DataFrame) -> np.ndarray:
     return seg[~np.isnan(seg).any(axis=(1, 2))]
 
 
-def plot_graph(data: GraphData, *, ax: Axes | None = None) -> Axes:
+def plot_graph(data: GraphData, *, ax: Axes | None = None, lang: str = "en") -> Axes:
     """The informal graph laid out by department, network members and new bridging ties
     highlighted.
 
@@ -297,7 +339,7 @@ def plot_graph(data: GraphData, *, ax: Axes | None = None) -> Axes:
         linewidths=0.7,
         alpha=0.55 if len(data.bridging) > 50 else 0.9,
         zorder=2,
-        label="new tie across departments",
+        label=say("plot.graph.bridging", lang),
     )
     ax.add_collection(bridge)
     depts = list(dict.fromkeys(nodes["department"]))
@@ -311,7 +353,7 @@ def plot_graph(data: GraphData, *, ax: Axes | None = None) -> Axes:
         alpha=0.45,
         linewidths=0,
         zorder=3,
-        label="employee",
+        label=say("plot.graph.employee", lang),
     )
     ax.scatter(
         members["x"],
@@ -321,7 +363,7 @@ def plot_graph(data: GraphData, *, ax: Axes | None = None) -> Axes:
         edgecolors="black",
         linewidths=0.8,
         zorder=4,
-        label="network member",
+        label=say("plot.graph.member", lang),
     )
     for d in depts:
         part = nodes[nodes["department"] == d]
@@ -339,7 +381,7 @@ def plot_graph(data: GraphData, *, ax: Axes | None = None) -> Axes:
     ax.autoscale_view()
     ax.margins(0.05)
     ax.set_axis_off()
-    ax.set_title("The organisation: informal ties, network members, new bridging ties")
+    ax.set_title(say("plot.graph.title", lang))
     ax.legend(fontsize="small", loc="lower center", bbox_to_anchor=(0.5, -0.08), ncols=3)
     return ax
 
@@ -352,7 +394,11 @@ def _outcome(data: pd.DataFrame, outcome: str | None, params: list[str]) -> str:
 
 
 def plot_sweep_heatmap(
-    data: pd.DataFrame, *, ax: Axes | None = None, outcome: str | None = None
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    outcome: str | None = None,
+    lang: str = "en",
 ) -> Axes:
     """A two-parameter grid sweep: the outcome's mean per design point as a heatmap.
 
@@ -399,7 +445,11 @@ def plot_sweep_heatmap(
 
 
 def plot_sweep_points(
-    data: pd.DataFrame, *, ax: Axes | None = None, outcome: str | None = None
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    outcome: str | None = None,
+    lang: str = "en",
 ) -> Axes:
     """A sweep over one parameter (or several scenarios): mean and 95 % CI per point.
 
@@ -427,13 +477,17 @@ def plot_sweep_points(
     ax.set_xticks(x, [_plain(v) for v in data[params[0]]])
     ax.set_xlabel(_plain(params[0].removeprefix("param:")))
     ax.set_ylabel(_plain(outcome))
-    ax.set_title(f"{_plain(outcome)}: mean and 95 % CI")
+    ax.set_title(say("plot.points.title", lang, outcome=_plain(outcome)))
     ax.grid(alpha=0.3)
     return ax
 
 
 def plot_sensitivity(
-    data: pd.DataFrame, *, ax: Axes | None = None, outcome: str | None = None
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    outcome: str | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Sensitivity indices with their confidence intervals (SALib Sobol or Morris).
 
@@ -469,10 +523,10 @@ def plot_sensitivity(
     ax.set_yticks(y, [_plain(p) for p in part["parameter"]])
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", linewidth=0.8)
-    ax.set_xlabel("index (bars: 95 % CI)")
-    title = f"Sensitivity of {_plain(outcome)}"
+    ax.set_xlabel(say("plot.sensitivity.xlabel", lang))
+    title = say("plot.sensitivity.title", lang, outcome=_plain(outcome))
     if "imputed" in part and len(part) and (k := int(part["imputed"].iloc[0])):
-        title += f"\n(undefined at {k} design points: the others' mean used there)"
+        title += "\n" + say("plot.sensitivity.imputed", lang, k=k)
     ax.set_title(title)
     ax.legend(fontsize="small")
     ax.grid(axis="x", alpha=0.3)
@@ -480,7 +534,11 @@ def plot_sensitivity(
 
 
 def plot_comparison(
-    data: pd.DataFrame, *, ax: Axes | None = None, metrics: Sequence[str] | None = None
+    data: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    metrics: Sequence[str] | None = None,
+    lang: str = "en",
 ) -> Axes:
     """Paired differences against the reference scenario, relative to its mean, with CIs.
 
@@ -533,9 +591,9 @@ def plot_comparison(
         ax.minorticks_off()
     ax.set_yticks(y, [_plain(m) for m in metrics])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
-    ax.set_xlabel(f"difference relative to {_plain(names[0])} (95 % CI)")
-    ax.set_title("Paired differences")
+    ax.xaxis.set_major_formatter(_Percent(lang))
+    ax.set_xlabel(say("plot.comparison.xlabel", lang, reference=_plain(names[0])))
+    ax.set_title(say("plot.comparison.title", lang))
     if len(names) > 2:  # with one comparison the axis label says it all
         ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     ax.grid(axis="x", alpha=0.3)

@@ -23,10 +23,10 @@ from typing import Any, cast
 import numpy as np
 
 from netsim._version import __version__
-from netsim.errors import NetsimError
 from netsim.scenario.schema import Scenario, parse_scenario
 from netsim.show.figures import layout_by_department, organisation_of
 from netsim.show.page import CSS, esc, money, number, percent, share_in_ten, working_time
+from netsim.show.texts import check_lang, say, section
 from netsim.sim.result import RunResult
 from netsim.study.runner import Task, run_replications
 
@@ -210,30 +210,21 @@ def _round(x: Any, digits: int = 1) -> float | None:
 def _story(run: RunResult, lang: str) -> str:
     """Two plain sentences about one cell."""
     s, sim = run.summary, run.scenario.simulation
-    da = lang == "da"
     hours = float(s["hours_per_member_year"])
     time = working_time(
         hours, lang, hours_per_day=sim.hours_per_day, days_per_week=sim.days_per_week
     )
     valuing = float(s["share_valuing"])
     first, last = float(s["attendance_first_quarter"]), float(s["attendance_last_quarter"])
-    if da:
-        text = f"Hver deltager bruger {number(hours, lang)} timer om året — {time}"
-        if math.isfinite(valuing):
-            text += f"; {share_in_ten(valuing, lang)}"
-        text += "."
-        if math.isfinite(first) and math.isfinite(last):
-            text += f" Fremmødet går fra {percent(first, lang)} til {percent(last, lang)}."
-        text += f" Det koster {money(float(s['cost_dkk_year']), lang)} om året."
-        return text
-    text = f"Each member spends {number(hours, lang)} hours a year — {time}"
+    text = say("story.spends", lang, hours=number(hours, lang), time=time)
     if math.isfinite(valuing):
         text += f"; {share_in_ten(valuing, lang)}"
     text += "."
     if math.isfinite(first) and math.isfinite(last):
-        text += f" Attendance goes from {percent(first, lang)} to {percent(last, lang)}."
-    text += f" It costs {money(float(s['cost_dkk_year']), lang)} a year."
-    return text
+        a, b = percent(first, lang), percent(last, lang)
+        text += " " + say("story.attendance", lang, a=a, b=b)
+    cost = money(float(s["cost_dkk_year"]), lang)
+    return text + " " + say("story.cost", lang, dkk=cost)
 
 
 def teach_data(
@@ -289,101 +280,6 @@ def teach_data(
 
 # ------------------------------------------------------------------ the page
 
-TEXT: dict[str, dict[str, Any]] = {
-    "en": {
-        "title": "Why networks created blindly fail — try it",
-        "intro": "A municipality of 400 people runs a network for its leaders for two years. "
-        "Choose how it is designed and see who keeps coming, what it costs, and what it gives "
-        "the leaders and the organisation. Every choice was simulated beforehand on the same "
-        "organisation with the same busy days, so only the design differs.",
-        "controls": {
-            "enrollment": (
-                "Who takes part",
-                {
-                    "automatic": "everybody, automatically",
-                    "invitation": "invited",
-                    "voluntary": "those who want to",
-                },
-            ),
-            "format": ("Format", {"lecture": "lecture", "participatory": "participatory"}),
-            "goal": ("Goal", {"vague": "vague", "clear": "clear"}),
-            "pressure": ("Time pressure", {"normal": "normal", "high": "high"}),
-        },
-        "attendance": "Attendance at each meeting",
-        "attendance_note": "Share of the invited who came. Grey dashes: everybody enrolled, "
-        "lecture, vague goal, normal pressure — the blind design.",
-        "hours": "Hours",
-        "hours_note": "Hours a year per member; the line is one working week.",
-        "values": "Both value accounts",
-        "values_note": "What the leaders got (green) and what the organisation got (purple), "
-        "added up meeting by meeting, in value units.",
-        "graph": "Who comes, and how knowledge spreads",
-        "graph_note": "Leaders in the network (ringed) and some of the people they work with, "
-        "grouped by department. Orange: came to this meeting. The darker the blue, the more "
-        "they have learnt of what the network is about — also those who never attend, "
-        "through everyday ties.",
-        "play": "Play",
-        "pause": "Pause",
-        "week": "week",
-        "per_member": "hours / member / year",
-        "working_week": "1 working week",
-        "participants": "leaders",
-        "sponsor": "organisation",
-        "blind": "blind design",
-        "total": "in all {hours} hours a year",
-        "legend_came": "came",
-        "legend_member": "member",
-        "legend_other": "colleague",
-        "footer": "Made with netsim {version}. Works offline; nothing is sent anywhere.",
-    },
-    "da": {
-        "title": "Hvorfor netværk oprettet i blinde fejler — prøv selv",
-        "intro": "En kommune med 400 ansatte har et netværk for sine ledere i to år. Vælg, "
-        "hvordan det er indrettet, og se, hvem der bliver ved med at komme, hvad det koster, "
-        "og hvad det giver lederne og organisationen. Hvert valg er simuleret på forhånd på "
-        "den samme organisation med de samme travle dage, så kun designet er forskelligt.",
-        "controls": {
-            "enrollment": (
-                "Hvem deltager",
-                {
-                    "automatic": "alle, automatisk",
-                    "invitation": "inviterede",
-                    "voluntary": "de, der har lyst",
-                },
-            ),
-            "format": ("Form", {"lecture": "oplæg", "participatory": "deltagerinddragende"}),
-            "goal": ("Mål", {"vague": "uklart", "clear": "klart"}),
-            "pressure": ("Travlhed", {"normal": "normal", "high": "høj"}),
-        },
-        "attendance": "Fremmøde ved hvert møde",
-        "attendance_note": "Andelen af de inviterede, der kom. Grå streger: alle tilmeldt "
-        "automatisk, oplæg, uklart mål, normal travlhed — netværket oprettet i blinde.",
-        "hours": "Timer",
-        "hours_note": "Timer om året pr. deltager; stregen er én arbejdsuge.",
-        "values": "Begge værdiregnskaber",
-        "values_note": "Hvad lederne fik (grøn), og hvad organisationen fik (lilla), lagt "
-        "sammen møde for møde, i værdienheder.",
-        "graph": "Hvem kommer, og hvordan viden spreder sig",
-        "graph_note": "Lederne i netværket (med ring) og nogle af dem, de arbejder sammen med, "
-        "samlet efter afdeling. Orange: kom til dette møde. Jo mørkere blå, jo mere har de "
-        "lært af det, netværket handler om — også de, der aldrig kommer, gennem hverdagens "
-        "kontakter.",
-        "play": "Afspil",
-        "pause": "Pause",
-        "week": "uge",
-        "per_member": "timer / deltager / år",
-        "working_week": "1 arbejdsuge",
-        "participants": "ledere",
-        "sponsor": "organisation",
-        "blind": "oprettet i blinde",
-        "total": "i alt {hours} timer om året",
-        "legend_came": "kom",
-        "legend_member": "deltager",
-        "legend_other": "kollega",
-        "footer": "Lavet med netsim {version}. Virker uden net; intet sendes nogen steder hen.",
-    },
-}
-
 _PAGE_CSS = """
 .controls { display: flex; flex-wrap: wrap; gap: 0.75rem 1.5rem; background: var(--soft);
             padding: 0.75rem 1rem; border-radius: 6px; margin: 1rem 0; }
@@ -410,13 +306,13 @@ footer { color: var(--muted); font-size: 0.8rem; margin-top: 2rem; }
 def _controls(lang: str) -> str:
     out = []
     for name, settings in CONTROLS.items():
-        title, labels = TEXT[lang]["controls"][name]
+        title = say(f"teach_control.{name}", lang)
         radios = []
         for k, value in enumerate(settings):
             checked = " checked" if k == 0 else ""
             radios.append(
                 f'<label><input type="radio" name="{name}" value="{value}"{checked}>'
-                f"{esc(labels[value])}</label>"
+                f"{esc(say(f'teach_setting.{name}.{value}', lang))}</label>"
             )
         out.append(
             f'<fieldset id="control-{name}"><legend>{esc(title)}</legend>'
@@ -433,11 +329,10 @@ def _json_for_script(data: Any) -> str:
 
 def build_teach_page(data: dict[str, Any], *, lang: str = "en") -> str:
     """The teaching page as one HTML document (:func:`teach_data` embedded)."""
-    if lang not in TEXT:
-        raise NetsimError(f"--lang: must be one of {', '.join(TEXT)} (got {lang!r})")
-    t = TEXT[lang]
+    t = section("teach", check_lang(lang))
     script = resources.files("netsim.show").joinpath("assets/teach.js").read_text(encoding="utf-8")
-    words = {k: v for k, v in t.items() if isinstance(v, str)}
+    # The script's own words (button labels, legends) travel with the page as JSON.
+    words = t
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head>
@@ -472,7 +367,7 @@ def build_teach_page(data: dict[str, Any], *, lang: str = "en") -> str:
 <span id="week-label"></span></div>
 <svg id="graph" viewBox="0 0 880 560" role="img" aria-label="{esc(t["graph"])}"></svg></section>
 </div>
-<footer>{esc(t["footer"].format(version=__version__))}</footer>
+<footer>{esc(say("teach.footer", lang, version=__version__))}</footer>
 </main>
 <script type="application/json" id="teach-data">{_json_for_script(data)}</script>
 <script type="application/json" id="teach-words">{_json_for_script(words)}</script>

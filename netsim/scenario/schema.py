@@ -4,21 +4,22 @@ A scenario is a TOML file validated by the pydantic models below (``extra="forbi
 model frozen). Everything has a default except the networks, so a ten-line file is a valid
 scenario. Names carry their units (``duration_hours``, ``interval_weeks``, ``catering_dkk``).
 
-The flow is Ciw's: read -> fill defaults -> validate -> freeze. :func:`load_scenario` turns
-every problem into a one-line :class:`~netsim.errors.ScenarioError` naming the file, the field
-path and what is allowed.
+This module is the schema alone: it reads no file. A path it is given (``employees_csv``,
+``members_csv``) is only made absolute, relative to the ``base_dir`` of the validation
+context. What the files say is filled in by :mod:`netsim.scenario.load`, which hands the
+organisation validator a ``fill`` function in the same context (see
+:meth:`Organisation._from_files`); validated without one, a scenario is what its tables say.
+The flow is Ciw's: read -> fill -> validate -> freeze, and :func:`netsim.scenario.load.
+load_scenario` is where it runs and where every problem becomes a one-line
+:class:`~netsim.errors.ScenarioError`.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
-import tomli_w
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -33,6 +34,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from netsim.errors import ScenarioError
+from netsim.scenario.problems import consistency, invalid_ref, scenario_error
 
 if TYPE_CHECKING:
     from netsim.scenario.roster import Roster
@@ -41,6 +43,7 @@ __all__ = [
     "ROLES",
     "Attendance",
     "Diffusion",
+    "Fill",
     "Learning",
     "Network",
     "Organisation",
@@ -48,25 +51,21 @@ __all__ = [
     "Selector",
     "Simulation",
     "TimePressure",
-    "load_scenario",
-    "parse_scenario",
-    "scenario_to_toml",
 ]
 
 Role = Literal["executive", "head", "leader", "specialist", "employee"]
 ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
-Fraction = float  # documented range [0, 1], enforced with Field(ge=0, le=1)
+
+#: What the loader hands the organisation validator in the validation context (``"fill"``):
+#: given the organisation validated without the fields its files decide, and the table as
+#: written, the filled-in fields and the files' :class:`~netsim.scenario.roster.Roster`.
+Fill = Callable[["Organisation", Mapping[str, Any]], tuple[dict[str, Any], "Roster"]]
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(
         extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
     )
-
-
-def _consistency(field: str, message: str) -> PydanticCustomError:
-    """An error about a combination of fields, reported at ``field`` of the model it is in."""
-    return PydanticCustomError("combination", "{message}", {"field": field, "message": message})
 
 
 class Simulation(_Model):
@@ -109,7 +108,7 @@ class Ties(_Model):
     @model_validator(mode="after")
     def _order(self) -> Ties:
         if self.strength_min > self.strength_max:
-            raise _consistency(
+            raise consistency(
                 "strength_min",
                 f"must not exceed strength_max = {self.strength_max} (got {self.strength_min})",
             )
@@ -201,42 +200,41 @@ class Organisation(_Model):
     @model_validator(mode="wrap")
     @classmethod
     def _from_files(
-        cls, data: Any, handler: ModelWrapValidatorHandler[Organisation]
+        cls, data: Any, handler: ModelWrapValidatorHandler[Organisation], info: ValidationInfo
     ) -> Organisation:
-        """Read ``employees_csv`` (and ``ties_csv``) and fill in what the files decide.
+        """Fill in what ``employees_csv`` (and ``ties_csv``) decide, with the loader's help.
 
         Validates twice: first without the fields the file decides (so the paths are resolved
-        and the role map checked), then with them filled in. The loaded :class:`Roster` is kept
-        with the model, so a run never reads a file.
+        and the role map checked), then with them filled in by the ``fill`` function of the
+        validation context (:mod:`netsim.scenario.load` gives one; it reads the files and
+        returns the filled fields and the :class:`Roster`, kept with the model, so a run never
+        reads a file). Without one, the organisation is what its table says.
         """
         if not isinstance(data, dict) or data.get("employees_csv") is None:
             out = handler(data)
             for name in ("ties_csv", "role_map"):
                 if out.employees_csv is None and getattr(out, name):
-                    raise _consistency(name, "only used with employees_csv")
+                    raise consistency(name, "only used with employees_csv")
             return out
         first = handler({k: v for k, v in data.items() if k not in _FROM_FILE})
-        assert first.employees_csv is not None
         titles: dict[str, str] = {}
         for title, role in first.role_map.items():
             key = " ".join(title.split()).casefold()
             if titles.get(key, role) != role:
-                raise _consistency("role_map", f"{title!r} is given twice with different roles")
+                raise consistency("role_map", f"{title!r} is given twice with different roles")
             titles[key] = role
         for name in ("unit_size", "executives", "specialist_share"):
             default = cls.model_fields[name].default
             if name in data and data[name] != default:
-                raise _consistency(
+                raise consistency(
                     name,
                     f"not used with employees_csv, where the file says who works where in "
                     f"which role; leave it out (got {data[name]!r})",
                 )
-        from netsim.scenario.roster import read_roster
-
-        _must_exist("employees_csv", first.employees_csv)
-        _must_exist("ties_csv", first.ties_csv)
-        roster = read_roster(first.employees_csv, first.ties_csv, role_map=first.role_map)
-        filled = _filled_from(roster, data)
+        fill: Fill | None = (info.context or {}).get("fill")
+        if fill is None:
+            return handler(data)
+        filled, roster = fill(first, data)
         out = handler({**data, **filled})
         out._roster = roster
         return out
@@ -245,18 +243,18 @@ class Organisation(_Model):
     def _names(self) -> Organisation:
         if self.department_names is not None:
             if len(self.department_names) != self.departments + 1:
-                raise _consistency(
+                raise consistency(
                     "department_names",
                     f"needs departments + 1 = {self.departments + 1} names, the central "
                     f"administration first (got {len(self.department_names)})",
                 )
             if len(set(self.department_names)) != len(self.department_names):
-                raise _consistency("department_names", "names must be distinct")
+                raise consistency("department_names", "names must be distinct")
         if len(set(self.specialties)) != len(self.specialties):
-            raise _consistency("specialties", "names must be distinct")
+            raise consistency("specialties", "names must be distinct")
         needed = self.executives + self.departments + 1 + 2 * (self.departments + 1)
         if self.employees_csv is None and self.employees < needed:
-            raise _consistency(
+            raise consistency(
                 "employees",
                 f"too few for {self.departments + 1} departments and {self.executives} "
                 f"executives: at least {needed} (got {self.employees})",
@@ -290,7 +288,6 @@ class Organisation(_Model):
 
 #: Organisation fields that a CSV organisation takes from its employees file.
 _FROM_FILE = ("employees", "departments", "department_names", "specialties")
-_MIN_EMPLOYEES = 20
 
 
 def _resolve_path(value: str | None, info: ValidationInfo) -> str | None:
@@ -306,69 +303,6 @@ def _resolve_path(value: str | None, info: ValidationInfo) -> str | None:
         raise PydanticCustomError("path", "must name a file")
     base = (info.context or {}).get("base_dir") or "."
     return os.path.abspath(os.path.join(base, os.path.expanduser(value)))
-
-
-def _must_exist(field: str, path: str | None) -> None:
-    """A missing file is a mistake in the scenario: report it at the field that names it."""
-    if path is not None and not os.path.exists(path):
-        raise _consistency(field, f"file not found: {path}")
-
-
-def _filled_from(roster: Roster, data: Mapping[str, Any]) -> dict[str, Any]:
-    """``employees``, ``departments``, ``department_names`` and ``specialties`` of a CSV
-    organisation, checked against what the scenario says about them (if anything)."""
-    n, names = roster.n, list(roster.department_names)
-    if n < _MIN_EMPLOYEES:
-        raise _consistency(
-            "employees_csv",
-            f"{roster.employees_file} has {n} employees; netsim needs at least {_MIN_EMPLOYEES}",
-        )
-    leave_out = "leave it out: with employees_csv it comes from the file"
-    if "employees" in data and data["employees"] != n:
-        raise _consistency(
-            "employees",
-            f"{roster.employees_file} has {n} employees; {leave_out} (got {data['employees']!r})",
-        )
-    if "departments" in data and data["departments"] != len(names) - 1:
-        raise _consistency(
-            "departments",
-            f"{roster.employees_file} has {len(names)} departments, which is departments = "
-            f"{len(names) - 1} (the first is counted apart, like a central administration); "
-            f"{leave_out} (got {data['departments']!r})",
-        )
-    given = data.get("department_names")
-    if given is not None:
-        if not isinstance(given, list) or sorted(map(str, given)) != sorted(names):
-            shown = ", ".join(repr(d) for d in names)
-            raise _consistency(
-                "department_names",
-                f"must name the departments of {roster.employees_file} ({shown}), in any "
-                f"order; or {leave_out}",
-            )
-        names = [str(d) for d in given]
-    filled: dict[str, Any] = {
-        "employees": n,
-        "departments": len(names) - 1,
-        "department_names": names,
-    }
-    given = data.get("specialties")
-    if isinstance(given, list):
-        # The scenario may list more specialties (topics nobody specialises in yet) and
-        # chooses their order.
-        missing = [k for k, s in enumerate(roster.specialties) if s not in given]
-        if missing:
-            shown = ", ".join(
-                f"{roster.specialties[k]!r} (line {roster.lines[roster.specialty == k][0]})"
-                for k in missing
-            )
-            raise _consistency(
-                "specialties",
-                f"misses specialties of {roster.employees_file}: {shown}; add them, or leave "
-                "specialties out to take the file's",
-            )
-    elif roster.specialties:
-        filled["specialties"] = list(roster.specialties)
-    return filled
 
 
 class TimePressure(_Model):
@@ -511,15 +445,15 @@ class Network(_Model):
     @model_validator(mode="after")
     def _combinations(self) -> Network:
         if self.quorum > self.max_size:
-            raise _consistency(
+            raise consistency(
                 "quorum", f"must be at most max_size = {self.max_size} (got {self.quorum})"
             )
         if self.end_week is not None and self.end_week <= self.start_week:
-            raise _consistency(
+            raise consistency(
                 "end_week", f"must be after start_week = {self.start_week} (got {self.end_week})"
             )
         if self.purpose == "competence" and not self.topics and not self.select.specialties:
-            raise _consistency("topics", "a competence network needs topics or select.specialties")
+            raise consistency("topics", "a competence network needs topics or select.specialties")
         return self
 
     def hours_per_attendee(self) -> float:
@@ -568,7 +502,7 @@ class Evaluation(_Model):
     @model_validator(mode="after")
     def _order(self) -> Evaluation:
         if self.transform_below is not None and self.transform_below < self.close_below:
-            raise _consistency(
+            raise consistency(
                 "transform_below",
                 f"must be at least close_below = {self.close_below} (got {self.transform_below})",
             )
@@ -640,29 +574,33 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _schedule(self) -> Scenario:
-        from netsim.scenario.overrides import with_overrides
+        from netsim.scenario.overrides import overridden
 
         weeks = self.horizon_days / self.simulation.days_per_week
         base = self.model_copy(update={"schedule": []})
         for k, change in enumerate(self.schedule):
             where = f"schedule.{k}"
             if change.at_week >= weeks:
-                raise _consistency(
+                raise consistency(
                     f"{where}.at_week",
                     f"must be within the horizon of {weeks:g} weeks (got {change.at_week})",
                 )
             for path in change.set:
                 if not _changeable(path):
-                    raise _consistency(
+                    raise consistency(
                         f"{where}.set",
                         f"{path!r} cannot change during a run; changeable: attendance.*, "
                         "learning.*, diffusion.*, evaluation.*, time pressure levels, and "
                         f"networks.NAME.{{{', '.join(CHANGEABLE_NETWORK_FIELDS)}}}",
                     )
+            # Checked by the schema alone: a change neither reads files nor reshapes groups.
             try:
-                base = with_overrides(base, change.set)
+                base = Scenario.model_validate(overridden(base, change.set))
             except ScenarioError as exc:
-                raise _consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
+                raise consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
+            except ValidationError as exc:
+                err = scenario_error(Scenario, exc, "")
+                raise consistency(f"{where}.set", f"{err.field}: {err.message}") from None
         return self
 
     @model_validator(mode="after")
@@ -673,58 +611,42 @@ class Scenario(_Model):
         for name, net in self.networks.items():
             where = f"networks.{name}"
             if net.interval_weeks * per_week < 1:
-                raise _consistency(
+                raise consistency(
                     f"{where}.interval_weeks",
                     f"at most one meeting a working day: at least {1 / per_week:g} "
                     f"(got {net.interval_weeks})",
                 )
             for t in net.topics or []:
                 if t not in topics:
-                    raise _invalid_ref(f"{where}.topics", t, topics)
+                    raise invalid_ref(f"{where}.topics", t, topics)
             for d in net.select.departments:
                 if d not in depts:
-                    raise _invalid_ref(f"{where}.select.departments", d, depts)
+                    raise invalid_ref(f"{where}.select.departments", d, depts)
             for s in net.select.specialties:
                 if s not in specs:
-                    raise _invalid_ref(f"{where}.select.specialties", s, specs)
+                    raise invalid_ref(f"{where}.select.specialties", s, specs)
             for i in net.select.ids:
                 if not 0 <= i < org.employees:
-                    raise _consistency(
+                    raise consistency(
                         f"{where}.select.ids",
                         f"employee ids run from 0 to {org.employees - 1} (got {i})",
                     )
         return self
 
     @model_validator(mode="after")
-    def _member_lists(self) -> Scenario:
-        """Read every network's ``members_csv`` against the organisation's employee ids."""
-        from netsim.scenario.roster import CsvError, CsvProblem, read_members
-
-        roster = self.organisation.roster
-        members: dict[str, tuple[int, ...]] = {}
-        problems: list[CsvProblem] = []
+    def _member_files(self) -> Scenario:
         for name, net in self.networks.items():
-            if net.members_csv is None:
-                continue
-            if roster is None:
-                raise _consistency(
+            if net.members_csv is not None and self.organisation.employees_csv is None:
+                raise consistency(
                     f"networks.{name}.members_csv",
                     "needs organisation.employees_csv: a member list names ids of that file",
                 )
-            _must_exist(f"networks.{name}.members_csv", net.members_csv)
-            try:
-                members[name] = tuple(read_members(net.members_csv, roster).tolist())
-            except CsvError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise CsvError(problems)
-        self._members = members
         return self
 
     def members_of(self, network: str) -> tuple[int, ...] | None:
         """Employee positions listed in a network's ``members_csv``, or ``None`` if it has none.
 
-        Read when the scenario was validated, so a run never reads the file.
+        Read by the loader (:mod:`netsim.scenario.load`), so a run never reads the file.
         """
         return self._members.get(network)
 
@@ -732,206 +654,3 @@ class Scenario(_Model):
     def horizon_days(self) -> int:
         """Simulated working days."""
         return round(self.simulation.years * self.simulation.days_per_year)
-
-
-def _invalid_ref(field: str, got: str, allowed: set[str]) -> PydanticCustomError:
-    close = difflib.get_close_matches(got, sorted(allowed), n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    shown = ", ".join(sorted(allowed)[:12]) + (", ..." if len(allowed) > 12 else "")
-    return _consistency(field, f"unknown name; {hint}allowed: {shown} (got {got!r})")
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
-    """Field names of the model that a validation ``loc`` points into (for "did you mean")."""
-    model: Any = Scenario
-    dict_key = False
-    for part in loc:
-        if dict_key or not isinstance(part, str):
-            # A key of a dict field (network name), whatever it is called, or a list index:
-            # stay on the value model.
-            dict_key = False
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return []
-        ann = field.annotation
-        dict_key = get_origin(ann) is dict
-        args = get_args(ann)
-        candidates = [ann, *args]
-        nxt = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-        if nxt is None:  # e.g. list[Model]
-            nxt = next(
-                (
-                    a
-                    for c in candidates
-                    for a in get_args(c)
-                    if isinstance(a, type) and issubclass(a, BaseModel)
-                ),
-                None,
-            )
-        if nxt is None:
-            return []
-        model = nxt
-    return list(model.model_fields)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _format(err: Mapping[str, Any]) -> tuple[str, str]:
-    """One pydantic error as (field path, message)."""
-    loc = tuple(err["loc"])
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind == "combination":
-        return ".".join(str(p) for p in (*loc, ctx["field"])), ctx["message"]
-    path = ".".join(str(p) for p in loc)
-    if kind == "extra_forbidden":
-        valid = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(valid)}"
-        return path, f"unknown field; {hint}"
-    if kind == "missing":
-        return path, "required field is missing"
-    return path, f"{err['msg'][0].lower()}{err['msg'][1:]} (got {_short(err.get('input'))})"
-
-
-def parse_scenario(
-    data: Mapping[str, Any],
-    *,
-    source: str = "<scenario>",
-    strict: bool = False,
-    base_dir: str | Path | None = None,
-) -> Scenario:
-    """Validate a scenario given as a mapping (the parsed TOML).
-
-    Parameters
-    ----------
-    data : mapping
-        The scenario's tables and values.
-    source : str
-        Named in error messages (the file path).
-    strict : bool
-        No type coercion: ``"200"`` or ``true`` is not a number, ``200.5``/``200.0`` not a
-        whole number. :func:`load_scenario` validates files strictly.
-    base_dir : path, optional
-        What relative paths of CSV files (``organisation.employees_csv``, ...) are relative
-        to; default the working directory. :func:`load_scenario` passes the scenario file's
-        directory. The scenario holds the absolute paths.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        For the first problem found, with its field path; the message says how many more
-        there are.
-    netsim.scenario.roster.CsvError
-        For every problem in the CSV files the scenario names (read as part of validation).
-
-    Examples
-    --------
-    >>> s = parse_scenario({"name": "tiny", "organisation": {"employees": 100}})
-    >>> s.organisation.employees, s.simulation.years
-    (100, 2.0)
-    >>> parse_scenario({"organisation": {"employes": 100}}, source="x.toml")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    netsim.errors.ScenarioError: x.toml: organisation.employes: unknown field; did you mean...
-    """
-    try:
-        context = {"base_dir": None if base_dir is None else str(base_dir)}
-        return Scenario.model_validate(dict(data), strict=strict, context=context)
-    except ValidationError as exc:
-        errors = exc.errors()
-        field, message = _format(errors[0])
-        if len(errors) > 1:
-            message += f" [and {len(errors) - 1} more problem(s)]"
-        raise ScenarioError(source, field, message) from None
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file.
-
-    The scenario's ``name`` defaults to the file's stem.
-
-    Paths of CSV files in the scenario are relative to the file's directory.
-
-    Raises
-    ------
-    ScenarioError
-        File missing or unreadable, TOML syntax (with line and column), or any invalid field.
-    netsim.scenario.roster.CsvError
-        Problems in the CSV files the scenario names, one per line.
-    """
-    p = Path(path)
-    source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "", "cannot read the file: it is not UTF-8 text") from None
-    except OSError as exc:
-        raise ScenarioError(source, "", f"cannot read the file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = _toml_message(exc, text)
-        raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
-    data.setdefault("name", p.stem)
-    return parse_scenario(data, source=source, strict=True, base_dir=p.parent)
-
-
-def _toml_message(exc: tomllib.TOMLDecodeError, text: str | None = None) -> str:
-    r"""'line L, column C: what' from tomllib's 'What (at line L, column C)'.
-
-    tomllib says 'at end of document' when the file ends inside a value (an unclosed string
-    or array); given the ``text``, that is turned into the line and column of the end too.
-
-    Examples
-    --------
-    >>> def err(text):
-    ...     try:
-    ...         tomllib.loads(text)
-    ...     except tomllib.TOMLDecodeError as exc:
-    ...         return _toml_message(exc, text)
-    >>> err("a = 1\nb = = 2\n")
-    'line 2, column 5: Invalid value'
-    >>> err("a = 1\nb = [1, 2")
-    'line 2, column 10: Unclosed array (at end of document)'
-    """
-    msg = str(exc)
-    head, sep, tail = msg.rpartition(" (at ")
-    if sep and tail.endswith(")"):
-        where = tail[:-1]
-        if where == "end of document" and text is not None:
-            doc = text.replace("\r\n", "\n")  # as tomllib sees it
-            line = doc.count("\n") + 1
-            column = len(doc) - doc.rfind("\n")
-            return f"line {line}, column {column}: {head} (at end of document)"
-        return f"{where}: {head}"
-    return msg
-
-
-def scenario_to_toml(scenario: Scenario) -> str:
-    """The resolved scenario (every default filled in) as TOML text.
-
-    Examples
-    --------
-    >>> s = parse_scenario({"name": "tiny"})
-    >>> parse_scenario(tomllib.loads(scenario_to_toml(s))) == s
-    True
-    """
-    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))

@@ -24,7 +24,8 @@ import numpy as np
 
 from netsim._version import __version__
 from netsim.errors import NetsimError
-from netsim.scenario.schema import Scenario, parse_scenario
+from netsim.scenario.load import parse_scenario
+from netsim.scenario.schema import Scenario
 from netsim.show.figures import layout_by_department, organisation_of
 from netsim.show.page import CSS, esc, money, number, percent, share_in_ten, working_time
 from netsim.sim.result import RunResult

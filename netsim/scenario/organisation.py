@@ -245,7 +245,7 @@ class Organisation(Model):
     @property
     def roster(self) -> Roster | None:
         """What ``employees_csv`` and ``ties_csv`` say, as read when the scenario was loaded
-        (``None`` for a generated organisation)."""
+        (``None`` for a generated organisation, or one validated without the loader)."""
         return self._roster
 
     def names(self) -> list[str]:

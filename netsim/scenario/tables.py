@@ -48,7 +48,6 @@ __all__ = [
     "Table",
     "column_label",
     "digest",
-    "display_path",
     "norm",
     "numbers",
     "read_table",
@@ -123,7 +122,7 @@ class CsvError(NetsimError):
 # --------------------------------------------------------------------------- reading tables
 
 
-def display_path(path: str | Path) -> str:
+def _display(path: str | Path) -> str:
     """The path as a user would recognise it: relative to the working directory if inside."""
     p = os.path.abspath(path)
     try:
@@ -203,7 +202,7 @@ def read_table(
     problems: list[CsvProblem],
 ) -> tuple[Table | None, bytes]:
     """Header and rows of a CSV file; ``None`` (with problems added) if it cannot be read."""
-    file = display_path(path)
+    file = _display(path)
     required, optional = columns
     try:
         data = Path(path).read_bytes()

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netsim.scenario.schema import load_scenario
+from netsim.scenario.load import load_scenario
 from netsim.sim.model import simulate, summarise, talk, who_talks
 from tests.conftest import StepState, days
 

@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netsim
+from netsim.scenario.load import load_scenario
 from netsim.scenario.overrides import with_overrides
-from netsim.scenario.schema import load_scenario
 from netsim.sim import kernels
 from netsim.sim.model import run, talk
 from tests.conftest import StepState, days

@@ -171,15 +171,15 @@ def test_recorded_frames_are_consistent():
 
 
 def test_selector_matching_nobody_is_a_scenario_error():
-    sc = small_scenario(
-        x={
-            "purpose": "strategy",
-            "select": {"roles": ["executive"], "departments": ["children"]},
-            "enrollment": "automatic",
-        }
-    )
+    # Found when the scenario is loaded (here from a dict), before any run is built.
     with pytest.raises(netsim.ScenarioError, match="matches nobody") as err:
-        netsim.simulate(sc, seed=1, years=0.1)
+        small_scenario(
+            x={
+                "purpose": "strategy",
+                "select": {"roles": ["executive"], "departments": ["children"]},
+                "enrollment": "automatic",
+            }
+        )
     assert err.value.field == "networks.x.select"
 
 

@@ -18,8 +18,9 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from netsim._version import __version__
-from netsim.errors import NetsimError, ScenarioError
-from netsim.scenario.schema import Scenario, Simulation, load_scenario
+from netsim.errors import NetsimError
+from netsim.scenario.load import load_scenario
+from netsim.scenario.schema import Scenario, Simulation
 from netsim.sim.kernels import BACKENDS, load_compiled, use
 from netsim.sim.metrics import SUMMARY_NAMES
 from netsim.sim.result import json_ready
@@ -151,35 +152,6 @@ def _count(text: str) -> int:
     return value
 
 
-def _load_checked(path: str, seed: int | None = None) -> Scenario:
-    """Load a scenario and check what needs the organisation (selectors, quorums)."""
-    from netsim.sim.org import build_organisation
-    from netsim.sim.rng import Streams
-    from netsim.sim.state import build_state
-
-    scenario = load_scenario(path)
-    streams = Streams(scenario.simulation.seed if seed is None else seed)
-    with _source(path):
-        build_state(
-            scenario, build_organisation(scenario.organisation, rng=streams.organisation), streams
-        )
-    return scenario
-
-
-class _source:
-    """Name the file in ScenarioErrors raised from the model, which never sees files."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: object) -> None:
-        if isinstance(exc, ScenarioError) and exc.source != self.path:
-            raise ScenarioError(self.path, exc.field, exc.message) from None
-
-
 def _fmt(value: Any) -> str:
     if isinstance(value, float):
         if math.isnan(value):
@@ -206,12 +178,11 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from netsim.sim.model import simulate
 
     # Validate every file before computing anything.
-    scenarios = [(path, _load_checked(path, args.seed)) for path in args.scenarios]
+    scenarios = [(path, load_scenario(path)) for path in args.scenarios]
     names = [sc.name for _, sc in scenarios]
     summaries = []
-    for k, (path, sc) in enumerate(scenarios):
-        with _source(path):
-            result = simulate(sc, seed=args.seed, years=args.years)
+    for k, (_, sc) in enumerate(scenarios):
+        result = simulate(sc, seed=args.seed, years=args.years)
         if args.out is not None:
             out = args.out if len(scenarios) == 1 else args.out / _unique(k, names)
             try:
@@ -239,7 +210,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         try:
-            _load_checked(path)
+            load_scenario(path)
         except NetsimError as exc:
             _print_error(exc)
             status = EXIT_USAGE
@@ -311,13 +282,13 @@ def _stderr() -> Any:
     return Console(stderr=True)
 
 
-def _load_all(paths: Sequence[str], seed: int | None, years: float | None) -> list[Scenario]:
+def _load_all(paths: Sequence[str], years: float | None) -> list[Scenario]:
     """Load and check every scenario before anything runs; ``years`` overrides the horizon."""
     from netsim.scenario.overrides import with_overrides
 
     scenarios = []
     for path in paths:
-        sc = _load_checked(path, seed)
+        sc = load_scenario(path)
         if years is not None:
             sc = with_overrides(sc, {"simulation.years": years}, source=path)
         scenarios.append(sc)
@@ -327,7 +298,7 @@ def _load_all(paths: Sequence[str], seed: int | None, years: float | None) -> li
 def _cmd_compare(args: argparse.Namespace) -> int:
     from netsim.study.analysis import compare
 
-    scenarios = _load_all(args.scenarios, args.seed, args.years)
+    scenarios = _load_all(args.scenarios, args.years)
     with _progress("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
         frame = compare(

@@ -83,7 +83,7 @@ def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from netsim.show.report import build_report
     from netsim.study.runner import replicate
 
-    scenarios = _load_all(args.scenarios, args.seed, args.years)
+    scenarios = _load_all(args.scenarios, args.years)
     with _progress("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
         runs = replicate(
@@ -109,13 +109,12 @@ def _teach(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from netsim.cli.command import _load_checked, _source
+    from netsim.scenario.load import load_scenario
     from netsim.show.explain import explain_text
     from netsim.sim.model import simulate
 
-    sc = _load_checked(args.scenario, args.seed)
-    with _source(args.scenario):
-        result = simulate(sc, seed=args.seed, years=args.years, trace=True)
+    sc = load_scenario(args.scenario)
+    result = simulate(sc, seed=args.seed, years=args.years, trace=True)
     print(explain_text(result, args.employee, lang=args.lang))
     return 0
 

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from netsim.errors import ScenarioError
-from netsim.scenario.schema import Scenario, parse_scenario
+from netsim.scenario.load import parse_scenario
+from netsim.scenario.schema import Scenario
 
-__all__ = ["replace_validated", "with_overrides"]
+__all__ = ["overridden", "replace_validated", "with_overrides"]
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -33,10 +34,31 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
         node = node[part]
 
 
+def overridden(
+    scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
+) -> dict[str, Any]:
+    """The scenario's tables with values replaced at dotted paths, not validated.
+
+    Raises
+    ------
+    ScenarioError
+        A path that names no field, or a value of the wrong kind for it.
+    """
+    data = scenario.model_dump(mode="python")
+    for path, value in overrides.items():
+        try:
+            _set_path(data, path, value)
+        except KeyError as exc:
+            raise ScenarioError(source, exc.args[0], "no such field in the scenario") from None
+        except TypeError as exc:
+            raise ScenarioError(source, path, f"{exc} (got {value!r})") from None
+    return data
+
+
 def with_overrides(
     scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
 ) -> Scenario:
-    """The scenario with values replaced at dotted paths, validated again.
+    """The scenario with values replaced at dotted paths, loaded again (:func:`parse_scenario`).
 
     Examples
     --------
@@ -48,24 +70,16 @@ def with_overrides(
     ...
     netsim.errors.ScenarioError: <scenario>: time_pressure.overlode: no such field in the scenario
     """
-    data = scenario.model_dump(mode="python")
-    for path, value in overrides.items():
-        try:
-            _set_path(data, path, value)
-        except KeyError as exc:
-            raise ScenarioError(source, exc.args[0], "no such field in the scenario") from None
-        except TypeError as exc:
-            raise ScenarioError(source, path, f"{exc} (got {value!r})") from None
-    return parse_scenario(data, source=source)
+    return parse_scenario(overridden(scenario, overrides, source=source), source=source)
 
 
 def replace_validated(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """The scenario with values replaced at dotted paths, *without* validating again.
 
     For scheduled changes during a run: the scenario's validator already applied every
-    change with :func:`with_overrides` when it was loaded, so the values are known to be
-    valid, and this neither re-reads CSV files (which a remote worker may not have) nor
-    costs a validation per change.
+    change with :func:`overridden` and validated the result when it was loaded, so the
+    values are known to be valid, and this neither re-reads CSV files (which a remote
+    worker may not have) nor costs a validation per change.
     """
     out = scenario
     for path, value in values.items():

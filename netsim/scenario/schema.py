@@ -4,72 +4,66 @@ A scenario is a TOML file validated by the pydantic models below (``extra="forbi
 model frozen). Everything has a default except the networks, so a ten-line file is a valid
 scenario. Names carry their units (``duration_hours``, ``interval_weeks``, ``catering_dkk``).
 
-The flow is Ciw's: read -> fill defaults -> validate -> freeze. :func:`load_scenario` turns
-every problem into a one-line :class:`~netsim.errors.ScenarioError` naming the file, the field
-path and what is allowed.
+This module is the schema alone: it reads no file. A path it is given (``employees_csv``,
+``members_csv``) is only made absolute, relative to the ``base_dir`` of the validation
+context. What the files say is filled in by :mod:`netsim.scenario.load`, which hands the
+organisation validator a ``fill`` function in the same context (see
+:meth:`Organisation._from_files`); validated without one, a scenario is what its tables say.
+The flow is Ciw's: read -> fill -> validate -> freeze, and :func:`netsim.scenario.load.
+load_scenario` is where it runs and where every problem becomes a one-line
+:class:`~netsim.errors.ScenarioError`.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
-import tomllib
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
+from typing import Literal
 
-import tomli_w
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
 from netsim.errors import ScenarioError
-
-if TYPE_CHECKING:
-    from netsim.scenario.roster import Roster
+from netsim.scenario.organisation import (
+    DEFAULT_DEPARTMENTS,
+    ROLES,
+    Fill,
+    Model,
+    Organisation,
+    Role,
+    RoleValues,
+    Ties,
+    resolve_path,
+)
+from netsim.scenario.problems import consistency, invalid_ref, scenario_error
 
 __all__ = [
+    "DEFAULT_DEPARTMENTS",
     "ROLES",
     "Attendance",
+    "Change",
     "Diffusion",
+    "Evaluation",
+    "Fill",
     "Learning",
     "Network",
+    "Obligation",
     "Organisation",
+    "Role",
+    "RoleValues",
     "Scenario",
     "Selector",
     "Simulation",
+    "Ties",
     "TimePressure",
-    "load_scenario",
-    "parse_scenario",
-    "scenario_to_toml",
 ]
 
-Role = Literal["executive", "head", "leader", "specialist", "employee"]
-ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
-Fraction = float  # documented range [0, 1], enforced with Field(ge=0, le=1)
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
-    )
-
-
-def _consistency(field: str, message: str) -> PydanticCustomError:
-    """An error about a combination of fields, reported at ``field`` of the model it is in."""
-    return PydanticCustomError("combination", "{message}", {"field": field, "message": message})
-
-
-class Simulation(_Model):
+class Simulation(Model):
     """Clock and horizon. One SimPy time unit is one working day."""
 
     years: float = Field(2.0, gt=0, le=50, description="Horizon in years.")
@@ -79,299 +73,7 @@ class Simulation(_Model):
     hours_per_day: float = Field(7.4, gt=0, le=24, description="Working hours per day.")
 
 
-class RoleValues(_Model):
-    """One number per role."""
-
-    executive: float = Field(ge=0)
-    head: float = Field(ge=0)
-    leader: float = Field(ge=0)
-    specialist: float = Field(ge=0)
-    employee: float = Field(ge=0)
-
-    def as_tuple(self) -> tuple[float, ...]:
-        """Values in the order of :data:`ROLES`."""
-        return tuple(getattr(self, r) for r in ROLES)
-
-
-class Ties(_Model):
-    """How the informal tie graph is generated."""
-
-    within_unit_prob: float = Field(0.5, ge=0, le=1, description="Tie probability per pair.")
-    within_department_degree: float = Field(
-        2.0, ge=0, le=50, description="Mean ties per person to others of the department."
-    )
-    cross_department_degree: float = Field(
-        0.3, ge=0, le=50, description="Mean ties per person to other departments."
-    )
-    strength_min: float = Field(0.1, gt=0, le=1)
-    strength_max: float = Field(0.6, gt=0, le=1)
-
-    @model_validator(mode="after")
-    def _order(self) -> Ties:
-        if self.strength_min > self.strength_max:
-            raise _consistency(
-                "strength_min",
-                f"must not exceed strength_max = {self.strength_max} (got {self.strength_min})",
-            )
-        return self
-
-
-DEFAULT_DEPARTMENTS = (
-    "central",
-    "children",
-    "schools",
-    "elderly",
-    "social",
-    "health",
-    "technical",
-    "culture",
-    "employment",
-    "environment",
-    "finance",
-    "citizens",
-)
-
-
-class Organisation(_Model):
-    """The organisation: generated from a few numbers, or loaded from CSV files.
-
-    A generated organisation has departments split into units, each with a leader. With
-    ``employees_csv`` the file says who works where in which role; ``employees``,
-    ``departments``, ``department_names`` and ``specialties`` are then filled in from it.
-    """
-
-    employees: int = Field(2000, ge=20, le=2_000_000)
-    departments: int = Field(
-        7, ge=0, le=200, description="Service departments, besides the central administration."
-    )
-    department_names: list[str] | None = Field(
-        None, description="Names, the central administration first (departments + 1 names)."
-    )
-    unit_size: int = Field(15, ge=2, le=500, description="Employees per unit, leader included.")
-    executives: int = Field(4, ge=1, le=50, description="Members of the executive board.")
-    specialist_share: float = Field(
-        0.03, ge=0, le=1, description="Share of staff who are specialists."
-    )
-    specialties: list[str] = Field(
-        default_factory=lambda: [
-            "project_management",
-            "lean",
-            "documentation",
-            "digitalisation",
-            "finance",
-            "hr",
-        ],
-        min_length=1,
-    )
-    career_motive_mean: float = Field(
-        0.5, gt=0, lt=1, description="Mean of the Beta(4) career motive."
-    )
-    hourly_cost_dkk: RoleValues = Field(
-        default_factory=lambda: RoleValues(
-            executive=800, head=650, leader=550, specialist=450, employee=400
-        )
-    )
-    ties: Ties = Field(default_factory=Ties)
-    employees_csv: str | None = Field(
-        None,
-        description="Load the employees from this CSV file (columns id, department, unit, role; "
-        "optional specialty, hourly_cost_dkk) instead of generating them; a path relative to "
-        "the scenario file. Then employees, departments, department_names and specialties are "
-        "filled in from the file, and unit_size, executives and specialist_share are not used.",
-    )
-    ties_csv: str | None = Field(
-        None,
-        description="Known informal ties (columns a, b: employee ids; optional strength, empty: "
-        "ties.strength_max), with employees_csv. The other ties are generated as usual, within "
-        "the file's units and departments.",
-    )
-    role_map: dict[str, Role] = Field(
-        default_factory=dict,
-        description="Job title -> role, for titles in the role column of employees_csv other "
-        "than the role names and direktør, fagchef, leder, afdelingsleder, medarbejder (case "
-        "is ignored); the title `*` stands for every other title.",
-    )
-    _roster: Roster | None = PrivateAttr(None)
-
-    @field_validator("employees_csv", "ties_csv")
-    @classmethod
-    def _absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _resolve_path(value, info)
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _from_files(
-        cls, data: Any, handler: ModelWrapValidatorHandler[Organisation]
-    ) -> Organisation:
-        """Read ``employees_csv`` (and ``ties_csv``) and fill in what the files decide.
-
-        Validates twice: first without the fields the file decides (so the paths are resolved
-        and the role map checked), then with them filled in. The loaded :class:`Roster` is kept
-        with the model, so a run never reads a file.
-        """
-        if not isinstance(data, dict) or data.get("employees_csv") is None:
-            out = handler(data)
-            for name in ("ties_csv", "role_map"):
-                if out.employees_csv is None and getattr(out, name):
-                    raise _consistency(name, "only used with employees_csv")
-            return out
-        first = handler({k: v for k, v in data.items() if k not in _FROM_FILE})
-        assert first.employees_csv is not None
-        titles: dict[str, str] = {}
-        for title, role in first.role_map.items():
-            key = " ".join(title.split()).casefold()
-            if titles.get(key, role) != role:
-                raise _consistency("role_map", f"{title!r} is given twice with different roles")
-            titles[key] = role
-        for name in ("unit_size", "executives", "specialist_share"):
-            default = cls.model_fields[name].default
-            if name in data and data[name] != default:
-                raise _consistency(
-                    name,
-                    f"not used with employees_csv, where the file says who works where in "
-                    f"which role; leave it out (got {data[name]!r})",
-                )
-        from netsim.scenario.roster import read_roster
-
-        _must_exist("employees_csv", first.employees_csv)
-        _must_exist("ties_csv", first.ties_csv)
-        roster = read_roster(first.employees_csv, first.ties_csv, role_map=first.role_map)
-        filled = _filled_from(roster, data)
-        out = handler({**data, **filled})
-        out._roster = roster
-        return out
-
-    @model_validator(mode="after")
-    def _names(self) -> Organisation:
-        if self.department_names is not None:
-            if len(self.department_names) != self.departments + 1:
-                raise _consistency(
-                    "department_names",
-                    f"needs departments + 1 = {self.departments + 1} names, the central "
-                    f"administration first (got {len(self.department_names)})",
-                )
-            if len(set(self.department_names)) != len(self.department_names):
-                raise _consistency("department_names", "names must be distinct")
-        if len(set(self.specialties)) != len(self.specialties):
-            raise _consistency("specialties", "names must be distinct")
-        needed = self.executives + self.departments + 1 + 2 * (self.departments + 1)
-        if self.employees_csv is None and self.employees < needed:
-            raise _consistency(
-                "employees",
-                f"too few for {self.departments + 1} departments and {self.executives} "
-                f"executives: at least {needed} (got {self.employees})",
-            )
-        return self
-
-    @property
-    def roster(self) -> Roster | None:
-        """What ``employees_csv`` and ``ties_csv`` say, as read when the scenario was loaded
-        (``None`` for a generated organisation)."""
-        return self._roster
-
-    def names(self) -> list[str]:
-        """Department names, the central administration first."""
-        if self.department_names is not None:
-            return list(self.department_names)
-        n = self.departments + 1
-        if n <= len(DEFAULT_DEPARTMENTS):
-            return list(DEFAULT_DEPARTMENTS[:n])
-        return ["central", *(f"department_{k}" for k in range(1, n))]
-
-    def topics(self) -> list[str]:
-        """Topics: one per specialty, leadership, strategy, one practice per department."""
-        return [
-            *self.specialties,
-            "leadership",
-            "strategy",
-            *(f"practice:{d}" for d in self.names()),
-        ]
-
-
-#: Organisation fields that a CSV organisation takes from its employees file.
-_FROM_FILE = ("employees", "departments", "department_names", "specialties")
-_MIN_EMPLOYEES = 20
-
-
-def _resolve_path(value: str | None, info: ValidationInfo) -> str | None:
-    """A file named in a scenario, made absolute.
-
-    Relative paths are relative to the ``base_dir`` given to :func:`parse_scenario` (the
-    scenario file's directory, for :func:`load_scenario`), else to the working directory. The
-    scenario keeps the absolute path, so a resolved scenario written elsewhere still finds it.
-    """
-    if value is None:
-        return None
-    if not value.strip():
-        raise PydanticCustomError("path", "must name a file")
-    base = (info.context or {}).get("base_dir") or "."
-    return os.path.abspath(os.path.join(base, os.path.expanduser(value)))
-
-
-def _must_exist(field: str, path: str | None) -> None:
-    """A missing file is a mistake in the scenario: report it at the field that names it."""
-    if path is not None and not os.path.exists(path):
-        raise _consistency(field, f"file not found: {path}")
-
-
-def _filled_from(roster: Roster, data: Mapping[str, Any]) -> dict[str, Any]:
-    """``employees``, ``departments``, ``department_names`` and ``specialties`` of a CSV
-    organisation, checked against what the scenario says about them (if anything)."""
-    n, names = roster.n, list(roster.department_names)
-    if n < _MIN_EMPLOYEES:
-        raise _consistency(
-            "employees_csv",
-            f"{roster.employees_file} has {n} employees; netsim needs at least {_MIN_EMPLOYEES}",
-        )
-    leave_out = "leave it out: with employees_csv it comes from the file"
-    if "employees" in data and data["employees"] != n:
-        raise _consistency(
-            "employees",
-            f"{roster.employees_file} has {n} employees; {leave_out} (got {data['employees']!r})",
-        )
-    if "departments" in data and data["departments"] != len(names) - 1:
-        raise _consistency(
-            "departments",
-            f"{roster.employees_file} has {len(names)} departments, which is departments = "
-            f"{len(names) - 1} (the first is counted apart, like a central administration); "
-            f"{leave_out} (got {data['departments']!r})",
-        )
-    given = data.get("department_names")
-    if given is not None:
-        if not isinstance(given, list) or sorted(map(str, given)) != sorted(names):
-            shown = ", ".join(repr(d) for d in names)
-            raise _consistency(
-                "department_names",
-                f"must name the departments of {roster.employees_file} ({shown}), in any "
-                f"order; or {leave_out}",
-            )
-        names = [str(d) for d in given]
-    filled: dict[str, Any] = {
-        "employees": n,
-        "departments": len(names) - 1,
-        "department_names": names,
-    }
-    given = data.get("specialties")
-    if isinstance(given, list):
-        # The scenario may list more specialties (topics nobody specialises in yet) and
-        # chooses their order.
-        missing = [k for k, s in enumerate(roster.specialties) if s not in given]
-        if missing:
-            shown = ", ".join(
-                f"{roster.specialties[k]!r} (line {roster.lines[roster.specialty == k][0]})"
-                for k in missing
-            )
-            raise _consistency(
-                "specialties",
-                f"misses specialties of {roster.employees_file}: {shown}; add them, or leave "
-                "specialties out to take the file's",
-            )
-    elif roster.specialties:
-        filled["specialties"] = list(roster.specialties)
-    return filled
-
-
-class TimePressure(_Model):
+class TimePressure(Model):
     """Mean-reverting daily AR(1) pressure with department-wide busy periods."""
 
     mean_by_role: RoleValues = Field(
@@ -388,7 +90,7 @@ class TimePressure(_Model):
     busy_period_raise: float = Field(0.2, ge=0, le=1, description="Added to the mean level.")
 
 
-class Obligation(_Model):
+class Obligation(Model):
     """Felt obligation to attend at enrollment, by enrollment kind."""
 
     automatic: float = Field(1.0, ge=0, le=5)
@@ -396,7 +98,7 @@ class Obligation(_Model):
     voluntary: float = Field(0.0, ge=0, le=5)
 
 
-class Attendance(_Model):
+class Attendance(Model):
     """The attendance decision and how members learn what a network is worth.
 
     ``P(attend) = sigmoid(intercept + value_weight*vhat + obligation_weight*o
@@ -422,7 +124,7 @@ class Attendance(_Model):
     valuable_threshold: float = Field(0.25, ge=0, le=5)
 
 
-class Learning(_Model):
+class Learning(Model):
     """Learning, tie formation and value at meetings."""
 
     lecture_rate: float = Field(0.1, ge=0, le=1, description="Share of gap to the best closed.")
@@ -443,7 +145,7 @@ class Learning(_Model):
     sponsor_value_per_knowledge: float = Field(10.0, ge=0)
 
 
-class Diffusion(_Model):
+class Diffusion(Model):
     """Informal, daily knowledge diffusion over ties."""
 
     talk_prob_per_day: float = Field(0.2, ge=0, le=1, description="q; times (1 - pressure).")
@@ -451,7 +153,7 @@ class Diffusion(_Model):
     tie_decay_per_week: float = Field(0.02, ge=0, le=1, description="Towards the initial level.")
 
 
-class Selector(_Model):
+class Selector(Model):
     """Who a network is for; all given criteria must hold."""
 
     roles: list[Role] = Field(default_factory=list)
@@ -465,7 +167,7 @@ class Selector(_Model):
 Purpose = Literal["competence", "knowledge_sharing", "strategy", "leader_forum"]
 
 
-class Network(_Model):
+class Network(Model):
     """A designed network; a large target group is split into groups of at most max_size."""
 
     kind: Literal["sponsored", "self_organised"] = "sponsored"
@@ -506,20 +208,20 @@ class Network(_Model):
     @field_validator("members_csv")
     @classmethod
     def _absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return _resolve_path(value, info)
+        return resolve_path(value, info)
 
     @model_validator(mode="after")
     def _combinations(self) -> Network:
         if self.quorum > self.max_size:
-            raise _consistency(
+            raise consistency(
                 "quorum", f"must be at most max_size = {self.max_size} (got {self.quorum})"
             )
         if self.end_week is not None and self.end_week <= self.start_week:
-            raise _consistency(
+            raise consistency(
                 "end_week", f"must be after start_week = {self.start_week} (got {self.end_week})"
             )
         if self.purpose == "competence" and not self.topics and not self.select.specialties:
-            raise _consistency("topics", "a competence network needs topics or select.specialties")
+            raise consistency("topics", "a competence network needs topics or select.specialties")
         return self
 
     def hours_per_attendee(self) -> float:
@@ -541,7 +243,7 @@ class Network(_Model):
                 return ["leadership", "strategy"]
 
 
-class Evaluation(_Model):
+class Evaluation(Model):
     """The sponsor's review policy: measure, then continue, transform or close.
 
     Every ``every_meetings`` meetings of a reviewed network the sponsor measures each group's
@@ -568,7 +270,7 @@ class Evaluation(_Model):
     @model_validator(mode="after")
     def _order(self) -> Evaluation:
         if self.transform_below is not None and self.transform_below < self.close_below:
-            raise _consistency(
+            raise consistency(
                 "transform_below",
                 f"must be at least close_below = {self.close_below} (got {self.transform_below})",
             )
@@ -604,7 +306,7 @@ CHANGEABLE_NETWORK_FIELDS = (
 )
 
 
-class Change(_Model):
+class Change(Model):
     """A change applied during the run: ``set`` maps dotted paths to new values."""
 
     at_week: float = Field(ge=0, description="Applied at the start of this week.")
@@ -618,7 +320,7 @@ def _changeable(path: str) -> bool:
     return path.startswith(CHANGEABLE) or path in {c.rstrip(".") for c in CHANGEABLE}
 
 
-class Scenario(_Model):
+class Scenario(Model):
     """A complete scenario: organisation, behaviour and the designed networks."""
 
     name: str = ""
@@ -640,29 +342,33 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _schedule(self) -> Scenario:
-        from netsim.scenario.overrides import with_overrides
+        from netsim.scenario.overrides import overridden
 
         weeks = self.horizon_days / self.simulation.days_per_week
         base = self.model_copy(update={"schedule": []})
         for k, change in enumerate(self.schedule):
             where = f"schedule.{k}"
             if change.at_week >= weeks:
-                raise _consistency(
+                raise consistency(
                     f"{where}.at_week",
                     f"must be within the horizon of {weeks:g} weeks (got {change.at_week})",
                 )
             for path in change.set:
                 if not _changeable(path):
-                    raise _consistency(
+                    raise consistency(
                         f"{where}.set",
                         f"{path!r} cannot change during a run; changeable: attendance.*, "
                         "learning.*, diffusion.*, evaluation.*, time pressure levels, and "
                         f"networks.NAME.{{{', '.join(CHANGEABLE_NETWORK_FIELDS)}}}",
                     )
+            # Checked by the schema alone: a change neither reads files nor reshapes groups.
             try:
-                base = with_overrides(base, change.set)
+                base = Scenario.model_validate(overridden(base, change.set))
             except ScenarioError as exc:
-                raise _consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
+                raise consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
+            except ValidationError as exc:
+                err = scenario_error(Scenario, exc, "")
+                raise consistency(f"{where}.set", f"{err.field}: {err.message}") from None
         return self
 
     @model_validator(mode="after")
@@ -673,58 +379,42 @@ class Scenario(_Model):
         for name, net in self.networks.items():
             where = f"networks.{name}"
             if net.interval_weeks * per_week < 1:
-                raise _consistency(
+                raise consistency(
                     f"{where}.interval_weeks",
                     f"at most one meeting a working day: at least {1 / per_week:g} "
                     f"(got {net.interval_weeks})",
                 )
             for t in net.topics or []:
                 if t not in topics:
-                    raise _invalid_ref(f"{where}.topics", t, topics)
+                    raise invalid_ref(f"{where}.topics", t, topics)
             for d in net.select.departments:
                 if d not in depts:
-                    raise _invalid_ref(f"{where}.select.departments", d, depts)
+                    raise invalid_ref(f"{where}.select.departments", d, depts)
             for s in net.select.specialties:
                 if s not in specs:
-                    raise _invalid_ref(f"{where}.select.specialties", s, specs)
+                    raise invalid_ref(f"{where}.select.specialties", s, specs)
             for i in net.select.ids:
                 if not 0 <= i < org.employees:
-                    raise _consistency(
+                    raise consistency(
                         f"{where}.select.ids",
                         f"employee ids run from 0 to {org.employees - 1} (got {i})",
                     )
         return self
 
     @model_validator(mode="after")
-    def _member_lists(self) -> Scenario:
-        """Read every network's ``members_csv`` against the organisation's employee ids."""
-        from netsim.scenario.roster import CsvError, CsvProblem, read_members
-
-        roster = self.organisation.roster
-        members: dict[str, tuple[int, ...]] = {}
-        problems: list[CsvProblem] = []
+    def _member_files(self) -> Scenario:
         for name, net in self.networks.items():
-            if net.members_csv is None:
-                continue
-            if roster is None:
-                raise _consistency(
+            if net.members_csv is not None and self.organisation.employees_csv is None:
+                raise consistency(
                     f"networks.{name}.members_csv",
                     "needs organisation.employees_csv: a member list names ids of that file",
                 )
-            _must_exist(f"networks.{name}.members_csv", net.members_csv)
-            try:
-                members[name] = tuple(read_members(net.members_csv, roster).tolist())
-            except CsvError as exc:
-                problems.extend(exc.problems)
-        if problems:
-            raise CsvError(problems)
-        self._members = members
         return self
 
     def members_of(self, network: str) -> tuple[int, ...] | None:
         """Employee positions listed in a network's ``members_csv``, or ``None`` if it has none.
 
-        Read when the scenario was validated, so a run never reads the file.
+        Read by the loader (:mod:`netsim.scenario.load`), so a run never reads the file.
         """
         return self._members.get(network)
 
@@ -732,206 +422,3 @@ class Scenario(_Model):
     def horizon_days(self) -> int:
         """Simulated working days."""
         return round(self.simulation.years * self.simulation.days_per_year)
-
-
-def _invalid_ref(field: str, got: str, allowed: set[str]) -> PydanticCustomError:
-    close = difflib.get_close_matches(got, sorted(allowed), n=1)
-    hint = f"did you mean '{close[0]}'? " if close else ""
-    shown = ", ".join(sorted(allowed)[:12]) + (", ..." if len(allowed) > 12 else "")
-    return _consistency(field, f"unknown name; {hint}allowed: {shown} (got {got!r})")
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
-    """Field names of the model that a validation ``loc`` points into (for "did you mean")."""
-    model: Any = Scenario
-    dict_key = False
-    for part in loc:
-        if dict_key or not isinstance(part, str):
-            # A key of a dict field (network name), whatever it is called, or a list index:
-            # stay on the value model.
-            dict_key = False
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return []
-        ann = field.annotation
-        dict_key = get_origin(ann) is dict
-        args = get_args(ann)
-        candidates = [ann, *args]
-        nxt = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-        if nxt is None:  # e.g. list[Model]
-            nxt = next(
-                (
-                    a
-                    for c in candidates
-                    for a in get_args(c)
-                    if isinstance(a, type) and issubclass(a, BaseModel)
-                ),
-                None,
-            )
-        if nxt is None:
-            return []
-        model = nxt
-    return list(model.model_fields)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _format(err: Mapping[str, Any]) -> tuple[str, str]:
-    """One pydantic error as (field path, message)."""
-    loc = tuple(err["loc"])
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind == "combination":
-        return ".".join(str(p) for p in (*loc, ctx["field"])), ctx["message"]
-    path = ".".join(str(p) for p in loc)
-    if kind == "extra_forbidden":
-        valid = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(valid)}"
-        return path, f"unknown field; {hint}"
-    if kind == "missing":
-        return path, "required field is missing"
-    return path, f"{err['msg'][0].lower()}{err['msg'][1:]} (got {_short(err.get('input'))})"
-
-
-def parse_scenario(
-    data: Mapping[str, Any],
-    *,
-    source: str = "<scenario>",
-    strict: bool = False,
-    base_dir: str | Path | None = None,
-) -> Scenario:
-    """Validate a scenario given as a mapping (the parsed TOML).
-
-    Parameters
-    ----------
-    data : mapping
-        The scenario's tables and values.
-    source : str
-        Named in error messages (the file path).
-    strict : bool
-        No type coercion: ``"200"`` or ``true`` is not a number, ``200.5``/``200.0`` not a
-        whole number. :func:`load_scenario` validates files strictly.
-    base_dir : path, optional
-        What relative paths of CSV files (``organisation.employees_csv``, ...) are relative
-        to; default the working directory. :func:`load_scenario` passes the scenario file's
-        directory. The scenario holds the absolute paths.
-
-    Returns
-    -------
-    Scenario
-
-    Raises
-    ------
-    ScenarioError
-        For the first problem found, with its field path; the message says how many more
-        there are.
-    netsim.scenario.roster.CsvError
-        For every problem in the CSV files the scenario names (read as part of validation).
-
-    Examples
-    --------
-    >>> s = parse_scenario({"name": "tiny", "organisation": {"employees": 100}})
-    >>> s.organisation.employees, s.simulation.years
-    (100, 2.0)
-    >>> parse_scenario({"organisation": {"employes": 100}}, source="x.toml")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    netsim.errors.ScenarioError: x.toml: organisation.employes: unknown field; did you mean...
-    """
-    try:
-        context = {"base_dir": None if base_dir is None else str(base_dir)}
-        return Scenario.model_validate(dict(data), strict=strict, context=context)
-    except ValidationError as exc:
-        errors = exc.errors()
-        field, message = _format(errors[0])
-        if len(errors) > 1:
-            message += f" [and {len(errors) - 1} more problem(s)]"
-        raise ScenarioError(source, field, message) from None
-
-
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario TOML file.
-
-    The scenario's ``name`` defaults to the file's stem.
-
-    Paths of CSV files in the scenario are relative to the file's directory.
-
-    Raises
-    ------
-    ScenarioError
-        File missing or unreadable, TOML syntax (with line and column), or any invalid field.
-    netsim.scenario.roster.CsvError
-        Problems in the CSV files the scenario names, one per line.
-    """
-    p = Path(path)
-    source = str(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "file not found") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, "", "cannot read the file: it is not UTF-8 text") from None
-    except OSError as exc:
-        raise ScenarioError(source, "", f"cannot read the file ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = _toml_message(exc, text)
-        raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
-    data.setdefault("name", p.stem)
-    return parse_scenario(data, source=source, strict=True, base_dir=p.parent)
-
-
-def _toml_message(exc: tomllib.TOMLDecodeError, text: str | None = None) -> str:
-    r"""'line L, column C: what' from tomllib's 'What (at line L, column C)'.
-
-    tomllib says 'at end of document' when the file ends inside a value (an unclosed string
-    or array); given the ``text``, that is turned into the line and column of the end too.
-
-    Examples
-    --------
-    >>> def err(text):
-    ...     try:
-    ...         tomllib.loads(text)
-    ...     except tomllib.TOMLDecodeError as exc:
-    ...         return _toml_message(exc, text)
-    >>> err("a = 1\nb = = 2\n")
-    'line 2, column 5: Invalid value'
-    >>> err("a = 1\nb = [1, 2")
-    'line 2, column 10: Unclosed array (at end of document)'
-    """
-    msg = str(exc)
-    head, sep, tail = msg.rpartition(" (at ")
-    if sep and tail.endswith(")"):
-        where = tail[:-1]
-        if where == "end of document" and text is not None:
-            doc = text.replace("\r\n", "\n")  # as tomllib sees it
-            line = doc.count("\n") + 1
-            column = len(doc) - doc.rfind("\n")
-            return f"line {line}, column {column}: {head} (at end of document)"
-        return f"{where}: {head}"
-    return msg
-
-
-def scenario_to_toml(scenario: Scenario) -> str:
-    """The resolved scenario (every default filled in) as TOML text.
-
-    Examples
-    --------
-    >>> s = parse_scenario({"name": "tiny"})
-    >>> parse_scenario(tomllib.loads(scenario_to_toml(s))) == s
-    True
-    """
-    return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))

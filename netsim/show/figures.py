@@ -326,7 +326,7 @@ def save_figure(ax: Axes, stem: Path) -> list[Path]:
 
 def load_run(path: str | Path) -> RunResult:
     """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back."""
-    from netsim.scenario.schema import load_scenario
+    from netsim.scenario.load import load_scenario
 
     d = Path(path)
     if not (d / "summary.json").is_file():

@@ -22,7 +22,8 @@ from matplotlib.axes import Axes
 
 from netsim._version import __version__
 from netsim.errors import NetsimError
-from netsim.scenario.schema import Scenario, scenario_to_toml
+from netsim.scenario.load import scenario_to_toml
+from netsim.scenario.schema import Scenario
 from netsim.show import figures, plots
 from netsim.show.page import (
     CSS,
@@ -97,7 +98,7 @@ def headline(runs: Sequence[RunResult], lang: str = "en") -> list[str]:
 
     Examples
     --------
-    >>> from netsim.scenario.schema import parse_scenario
+    >>> from netsim.scenario.load import parse_scenario
     >>> from netsim.sim.model import simulate
     >>> sc = parse_scenario({"name": "none", "organisation": {"employees": 100}})
     >>> headline([simulate(sc, seed=1, years=0.1)])

@@ -23,7 +23,8 @@ from typing import Any, cast
 import numpy as np
 
 from netsim._version import __version__
-from netsim.scenario.schema import Scenario, parse_scenario
+from netsim.scenario.load import parse_scenario
+from netsim.scenario.schema import Scenario
 from netsim.show.figures import layout_by_department, organisation_of
 from netsim.show.page import CSS, esc, money, number, percent, share_in_ten, working_time
 from netsim.show.texts import check_lang, say, section

@@ -514,7 +514,7 @@ def simulate(
 
     Examples
     --------
-    >>> from netsim.scenario.schema import parse_scenario
+    >>> from netsim.scenario.load import parse_scenario
     >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
     ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
     ...     "enrollment": "automatic"}}})
@@ -565,7 +565,7 @@ def summarise(
 
     Examples
     --------
-    >>> from netsim.scenario.schema import parse_scenario
+    >>> from netsim.scenario.load import parse_scenario
     >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
     ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
     ...     "enrollment": "automatic"}}})

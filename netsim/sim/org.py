@@ -30,7 +30,20 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from netsim.scenario.load import parse_organisation
 from netsim.scenario.schema import ROLES, Organisation, Selector
+from netsim.scenario.staff import (
+    EMPLOYEE,
+    EXECUTIVE,
+    HEAD,
+    LEADER,
+    ROLE_INDEX,
+    SPECIALIST,
+    isolated_specialists,
+    matching,
+    split_groups,
+    staff_of,
+)
 
 if TYPE_CHECKING:
     from netsim.scenario.roster import Roster
@@ -44,8 +57,6 @@ __all__ = [
     "split_groups",
 ]
 
-ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
-EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
 
 # Initial knowledge: uniform ranges (low, high) by situation. A specialist knows their
 # specialty, a department its own practice, executives strategy; everybody else a little.
@@ -130,17 +141,6 @@ class Org:
             if self.employee_ids is not None:
                 g.nodes[i]["employee_id"] = self.employee_ids[i]
         return g
-
-
-def _department_sizes(staff: int, n_depts: int) -> np.ndarray:
-    """Deterministic split of staff over departments; the central administration is half size."""
-    weights = np.ones(n_depts)
-    weights[0] = 0.5
-    raw = staff * weights / weights.sum()
-    sizes = np.floor(raw).astype(int)
-    rest = staff - sizes.sum()
-    sizes[np.argsort(-(raw - sizes), kind="stable")[:rest]] += 1
-    return sizes
 
 
 def _unit_pairs(unit: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
@@ -232,58 +232,18 @@ def _with_known_ties(
 
 
 def _generated_people(
-    cfg: Organisation, n_depts: int, *, rng: np.random.Generator
+    cfg: Organisation, *, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Department, unit, role and specialty of a generated organisation."""
-    staff = cfg.employees - cfg.executives
-    dept_sizes = _department_sizes(staff, n_depts)
-
-    department, unit, role = [], [], []
-    department.append(np.zeros(cfg.executives, dtype=np.intp))
-    unit.append(np.zeros(cfg.executives, dtype=np.intp))  # unit 0: the executive board
-    role.append(np.full(cfg.executives, EXECUTIVE))
-    next_unit = 1
-    for d, size in enumerate(dept_sizes):
-        department.append(np.full(size, d, dtype=np.intp))
-        rest = size - 1  # the head has a management unit of their own
-        n_units = max(1, -(-rest // cfg.unit_size))
-        u = next_unit + 1 + (np.arange(rest) * n_units) // max(rest, 1)
-        unit.append(np.r_[next_unit, u])
-        r = np.full(size, EMPLOYEE)
-        r[0] = HEAD
-        first = np.r_[True, u[1:] != u[:-1]] if rest else np.zeros(0, dtype=bool)
-        r[1:][first] = LEADER
-        role.append(r)
-        next_unit += 1 + n_units
-    dep = np.concatenate(department)
-    uni = np.concatenate(unit)
-    rol = np.concatenate(role).astype(np.int8)
+    """Department, unit, role and specialty of a generated organisation: the staff its sizes
+    fix, with specialists drawn from the employees."""
+    staff = staff_of(cfg)
+    dep, uni, rol = staff.department, staff.unit, staff.role.copy()
     n = dep.size
-
     specialty = np.full(n, -1, dtype=np.intp)
     is_spec = (rol == EMPLOYEE) & (rng.random(n) < cfg.specialist_share)
     rol[is_spec] = SPECIALIST
     specialty[is_spec] = rng.integers(0, len(cfg.specialties), int(is_spec.sum()))
     return dep, uni, rol, specialty
-
-
-def _people_from(
-    cfg: Organisation, roster: Roster
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Department, unit, role and specialty as the employees file gives them, indexed by the
-    scenario's department names and specialties (which name the file's, maybe reordered)."""
-    names = cfg.names()
-    dept_pos = np.array([names.index(d) for d in roster.department_names], dtype=np.intp)
-    spec_pos = np.array(
-        [cfg.specialties.index(s) for s in roster.specialties] or [-1], dtype=np.intp
-    )
-    specialty = np.where(roster.specialty >= 0, spec_pos[np.maximum(roster.specialty, 0)], -1)
-    return (
-        dept_pos[roster.department],
-        roster.unit.astype(np.intp),
-        roster.role.astype(np.int8),
-        specialty.astype(np.intp),
-    )
 
 
 def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
@@ -318,14 +278,13 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     n_depts = len(names)
     roster = cfg.roster
     if roster is None:
-        dep, uni, rol, specialty = _generated_people(cfg, n_depts, rng=rng)
+        dep, uni, rol, specialty = _generated_people(cfg, rng=rng)
     else:
-        dep, uni, rol, specialty = _people_from(cfg, roster)
+        staff = staff_of(cfg)
+        dep, uni, rol, specialty = staff.department, staff.unit, staff.role, staff.specialty
     n = dep.size
     is_spec = specialty >= 0
-    key = dep * len(cfg.specialties) + specialty
-    counts = np.bincount(key[is_spec], minlength=n_depts * len(cfg.specialties))
-    isolated = is_spec & (counts[np.where(is_spec, key, 0)] == 1)
+    isolated = isolated_specialists(dep, specialty, n_depts, len(cfg.specialties))
 
     a = cfg.career_motive_mean * 4.0
     career = rng.beta(a, 4.0 - a, n)
@@ -396,51 +355,11 @@ def select_members(
     ``within`` (a network's ``members_csv``) restricts the match to those employees.
     ``sample`` draws that many at random (from the ``membership`` stream) when more match.
     """
-    mask = np.ones(org.n, dtype=bool)
-    if within is not None:
-        mask[:] = False
-        mask[np.asarray(within, dtype=np.intp)] = True
-    if sel.roles:
-        mask &= np.isin(org.role, [ROLE_INDEX[r] for r in sel.roles])
-    if sel.specialties:
-        mask &= np.isin(org.specialty, [org.specialties.index(s) for s in sel.specialties])
-    if sel.departments:
-        mask &= np.isin(org.department, [org.department_names.index(d) for d in sel.departments])
-    if sel.ids:
-        ids = np.zeros(org.n, dtype=bool)
-        ids[np.asarray(sel.ids, dtype=np.intp)] = True
-        mask &= ids
-    if sel.isolated is not None:
-        mask &= (org.role == SPECIALIST) & (org.isolated == sel.isolated)
+    mask = matching(org, sel, within=within)
     idx = np.flatnonzero(mask)
     if sel.sample is not None and sel.sample < idx.size:
         idx = np.sort(rng.choice(idx, size=sel.sample, replace=False))
     return idx
-
-
-def split_groups(org: Org, members: np.ndarray, max_size: int, how: str) -> list[np.ndarray]:
-    """Split a target group into groups of at most ``max_size``.
-
-    ``mixed`` deals people out round-robin after ordering by department, so every group mixes
-    departments; ``department`` keeps each department's people together.
-
-    Examples
-    --------
-    >>> from netsim.scenario.schema import Organisation
-    >>> from netsim.sim.rng import Streams
-    >>> cfg = Organisation(employees=300, departments=3)
-    >>> org = build_organisation(cfg, rng=Streams(1).organisation)
-    >>> [len(g) for g in split_groups(org, np.arange(45), 20, "mixed")]
-    [15, 15, 15]
-    """
-    if how == "department":
-        out: list[np.ndarray] = []
-        for d in np.unique(org.department[members]):
-            out.extend(split_groups(org, members[org.department[members] == d], max_size, "mixed"))
-        return out
-    order = members[np.lexsort((members, org.unit[members], org.department[members]))]
-    n_groups = -(-order.size // max_size)
-    return [np.sort(order[g::n_groups]) for g in range(n_groups)]
 
 
 def load_organisation(
@@ -479,7 +398,7 @@ def load_organisation(
     >>> org.n, org.department_names
     (24, ['Rådhus', 'Børn og Unge'])
     """
-    cfg = Organisation.model_validate(
+    cfg = parse_organisation(
         {
             "employees_csv": str(employees_csv),
             "ties_csv": None if ties_csv is None else str(ties_csv),

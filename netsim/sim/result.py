@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from netsim.scenario.schema import Scenario, scenario_to_toml
+from netsim.scenario.load import scenario_to_toml
+from netsim.scenario.schema import Scenario
 
 __all__ = ["RunResult", "atomic_write_text", "json_ready", "provenance"]
 

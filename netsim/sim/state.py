@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from netsim.errors import ScenarioError
 from netsim.scenario.schema import Learning, Network, Scenario
 from netsim.sim.org import Org, select_members, split_groups
 from netsim.sim.rng import Streams
@@ -138,52 +137,15 @@ def _pair_positions(keys: np.ndarray, n: int, idx: np.ndarray, slot: np.ndarray)
     return np.where(valid, pos, np.int32(-1))
 
 
-def _count_varies_with_seed(scenario: Scenario, spec: Network) -> bool:
-    """Whether how many people the network's selector matches can change with the seed: only
-    in a generated organisation, whose executives, heads and leaders are fixed by its sizes
-    but whose specialists (and so its other employees) are drawn."""
-    if scenario.organisation.employees_csv is not None:
-        return False
-    sel = spec.select
-    if sel.specialties or sel.isolated is not None:
-        return True
-    if sel.ids and not sel.roles:
-        return False
-    return not sel.roles or bool({"specialist", "employee"} & set(sel.roles))
-
-
 def _make_batch(name: str, spec: Network, scenario: Scenario, org: Org, streams: Streams) -> Batch:
     targets = select_members(
         org, spec.select, rng=streams.membership, within=scenario.members_of(name)
     )
-    # A shortfall the seed cannot change is a mistake in the scenario, reported as one. But a
-    # generated organisation draws its specialists anew for each seed: a rare specialty may
-    # have one specialist in one replication and eight in the next. Then the network is
-    # built with whom it finds, a group below the quorum never meets, and the summary counts
-    # it (``groups_below_quorum``), so a long comparison does not stop at an unlucky seed.
-    fixed = not _count_varies_with_seed(scenario, spec)
-    if fixed and targets.size == 0:
-        raise ScenarioError(
-            "<scenario>",
-            f"networks.{name}.select",
-            "matches nobody in the organisation",
-        )
-    if fixed and targets.size < spec.quorum:
-        raise ScenarioError(
-            "<scenario>",
-            f"networks.{name}.quorum",
-            f"the selector matches only {targets.size} people, fewer than the quorum "
-            f"(got {spec.quorum})",
-        )
+    # A selector that finds too few people for the quorum, whatever the seed, was reported
+    # when the scenario was loaded (netsim.scenario.staff.network_problems); what is left is
+    # a drawn shortfall, or a scenario built in Python without the loader: either way a group
+    # below the quorum never meets, and the summary counts it (``groups_below_quorum``).
     groups = split_groups(org, targets, spec.max_size, spec.split) if targets.size else []
-    smallest = min((len(x) for x in groups), default=0)
-    if fixed and smallest < spec.quorum:
-        raise ScenarioError(
-            "<scenario>",
-            f"networks.{name}.quorum",
-            f"split into groups of at most max_size = {spec.max_size}, the smallest group has "
-            f"{smallest} people, fewer than the quorum (got {spec.quorum})",
-        )
     if not groups:
         groups = [np.empty(0, dtype=np.intp)]  # one group with nobody in it: it never meets
     g, s = len(groups), max(1, max(len(x) for x in groups))

@@ -28,8 +28,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from netsim._version import __version__
 from netsim.errors import NetsimError, ScenarioError
+from netsim.scenario.load import load_scenario
 from netsim.scenario.overrides import with_overrides
-from netsim.scenario.schema import Scenario, _format, load_scenario
+from netsim.scenario.problems import format_error
+from netsim.scenario.schema import Scenario
 from netsim.sim.metrics import SUMMARY_NAMES
 from netsim.study.runner import Task, error_text, open_executor, run_replications
 from netsim.study.store import ResultStore
@@ -100,7 +102,7 @@ class Parameter(_Model):
 
     @model_validator(mode="after")
     def _one(self) -> Parameter:
-        from netsim.scenario.schema import _consistency
+        from netsim.scenario.problems import consistency as _consistency
 
         if (self.values is None) == (self.bounds is None):
             raise _consistency("values", "give either values (grid) or bounds (lhs, sobol, morris)")
@@ -132,7 +134,7 @@ class Experiment(_Model):
 
     @model_validator(mode="after")
     def _check(self) -> Experiment:
-        from netsim.scenario.schema import _consistency
+        from netsim.scenario.problems import consistency as _consistency
 
         if (self.scenario is None) == (self.scenarios is None):
             raise _consistency("scenario", "give either scenario or scenarios (a list)")
@@ -188,7 +190,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     except (OSError, UnicodeDecodeError) as exc:
         raise ExperimentError(source, "", f"cannot read the file ({type(exc).__name__})") from None
     except tomllib.TOMLDecodeError as exc:
-        from netsim.scenario.schema import _toml_message
+        from netsim.scenario.load import toml_message as _toml_message
 
         raise ExperimentError(source, "", f"TOML syntax error: {_toml_message(exc)}") from None
     try:
@@ -218,7 +220,7 @@ def _experiment_error(exc: ValidationError) -> tuple[str, str]:
         close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed: {', '.join(valid)}"
         return ".".join(map(str, loc)), f"unknown field; {hint}"
-    return _format(err)
+    return format_error(Experiment, err)
 
 
 def _probe_values(spec: Experiment) -> Iterable[tuple[str, Any]]:

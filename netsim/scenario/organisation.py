@@ -1,0 +1,287 @@
+"""The ``[organisation]`` table: roles, sizes, wages, ties, and the files it may name.
+
+Part of the scenario schema (:mod:`netsim.scenario.schema` re-exports everything here): the
+organisation is generated from a few numbers, or read from an HR export, in which case the
+loader (:mod:`netsim.scenario.load`) fills in what the files decide through the ``fill``
+function of the validation context (:data:`Fill`). This module reads no file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from netsim.scenario.problems import consistency
+
+if TYPE_CHECKING:
+    from netsim.scenario.roster import Roster
+
+__all__ = [
+    "DEFAULT_DEPARTMENTS",
+    "FROM_FILE",
+    "ROLES",
+    "Fill",
+    "Model",
+    "Organisation",
+    "Role",
+    "RoleValues",
+    "Ties",
+    "resolve_path",
+]
+
+Role = Literal["executive", "head", "leader", "specialist", "employee"]
+ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
+
+#: What the loader hands the organisation validator in the validation context (``"fill"``):
+#: given the organisation validated without the fields its files decide, and the table as
+#: written, the filled-in fields and the files' :class:`~netsim.scenario.roster.Roster`.
+Fill = Callable[["Organisation", Mapping[str, Any]], tuple[dict[str, Any], "Roster"]]
+
+
+class Model(BaseModel):
+    """The base of every scenario table: unknown keys refused, frozen, finite numbers."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, validate_default=True, allow_inf_nan=False
+    )
+
+
+class RoleValues(Model):
+    """One number per role."""
+
+    executive: float = Field(ge=0)
+    head: float = Field(ge=0)
+    leader: float = Field(ge=0)
+    specialist: float = Field(ge=0)
+    employee: float = Field(ge=0)
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """Values in the order of :data:`ROLES`."""
+        return tuple(getattr(self, r) for r in ROLES)
+
+
+class Ties(Model):
+    """How the informal tie graph is generated."""
+
+    within_unit_prob: float = Field(0.5, ge=0, le=1, description="Tie probability per pair.")
+    within_department_degree: float = Field(
+        2.0, ge=0, le=50, description="Mean ties per person to others of the department."
+    )
+    cross_department_degree: float = Field(
+        0.3, ge=0, le=50, description="Mean ties per person to other departments."
+    )
+    strength_min: float = Field(0.1, gt=0, le=1)
+    strength_max: float = Field(0.6, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _order(self) -> Ties:
+        if self.strength_min > self.strength_max:
+            raise consistency(
+                "strength_min",
+                f"must not exceed strength_max = {self.strength_max} (got {self.strength_min})",
+            )
+        return self
+
+
+DEFAULT_DEPARTMENTS = (
+    "central",
+    "children",
+    "schools",
+    "elderly",
+    "social",
+    "health",
+    "technical",
+    "culture",
+    "employment",
+    "environment",
+    "finance",
+    "citizens",
+)
+
+
+class Organisation(Model):
+    """The organisation: generated from a few numbers, or loaded from CSV files.
+
+    A generated organisation has departments split into units, each with a leader. With
+    ``employees_csv`` the file says who works where in which role; ``employees``,
+    ``departments``, ``department_names`` and ``specialties`` are then filled in from it.
+    """
+
+    employees: int = Field(2000, ge=20, le=2_000_000)
+    departments: int = Field(
+        7, ge=0, le=200, description="Service departments, besides the central administration."
+    )
+    department_names: list[str] | None = Field(
+        None, description="Names, the central administration first (departments + 1 names)."
+    )
+    unit_size: int = Field(15, ge=2, le=500, description="Employees per unit, leader included.")
+    executives: int = Field(4, ge=1, le=50, description="Members of the executive board.")
+    specialist_share: float = Field(
+        0.03, ge=0, le=1, description="Share of staff who are specialists."
+    )
+    specialties: list[str] = Field(
+        default_factory=lambda: [
+            "project_management",
+            "lean",
+            "documentation",
+            "digitalisation",
+            "finance",
+            "hr",
+        ],
+        min_length=1,
+    )
+    career_motive_mean: float = Field(
+        0.5, gt=0, lt=1, description="Mean of the Beta(4) career motive."
+    )
+    hourly_cost_dkk: RoleValues = Field(
+        default_factory=lambda: RoleValues(
+            executive=800, head=650, leader=550, specialist=450, employee=400
+        )
+    )
+    ties: Ties = Field(default_factory=Ties)
+    employees_csv: str | None = Field(
+        None,
+        description="Load the employees from this CSV file (columns id, department, unit, role; "
+        "optional specialty, hourly_cost_dkk) instead of generating them; a path relative to "
+        "the scenario file. Then employees, departments, department_names and specialties are "
+        "filled in from the file, and unit_size, executives and specialist_share are not used.",
+    )
+    ties_csv: str | None = Field(
+        None,
+        description="Known informal ties (columns a, b: employee ids; optional strength, empty: "
+        "ties.strength_max), with employees_csv. The other ties are generated as usual, within "
+        "the file's units and departments.",
+    )
+    role_map: dict[str, Role] = Field(
+        default_factory=dict,
+        description="Job title -> role, for titles in the role column of employees_csv other "
+        "than the role names and direktør, fagchef, leder, afdelingsleder, medarbejder (case "
+        "is ignored); the title `*` stands for every other title.",
+    )
+    _roster: Roster | None = PrivateAttr(None)
+
+    @field_validator("employees_csv", "ties_csv")
+    @classmethod
+    def _absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return resolve_path(value, info)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _from_files(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Organisation], info: ValidationInfo
+    ) -> Organisation:
+        """Fill in what ``employees_csv`` (and ``ties_csv``) decide, with the loader's help.
+
+        Validates twice: first without the fields the file decides (so the paths are resolved
+        and the role map checked), then with them filled in by the ``fill`` function of the
+        validation context (:mod:`netsim.scenario.load` gives one; it reads the files and
+        returns the filled fields and the :class:`Roster`, kept with the model, so a run never
+        reads a file). Without one, the organisation is what its table says.
+        """
+        if not isinstance(data, dict) or data.get("employees_csv") is None:
+            out = handler(data)
+            for name in ("ties_csv", "role_map"):
+                if out.employees_csv is None and getattr(out, name):
+                    raise consistency(name, "only used with employees_csv")
+            return out
+        first = handler({k: v for k, v in data.items() if k not in FROM_FILE})
+        titles: dict[str, str] = {}
+        for title, role in first.role_map.items():
+            key = " ".join(title.split()).casefold()
+            if titles.get(key, role) != role:
+                raise consistency("role_map", f"{title!r} is given twice with different roles")
+            titles[key] = role
+        for name in ("unit_size", "executives", "specialist_share"):
+            default = cls.model_fields[name].default
+            if name in data and data[name] != default:
+                raise consistency(
+                    name,
+                    f"not used with employees_csv, where the file says who works where in "
+                    f"which role; leave it out (got {data[name]!r})",
+                )
+        fill: Fill | None = (info.context or {}).get("fill")
+        if fill is None:
+            return handler(data)
+        filled, roster = fill(first, data)
+        out = handler({**data, **filled})
+        out._roster = roster
+        return out
+
+    @model_validator(mode="after")
+    def _names(self) -> Organisation:
+        if self.department_names is not None:
+            if len(self.department_names) != self.departments + 1:
+                raise consistency(
+                    "department_names",
+                    f"needs departments + 1 = {self.departments + 1} names, the central "
+                    f"administration first (got {len(self.department_names)})",
+                )
+            if len(set(self.department_names)) != len(self.department_names):
+                raise consistency("department_names", "names must be distinct")
+        if len(set(self.specialties)) != len(self.specialties):
+            raise consistency("specialties", "names must be distinct")
+        needed = self.executives + self.departments + 1 + 2 * (self.departments + 1)
+        if self.employees_csv is None and self.employees < needed:
+            raise consistency(
+                "employees",
+                f"too few for {self.departments + 1} departments and {self.executives} "
+                f"executives: at least {needed} (got {self.employees})",
+            )
+        return self
+
+    @property
+    def roster(self) -> Roster | None:
+        """What ``employees_csv`` and ``ties_csv`` say, as read when the scenario was loaded
+        (``None`` for a generated organisation, or one validated without the loader)."""
+        return self._roster
+
+    def names(self) -> list[str]:
+        """Department names, the central administration first."""
+        if self.department_names is not None:
+            return list(self.department_names)
+        n = self.departments + 1
+        if n <= len(DEFAULT_DEPARTMENTS):
+            return list(DEFAULT_DEPARTMENTS[:n])
+        return ["central", *(f"department_{k}" for k in range(1, n))]
+
+    def topics(self) -> list[str]:
+        """Topics: one per specialty, leadership, strategy, one practice per department."""
+        return [
+            *self.specialties,
+            "leadership",
+            "strategy",
+            *(f"practice:{d}" for d in self.names()),
+        ]
+
+
+#: Organisation fields that a CSV organisation takes from its employees file.
+FROM_FILE = ("employees", "departments", "department_names", "specialties")
+
+
+def resolve_path(value: str | None, info: ValidationInfo) -> str | None:
+    """A file named in a scenario, made absolute (no file is read).
+
+    Relative paths are relative to the ``base_dir`` of the validation context (the scenario
+    file's directory, for :func:`~netsim.scenario.load.load_scenario`), else to the working
+    directory. The
+    scenario keeps the absolute path, so a resolved scenario written elsewhere still finds it.
+    """
+    if value is None:
+        return None
+    if not value.strip():
+        raise PydanticCustomError("path", "must name a file")
+    base = (info.context or {}).get("base_dir") or "."
+    return os.path.abspath(os.path.join(base, os.path.expanduser(value)))

@@ -157,20 +157,44 @@ def test_rerun_resumes_without_recomputing(tmp_path):
     assert calls == [(12, 12, 0)], "everything was already done: nothing ran"
 
 
-def test_a_failing_task_is_recorded_and_the_rest_complete(tmp_path):
+def test_a_failing_task_is_recorded_and_the_rest_complete(tmp_path, monkeypatch):
+    # A file that validates runs, so no scenario value can make a task fail: a task fails by
+    # a fault of the run itself, here one put into the simulation of one design point.
+    import netsim.sim.model
+
+    real = netsim.sim.model.summarise
+
+    def faulty(scenario, *args, **kwargs):
+        if scenario.networks["leaders"].goal_clarity == 0.8:
+            raise RuntimeError("a fault in the run (quorum unreachable)")
+        return real(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(netsim.sim.model, "summarise", faulty)
+    exp = write_experiment(
+        tmp_path,
+        'replications = 2\n[parameters."networks.leaders.goal_clarity"]\nvalues = [0.2, 0.8]\n',
+    )
+    db = tmp_path / "f.sqlite"
+    frame = sweep(exp, workers=1, db=db)
+    assert frame.attrs["failed"] == 2
+    assert sorted(frame["param:networks.leaders.goal_clarity"].unique().tolist()) == [0.2]
+    with sqlite3.connect(db) as con:
+        errors = con.execute("SELECT error FROM tasks WHERE status = 'failed'").fetchall()
+    assert len(errors) == 2 and all("quorum unreachable" in e[0] for e in errors)
+
+
+def test_a_design_point_the_organisation_cannot_meet_is_refused_before_running(tmp_path):
     # 200 employees have 15 leaders: a quorum of 16 is allowed by the schema (max_size 20)
-    # but the network can never meet, which the model reports when it builds the groups.
+    # but no group could ever meet; the loader says so for the point, before any task runs.
     exp = write_experiment(
         tmp_path,
         'replications = 2\n[parameters."networks.leaders.quorum"]\nvalues = [3, 16]\n',
     )
-    db = tmp_path / "f.sqlite"
-    frame = sweep(exp, workers=2, db=db)
-    assert frame.attrs["failed"] == 2
-    assert sorted(frame["param:networks.leaders.quorum"].unique().tolist()) == [3]
-    with sqlite3.connect(db) as con:
-        errors = con.execute("SELECT error FROM tasks WHERE status = 'failed'").fetchall()
-    assert len(errors) == 2 and all("quorum" in e[0] for e in errors)
+    with pytest.raises(
+        netsim.NetsimError, match=r"networks\.leaders\.quorum.*fewer than the quorum"
+    ):
+        sweep(exp, workers=1, db=tmp_path / "q.sqlite")
+    assert not (tmp_path / "q.sqlite").exists()
 
 
 def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path):

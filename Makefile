@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SEED   ?= 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-all lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,13 @@ demo: $(VENV)/.installed
 	@echo "report for planners:   results/demo/report.html"
 	@echo "teaching page:         results/demo/teach.html"
 
+# The default run leaves out the tests marked slow (each has a faster twin in the default run);
+# test-all runs them too.
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -n auto -q
+
+test-all: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n auto -q -m "slow or not slow"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -43,7 +48,8 @@ lint: $(VENV)/.installed-dev
 
 # The full benchmark (about seven minutes): netsim against its naive reference at 2,000, 10,000
 # and 45,000 employees; rewrites docs/performance.md and .json (after saying how far each
-# number moved from the committed run). `make test` runs only a smoke run of it.
+# number moved from the committed run). `make test` runs its smoke plan in-process, `make
+# test-all` the real smoke run too.
 # It runs in an environment of its own with netsim and its numba extra only, as a user
 # installs it: none of the development tools (pyarrow, dask, playwright...) in the measured
 # processes.

@@ -1,13 +1,15 @@
-"""Shared helpers: small scenarios and a hand-built organisation."""
+"""Shared helpers: small scenarios and a hand-built organisation; hypothesis's profiles."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -17,6 +19,23 @@ from netsim.sim.org import Org
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
+
+# CI (``.ci/run`` sets ``CI``) draws the same examples every run, so that a red build is a
+# change in the code, not a new draw, and no example fails on time on a loaded machine; at a
+# desk the examples are random (hypothesis's defaults), which keeps finding new cases. Tests
+# that name their own ``max_examples`` keep it under both profiles.
+settings.register_profile(
+    "ci",
+    parent=settings.get_profile("default"),
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", parent=settings.get_profile("default"))
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def small_scenario(**networks: dict[str, Any]) -> netsim.Scenario:

@@ -7,8 +7,6 @@ import importlib.util
 import io
 import os
 import re
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -548,18 +546,14 @@ def test_many_problems_show_twenty_and_count_the_rest(tmp_path: Path, capsys):
     assert lines[-1] == "netsim: error: ... and 7 more problems"
 
 
-def test_invalid_input_exits_2_without_traceback_and_writes_nothing(tmp_path: Path):
+def test_invalid_input_exits_2_without_traceback_and_writes_nothing(tmp_path: Path, capsys):
     path = _broken(tmp_path, "unknown role")
     out = tmp_path / "results"
-    proc = subprocess.run(
-        [sys.executable, "-m", "netsim.cli", "run", str(path), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
-    )
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert proc.stderr.startswith("netsim: error: ") and "unknown role 'Sekretær'" in proc.stderr
+    status = main(["run", str(path), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "Traceback" not in err
+    assert err.startswith("netsim: error: ") and "unknown role 'Sekretær'" in err
     assert not out.exists()
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import netsim
+from netsim.cli import main
 from netsim.scenario.load import load_scenario
 from netsim.scenario.overrides import with_overrides
 from netsim.sim import kernels
@@ -127,15 +126,12 @@ def test_a_comparison_with_numba_workers_gives_the_numpy_table(monkeypatch):
     pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
-def test_an_unknown_backend_is_a_one_line_error_with_exit_status_2(tmp_path):
-    env = {**os.environ, kernels.ENV: "fortran"}
-    out = subprocess.run(
-        [sys.executable, "-m", "netsim.cli", "run", ROOT / "scenarios" / "auto_enrollment.toml",
-         "--years", "0.1", "--out", tmp_path / "r"],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
-    assert out.returncode == 2
-    assert out.stderr.strip().splitlines() == [
+def test_an_unknown_backend_is_a_one_line_error_with_exit_status_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(kernels.ENV, "fortran")
+    scenario = ROOT / "scenarios" / "auto_enrollment.toml"
+    status = main(["run", str(scenario), "--years", "0.1", "--out", str(tmp_path / "r")])
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines() == [
         "netsim: error: NETSIM_KERNELS: must be one of numpy, numba (got 'fortran')"
     ]
     assert not (tmp_path / "r").exists()
@@ -166,21 +162,24 @@ def numba_version() -> str:
     return metadata.version("numba")
 
 
-def _netsim(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "netsim.cli", *map(str, args)],
-        capture_output=True, text=True, check=False, env=env,
-    )  # fmt: skip
+def _netsim(capsys, *args: object) -> tuple[int, str, str]:
+    """``netsim ARGS`` in-process: the exit status, stdout and stderr."""
+    status = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
 
 
 @needs_numba
-def test_the_kernels_option_picks_the_step_and_changes_no_result(tmp_path):
+def test_the_kernels_option_picks_the_step_and_changes_no_result(tmp_path, monkeypatch, capsys):
+    # The option sets the variable for the process and the workers it starts (restored
+    # after the test by monkeypatch, which saw it first).
+    monkeypatch.setenv(kernels.ENV, "numpy")
+    monkeypatch.delenv(kernels.ENV)
     scenario = ROOT / "scenarios" / "goal_driven.toml"
-    env = {k: v for k, v in os.environ.items() if k != kernels.ENV}
     for name in ("numpy", "numba"):
-        done = _netsim("run", scenario, "--years", "0.3", "--kernels", name,
-                       "--out", tmp_path / name, env=env)  # fmt: skip
-        assert done.returncode == 0, done.stderr
+        status, _, err = _netsim(capsys, "run", scenario, "--years", "0.3", "--kernels", name,
+                                 "--out", tmp_path / name)  # fmt: skip
+        assert status == 0, err
         prov = json.loads((tmp_path / name / "provenance.json").read_text())
         assert prov["kernels"] == name
     a, b = ((tmp_path / n / "summary.json").read_text() for n in ("numpy", "numba"))
@@ -188,33 +187,31 @@ def test_the_kernels_option_picks_the_step_and_changes_no_result(tmp_path):
     # The option wins over the environment, and workers follow it.
     args = ("compare", scenario, ROOT / "scenarios" / "auto_enrollment.toml", "--reps", "2",
             "--years", "0.2", "--workers", "2", "--format", "json")  # fmt: skip
-    numpy_run = _netsim(*args, "--kernels", "numpy", env={**env, kernels.ENV: "numba"})
-    numba_run = _netsim(*args, "--kernels", "numba", env={**env, kernels.ENV: "numpy"})
-    assert numpy_run.returncode == numba_run.returncode == 0, numba_run.stderr
-    assert numpy_run.stdout == numba_run.stdout
+    monkeypatch.setenv(kernels.ENV, "numba")
+    numpy_run = _netsim(capsys, *args, "--kernels", "numpy")
+    monkeypatch.setenv(kernels.ENV, "numpy")
+    numba_run = _netsim(capsys, *args, "--kernels", "numba")
+    assert numpy_run[0] == numba_run[0] == 0, numba_run[2]
+    assert numpy_run[1] == numba_run[1]
 
 
-def test_the_kernels_option_rejects_what_is_not_there(tmp_path):
+def test_the_kernels_option_rejects_what_is_not_there(tmp_path, monkeypatch, capsys):
     scenario = ROOT / "scenarios" / "auto_enrollment.toml"
-    done = _netsim("run", scenario, "--kernels", "fortran")
-    assert done.returncode == 2
-    assert done.stderr.startswith("netsim: error: argument --kernels: invalid choice: 'fortran'")
-    assert len(done.stderr.strip().splitlines()) == 1
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(scenario), "--kernels", "fortran"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("netsim: error: argument --kernels: invalid choice: 'fortran'")
+    assert len(err.strip().splitlines()) == 1
     # numba asked for where it is not installed: one line saying how to get it, no results.
-    code = (
-        "import importlib.util, sys\n"
-        "real = importlib.util.find_spec\n"
-        "importlib.util.find_spec = lambda n, *a: None if n == 'numba' else real(n, *a)\n"
-        "from netsim.cli import main\n"
-        "sys.exit(main(sys.argv[1:]))\n"
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda n, *a: None if n == "numba" else real(n, *a)
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "run", str(scenario), "--kernels", "numba",
-         "--out", str(tmp_path / "r")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.strip().splitlines() == [
+    monkeypatch.setenv(kernels.ENV, "numpy")  # restored after the test, whatever main sets
+    status, _, err = _netsim(capsys, "run", scenario, "--kernels", "numba", "--out", tmp_path / "r")
+    assert status == 2, err
+    assert err.strip().splitlines() == [
         "netsim: error: --kernels numba: numba is not installed; "
         "install the extra: pip install 'netsim[numba]'"
     ]

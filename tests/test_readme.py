@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import tomllib
 
 import netsim
+from netsim.cli import main
 from tests.conftest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -37,19 +35,14 @@ def test_scenario_example_is_a_valid_scenario():
     assert sc.networks["leaders"].goal_clarity == 0.2
 
 
-def test_error_example_is_what_netsim_prints(tmp_path):
+def test_error_example_is_what_netsim_prints(tmp_path, monkeypatch, capsys):
     shown = re.search(r"`(netsim: error: my\.toml: .*?)`", README).group(1)
     (text,) = _blocks("toml")
     (tmp_path / "my.toml").write_text(text.replace("goal_clarity =", "goal_clarty ="))
-    out = subprocess.run(
-        [sys.executable, "-m", "netsim.cli", "validate", "my.toml"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "COLUMNS": "200"},
-    )
-    assert out.returncode == 2
-    assert out.stderr.strip() == shown
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["validate", "my.toml"]) == 2
+    assert capsys.readouterr().err.strip() == shown
 
 
 def test_quick_start_names_the_make_targets():

@@ -1,10 +1,12 @@
 """Bad scenario files: one line ``netsim: error: FILE: field.path: what (got X)``, exit 2.
 
-Every case is a small malformed file run through the real command in a subprocess
-(``python -m netsim.cli``), so what is tested is what a user sees: the exit status, stderr
-being exactly one line that names the file and the field path, and no traceback. The same
-files are also checked through the Python API (:class:`netsim.ScenarioError` and its
-``.field``).
+Every case is a small malformed file run through the command's :func:`netsim.cli.main`
+in-process, so what is tested is what a user sees: the exit status, stderr being exactly one
+line that names the file and the field path, nothing on stdout and no traceback. One test
+runs the real entry point (``python -m netsim.cli``) in a subprocess, to cover the process's
+exit status and its stderr too; a subprocess pays the full import of netsim (about 0.7 s),
+so the cases themselves stay in-process. The same files are also checked through the Python
+API (:class:`netsim.ScenarioError` and its ``.field``).
 """
 
 from __future__ import annotations
@@ -359,31 +361,6 @@ CASES = [
     Case("not-utf8", b'name = "caf\xe9"\n', "", ("cannot read the file",)),
 ]
 
-# Variations of a kind already covered in a subprocess are run in-process only (through
-# ``netsim.cli.main``, which prints the same line), to keep the suite fast: every subprocess
-# pays the full import of netsim (about 0.7 s).
-IN_PROCESS_ONLY = {
-    "unknown-key-in-network-named-select",
-    "boolean-for-number",
-    "path-below-a-file",
-    "toml-duplicate-key",
-    "unknown-top-level-key-no-close-match",
-    "unknown-selector-key",
-    "unknown-deeply-nested-key",
-    "quoted-number",
-    "fraction-for-whole-number",
-    "list-for-number",
-    "selector-not-a-table",
-    "network-not-a-table",
-    "selector-sample-zero",
-    "too-few-employees-for-departments",
-    "id-negative",
-    "selector-matches-fewer-than-quorum",
-    "role-values-incomplete",
-    "not-utf8",
-}
-SUBPROCESS_CASES = [c for c in CASES if c.id not in IN_PROCESS_ONLY]
-
 # A few of the cases also go through `netsim run`, which must print nothing on stdout.
 RUN_CASES = {
     "toml-unclosed-table-header",
@@ -417,17 +394,6 @@ def make_file(tmp_path: Path, case: Case) -> Path:
     return path
 
 
-def netsim_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """The real command: ``python -m netsim.cli ARGS`` in a fresh interpreter."""
-    return subprocess.run(
-        [sys.executable, "-m", "netsim.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
-
-
 def assert_one_error_line(status: int, stderr: str, path: Path | str, case: Case) -> None:
     """Exit 2 and ``netsim: error: FILE: field.path: message`` as the only line on stderr."""
     assert "Traceback" not in stderr
@@ -448,24 +414,19 @@ def test_there_are_enough_distinct_cases() -> None:
     assert len({c.id for c in CASES}) == len(CASES)
     texts = [c.text for c in CASES if c.text is not None]
     assert len(set(texts)) == len(texts)
-    assert len(SUBPROCESS_CASES) >= 24
-    assert IN_PROCESS_ONLY | RUN_CASES <= {c.id for c in CASES}
-
-
-@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=lambda c: c.id)
-def test_validate_reports_one_line_with_field_path(tmp_path: Path, case: Case) -> None:
-    path = make_file(tmp_path, case)
-    proc = netsim_cli("validate", path)
-    assert_one_error_line(proc.returncode, proc.stderr + proc.stdout, path, case)
-    assert proc.stdout == ""
+    assert len(CASES) >= 24
+    assert RUN_CASES <= {c.id for c in CASES}
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.id in RUN_CASES], ids=lambda c: c.id)
-def test_run_reports_one_line_and_prints_nothing(tmp_path: Path, case: Case) -> None:
+def test_run_reports_one_line_and_prints_nothing(
+    tmp_path: Path, case: Case, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = make_file(tmp_path, case)
-    proc = netsim_cli("run", path, "--years", "0.1", "--format", "json")
-    assert_one_error_line(proc.returncode, proc.stderr + proc.stdout, path, case)
-    assert proc.stdout == ""
+    status = main(["run", str(path), "--years", "0.1", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert_one_error_line(status, err + out, path, case)
+    assert out == ""
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -493,13 +454,21 @@ def test_relative_path_is_named_as_given(
 
 
 def test_validate_reports_every_bad_file_and_passes_good_ones(tmp_path: Path) -> None:
-    """One line per bad file, ``FILE: ok`` for good ones, exit 2 if any was bad."""
+    """One line per bad file, ``FILE: ok`` for good ones, exit 2 if any was bad.
+
+    The real entry point, in a fresh interpreter: the process's exit status and its whole
+    stderr (no traceback, no warning) are what a user sees."""
     bad1 = tmp_path / "bad1.toml"
     bad1.write_text("[organisation]\nemployees = -1\n", encoding="utf-8")
     bad2 = tmp_path / "bad2.toml"
     bad2.write_text("[simulation]\nyears = 0\n", encoding="utf-8")
     good = SCENARIOS / "baseline.toml"
-    proc = netsim_cli("validate", bad1, good, bad2)
+    proc = subprocess.run(
+        [sys.executable, "-m", "netsim.cli", "validate", str(bad1), str(good), str(bad2)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stdout == f"{good}: ok\n"
     lines = proc.stderr.splitlines()
@@ -522,19 +491,22 @@ def test_validate_reports_every_bad_file_and_passes_good_ones(tmp_path: Path) ->
         ),
     ],
 )
-def test_run_fails_before_computing_anything(tmp_path: Path, bad_text: str) -> None:
+def test_run_fails_before_computing_anything(
+    tmp_path: Path, bad_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Nothing already computed is lost: a bad second file stops the run before the first."""
     good = tmp_path / "good.toml"
     good.write_text(network(STRATEGY, name="heads"), encoding="utf-8")
     bad = tmp_path / "bad.toml"
     bad.write_text(bad_text, encoding="utf-8")
     out = tmp_path / "results"
-    proc = netsim_cli("run", good, bad, "--out", out, "--years", "0.1")
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    assert proc.stderr.count("\n") == 1
-    assert proc.stderr.startswith(f"netsim: error: {bad}: ")
-    assert "Traceback" not in proc.stderr
+    status = main(["run", str(good), str(bad), "--out", str(out), "--years", "0.1"])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"netsim: error: {bad}: ")
+    assert "Traceback" not in captured.err
     assert not out.exists()
 
 
@@ -569,14 +541,14 @@ def test_load_scenario_raises_scenario_error_with_field(tmp_path: Path, case: Ca
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.needs_org], ids=lambda c: c.id)
-def test_selector_problems_are_scenario_errors_before_simulating(
-    tmp_path: Path, case: Case
-) -> None:
-    """Checks that need the organisation: the file is valid, the run refuses to start."""
-    scenario = netsim.load_scenario(make_file(tmp_path, case))
+def test_selector_problems_are_scenario_errors_at_loading(tmp_path: Path, case: Case) -> None:
+    """Checks that need the organisation are the loader's too: one place raises, naming the
+    file, and a scenario that loads always runs."""
+    path = make_file(tmp_path, case)
     with pytest.raises(ScenarioError, match=re.escape(case.contains[0])) as info:
-        netsim.simulate(scenario, seed=1, years=0.1)
+        netsim.load_scenario(path)
     assert info.value.field == case.field
+    assert info.value.source == str(path)
 
 
 @pytest.mark.parametrize(

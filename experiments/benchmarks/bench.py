@@ -34,7 +34,8 @@ Usage::
     python experiments/benchmarks/bench.py --smoke --out /tmp/perf.md   # tiny, seconds
 
 Benchmarks are not tests: nothing here asserts a timing. ``tests/test_bench.py`` runs the
-smoke mode to check that the script works and writes its table.
+smoke plan (in-process by default; the real smoke run is marked slow) to check that the
+script works and writes its table.
 """
 
 from __future__ import annotations
@@ -1028,8 +1029,9 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "beside it, the same numbers by name; before it does, it prints how far each number "
         f"moved from the committed run and marks any that moved more than {NOISE:.0%}, this "
         "machine's noise. `make test` runs the "
-        "equivalence tests (of the reference, and of the two implementations) and a smoke run "
-        "of this script; nothing in the test suite asserts a timing.",
+        "equivalence tests (of the reference, and of the two implementations) and this script's "
+        "smoke plan in-process (`make test-all` its real smoke run too); nothing in the test "
+        "suite asserts a timing.",
         "",
     ]
     return "\n".join(lines)

@@ -252,7 +252,7 @@ def replicate(
 
     Examples
     --------
-    >>> from netsim.scenario.schema import parse_scenario
+    >>> from netsim.scenario.load import parse_scenario
     >>> sc = parse_scenario({"name": "empty", "organisation": {"employees": 100}})
     >>> runs = replicate([sc], reps=2, seed=5, workers=1)
     >>> [s["seed"] for s in runs[0]]

@@ -38,7 +38,7 @@ class RunResult:
     summary : dict
         Flat, stable names (:data:`netsim.sim.metrics.SUMMARY_NAMES`).
     meetings : pandas.DataFrame
-        One row per group meeting (:class:`netsim.sim.metrics.MeetingRecord`).
+        One row per group meeting (:data:`netsim.sim.records.MEETING`).
     weekly : pandas.DataFrame
         One row per simulated week.
     employees : pandas.DataFrame

@@ -40,17 +40,35 @@ BACKENDS = ("numpy", "numba")
 ENV = "NETSIM_KERNELS"
 
 
-def backend() -> str:
-    """The kernels this process uses: ``$NETSIM_KERNELS``, or ``numpy`` where it is unset.
+def backend(name: str | None = None) -> str:
+    """The kernels a run uses: ``name`` if given, else ``$NETSIM_KERNELS`` (as :func:`use`
+    sets it), or ``numpy`` where it is unset.
 
     Asking for numba loads the compiled step (compiling it on a machine's first use), a
     one-off cost per process.
 
+    Parameters
+    ----------
+    name : {"numpy", "numba"}, optional
+        The kernels asked for by the caller (``simulate(..., kernels=...)``).
+
     Raises
     ------
     NetsimError
-        The variable names no backend, or asks for numba where it is not installed.
+        The name, or the variable, names no backend, or asks for numba where it is not
+        installed.
+
+    Examples
+    --------
+    >>> backend("numpy")
+    'numpy'
     """
+    if name is not None:
+        if name not in BACKENDS:
+            raise NetsimError(f"kernels: must be one of {', '.join(BACKENDS)} (got {name!r})")
+        if name == "numba":
+            load_compiled("kernels='numba'")
+        return name
     name = os.environ.get(ENV, "").strip().lower() or "numpy"
     if name not in BACKENDS:
         raise NetsimError(f"{ENV}: must be one of {', '.join(BACKENDS)} (got {os.environ[ENV]!r})")

@@ -264,7 +264,7 @@ class Recorder:
         """
         rows = self._know_rows
         if not rows:
-            return KNOWLEDGE.frame(KNOWLEDGE.empty_arrays())
+            return KNOWLEDGE.empty_frame()
         data = np.stack(rows)  # (weeks, members | others, topic groups)
         return KNOWLEDGE.frame(
             {
@@ -358,8 +358,9 @@ class Recorder:
             return REVIEW.empty_frame()
         return REVIEW.frame(self.review_columns() if columns is None else columns)
 
-    def result(self, state: State, scenario: Scenario, *, seed: int) -> RunResult:
-        """Assemble the run's result; ``scenario`` is the run's scenario as it started."""
+    def result(self, state: State, scenario: Scenario, *, seed: int, kernels: str) -> RunResult:
+        """Assemble the run's result; ``scenario`` is the run's scenario as it started, and
+        ``kernels`` the kernels that ran it."""
         from netsim.sim.result import RunResult
 
         meeting_cols, review_cols = self.meeting_columns(), self.review_columns()
@@ -379,6 +380,7 @@ class Recorder:
             knowledge=self.knowledge_frame(),
             bridging=self.bridging_frame(state),
             knowledge_by_employee=self.knowledge_by_employee(),
+            kernels=kernels,
         )
 
     def employees_frame(self, state: State) -> pd.DataFrame:

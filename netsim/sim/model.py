@@ -7,6 +7,10 @@ at ``d`` (pressure, informal diffusion, and at the week's end tie decay, forgett
 weekly record), scheduled changes at ``d + 0.25``, meetings at ``d + 0.5``
 (:mod:`netsim.sim.meeting`), the sponsor's reviews at ``d + 0.6`` (:mod:`netsim.sim.review`),
 recruitment at ``d + 0.75``.
+
+Which kernels run the daily step (numpy or the compiled one) is decided once, when a run
+starts (:func:`run`'s ``kernels``), passed down to :func:`day_process` and recorded on the
+result.
 """
 
 from __future__ import annotations
@@ -51,9 +55,10 @@ SCHEDULE_OFFSET = 0.25
 RECRUITMENT_OFFSET = 0.75
 
 
-def day_process(env: simpy.Environment, state: State, rec: Recorder):
+def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend: str):
     """The organisation's working days: time pressure, informal diffusion; weekly: tie decay,
-    forgetting and the weekly record.
+    forgetting and the weekly record. ``backend``: the kernels of the daily step,
+    ``"numpy"`` or ``"numba"`` (:func:`netsim.sim.kernels.backend`).
 
     Nothing else in the model reads or changes pressure, knowledge or ties between two
     meeting days (or scheduled changes), and within a week the tie strengths change only at
@@ -77,7 +82,7 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
         | {round(c.at_week * per_week) for c in sc.schedule}
         | {horizon}
     )
-    fast = kernels.backend() == "numba"
+    fast = backend == "numba"
     day = 0
     while day < horizon:
         # The random numbers come a week at a time: the same numbers in the same order as
@@ -277,6 +282,7 @@ def simulate(
     years: float | None = None,
     trace: bool = False,
     org: Org | None = None,
+    kernels: str | None = None,
 ) -> RunResult:
     """Run one replication of a scenario.
 
@@ -296,6 +302,10 @@ def simulate(
     org : Org, optional
         Use this organisation instead of generating one from ``scenario.organisation``
         (whose department names and specialties it must share).
+    kernels : {"numpy", "numba"}, optional
+        The daily step's kernels; both give the same results to the bit. By default
+        ``$NETSIM_KERNELS`` (or :func:`netsim.sim.kernels.use`'s choice), read once when the
+        run starts. Recorded as ``result.kernels``.
 
     Returns
     -------
@@ -312,7 +322,7 @@ def simulate(
     >>> r.summary["meetings_held"] + r.summary["meetings_cancelled"] == len(r.meetings)
     True
     """
-    return run(scenario, seed, years=years, trace=trace, org=org).result
+    return run(scenario, seed, years=years, trace=trace, org=org, kernels=kernels).result
 
 
 class Run(NamedTuple):
@@ -333,13 +343,18 @@ def run(
     years: float | None = None,
     trace: bool = False,
     org: Org | None = None,
+    kernels: str | None = None,
 ) -> Run:
     """:func:`simulate`, also returning the final state (knowledge, ties, groups) and the
     number of SimPy events processed; for tests and benchmarks."""
-    kernels.backend()  # loads the compiled step if asked for: a one-off cost, like an import
+    # Resolved before the clock starts: loading the compiled step is a one-off cost, like an
+    # import, and a bad choice fails here, before any work.
+    backend = _backend(kernels)
     start = time.perf_counter()
-    scenario, seed, state, rec, events, built = _execute(scenario, seed, years, trace, org)
-    result = rec.result(state, scenario, seed=seed)
+    scenario, seed, state, rec, events, built = _execute(
+        scenario, seed, years, trace, org, backend=backend
+    )
+    result = rec.result(state, scenario, seed=seed, kernels=backend)
     return Run(result, state, events, built - start, time.perf_counter() - built)
 
 
@@ -349,9 +364,11 @@ def summarise(
     *,
     years: float | None = None,
     org: Org | None = None,
+    kernels: str | None = None,
 ) -> dict[str, Any]:
     """One replication's summary alone: ``simulate(...).summary``, without building the
-    result's tables, which a comparison or a sweep does not keep.
+    result's tables, which a comparison or a sweep does not keep. ``kernels`` as in
+    :func:`simulate`.
 
     Examples
     --------
@@ -362,8 +379,16 @@ def summarise(
     >>> summarise(sc, seed=3, years=0.5) == simulate(sc, seed=3, years=0.5).summary
     True
     """
-    scenario, seed, state, rec, _, _ = _execute(scenario, seed, years, False, org, weekly=False)
+    backend = _backend(kernels)
+    scenario, seed, state, rec, _, _ = _execute(
+        scenario, seed, years, False, org, backend=backend, weekly=False
+    )
     return rec.summary(state, scenario, seed=seed)
+
+
+def _backend(name: str | None) -> str:
+    """The run's kernels: ``name``, or the process's default (:func:`kernels.backend`)."""
+    return kernels.backend(name)
 
 
 def _execute(
@@ -373,11 +398,13 @@ def _execute(
     trace: bool,
     org: Org | None,
     *,
+    backend: str,
     weekly: bool = True,
 ) -> tuple[Scenario, int, State, Recorder, int, float]:
-    """Build and run; returns the run's scenario and seed, the final state, the recorder,
-    the number of SimPy events and when building ended (``time.perf_counter``).
-    ``weekly=False`` skips the weekly observations, which only the result's tables use."""
+    """Build and run with the kernels ``backend`` (resolved); returns the run's scenario and
+    seed, the final state, the recorder, the number of SimPy events and when building ended
+    (``time.perf_counter``). ``weekly=False`` skips the weekly observations, which only the
+    result's tables use."""
     if years is not None:
         scenario = scenario.model_copy(
             update={"simulation": scenario.simulation.model_copy(update={"years": years})}
@@ -387,7 +414,6 @@ def _execute(
     scenario = scenario.model_copy(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
-    kernels.backend()  # a bad NETSIM_KERNELS fails here, before any work
     streams = Streams(seed)
     if org is None:
         org = build_organisation(scenario.organisation, rng=streams.organisation)
@@ -395,7 +421,7 @@ def _execute(
     built = time.perf_counter()
     rec = Recorder(state, trace=trace, weekly=weekly)
     env = simpy.Environment()
-    env.process(day_process(env, state, rec))
+    env.process(day_process(env, state, rec, backend=backend))
     if scenario.schedule:
         env.process(schedule_process(env, state))
     for batch in state.batches:

@@ -26,7 +26,6 @@ __all__ = [
     "MEETING_COLUMNS",
     "RECORDS",
     "REVIEW",
-    "REVIEW_COLUMNS",
     "TRACE_COLUMNS",
     "WEEKLY",
     "Record",
@@ -221,5 +220,4 @@ RECORDS: dict[str, Record] = {
 }
 
 MEETING_COLUMNS: tuple[str, ...] = MEETING.columns
-REVIEW_COLUMNS: tuple[str, ...] = REVIEW.columns
 TRACE_COLUMNS: tuple[str, ...] = ATTENDANCE.columns

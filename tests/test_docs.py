@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 
 import netsim
-from netsim.sim.metrics import MEETING_COLUMNS, TRACE_COLUMNS
+from netsim.sim.records import MEETING_COLUMNS, TRACE_COLUMNS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 MODEL_MD = DOCS / "model.md"

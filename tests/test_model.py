@@ -233,12 +233,12 @@ def test_a_meeting_computed_a_few_groups_at_a_time_is_the_same_meeting(name, mon
     # At Copenhagen's scale a network has a thousand groups; their meetings are computed in
     # blocks so that the temporaries stay small. A person is in one group of a network, so
     # the blocks must not change anything: here blocks of 2 groups against all at once.
-    from netsim.sim import model
+    from netsim.sim import meeting, model
 
     sc = netsim.load_scenario(SCENARIOS / f"{name}.toml")
     assert max(b.groups for b in model.run(sc, 3, years=0.05).state.batches) > 2
     whole = model.run(sc, 3, years=0.5)
-    monkeypatch.setattr(model, "MEETING_BLOCK", 2)
+    monkeypatch.setattr(meeting, "MEETING_BLOCK", 2)
     blocks = model.run(sc, 3, years=0.5)
     assert _summary_json(whole.result) == _summary_json(blocks.result)
     for frame in ("meetings", "weekly", "employees", "knowledge", "bridging"):

@@ -9,8 +9,7 @@ from concurrent.futures import Executor, Future
 import pandas as pd
 import pytest
 
-from netsim.sim import model
-from netsim.study.runner import Task, error_text, replicate, run_one, run_replications
+from netsim.study.runner import Task, error_text, replicate, run_replications
 from tests.conftest import small_scenario
 
 LEADERS = {
@@ -134,15 +133,11 @@ def test_a_failing_task_is_reported_without_losing_the_others(workers):
         list(run_replications(tasks, workers=workers))
 
 
-def test_kernels_are_passed_to_the_simulation_only_when_given(monkeypatch):
-    seen = []
-
-    def fake(scenario, seed=None, **kwargs):
-        seen.append(kwargs)
-        return {"seed": seed}
-
-    monkeypatch.setattr(model, "summarise", fake)
-    assert run_one(A, 1) == {"seed": 1}
-    (outcome,) = run_replications([Task(A, 2)], workers=1, kernels="numpy")
-    assert outcome.value == {"seed": 2}
-    assert seen == [{}, {"kernels": "numpy"}]
+def test_the_kernels_asked_for_run_the_task_and_are_recorded():
+    (outcome,) = run_replications([Task(A, 2)], workers=1, keep="result", kernels="numpy")
+    assert outcome.value.kernels == "numpy"
+    (numba,) = run_replications([Task(A, 2)], workers=1, keep="result", kernels="numba")
+    assert numba.value.kernels == "numba"
+    assert numba.value.summary == outcome.value.summary
+    (bad,) = run_replications([Task(A, 2)], workers=1, kernels="gpu", errors="record")
+    assert "kernels: must be one of numpy, numba" in error_text(bad.error)

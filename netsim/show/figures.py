@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -221,10 +220,7 @@ def layout_by_department(employees: pd.DataFrame) -> np.ndarray:
 
 def organisation_of(run: RunResult) -> Any:
     """The run's organisation, generated again from its scenario and seed."""
-    from netsim.sim.org import build_organisation
-    from netsim.sim.rng import Streams
-
-    return build_organisation(run.scenario.organisation, rng=Streams(run.seed).organisation)
+    return run.organisation()
 
 
 def graph_data(
@@ -326,41 +322,7 @@ def save_figure(ax: Axes, stem: Path) -> list[Path]:
 
 def load_run(path: str | Path) -> RunResult:
     """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back."""
-    from netsim.scenario.load import load_scenario
-
-    d = Path(path)
-    if not (d / "summary.json").is_file():
-        raise NetsimError(f"{d}: not a netsim result directory (no summary.json)")
-    try:
-        summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
-        scenario = load_scenario(d / "scenario.toml")
-        frames = {
-            name: pd.read_csv(d / f"{name}.csv") for name in ("meetings", "weekly", "employees")
-        }
-        optional = {
-            name: pd.read_csv(d / f"{file}.csv") if (d / f"{file}.csv").is_file() else None
-            for name, file in (("knowledge", "knowledge"), ("bridging", "bridging_ties"))
-        }
-    except FileNotFoundError as exc:
-        raise NetsimError(
-            f"{d}: incomplete result directory ({Path(exc.filename).name} is missing)"
-        ) from None
-    except (ValueError, OSError) as exc:
-        raise NetsimError(f"{d}: cannot read the results ({exc})") from None
-    emp = frames["employees"]
-    emp["member"] = emp["member"].astype(bool)
-    emp["specialty"] = emp["specialty"].fillna("")
-    seed = int(summary.get("seed", scenario.simulation.seed))
-    return RunResult(
-        scenario=scenario,
-        seed=seed,
-        summary=summary,
-        meetings=frames["meetings"],
-        weekly=frames["weekly"],
-        employees=emp,
-        knowledge=optional["knowledge"],
-        bridging=optional["bridging"],
-    )
+    return RunResult.read(path)
 
 
 def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, Axes]:

@@ -30,6 +30,7 @@ __all__ = [
     "meeting_learning",
     "pressure_step",
     "relax_toward",
+    "sponsor_value",
     "tie_increment",
     "use",
 ]
@@ -39,17 +40,35 @@ BACKENDS = ("numpy", "numba")
 ENV = "NETSIM_KERNELS"
 
 
-def backend() -> str:
-    """The kernels this process uses: ``$NETSIM_KERNELS``, or ``numpy`` where it is unset.
+def backend(name: str | None = None) -> str:
+    """The kernels a run uses: ``name`` if given, else ``$NETSIM_KERNELS`` (as :func:`use`
+    sets it), or ``numpy`` where it is unset.
 
     Asking for numba loads the compiled step (compiling it on a machine's first use), a
     one-off cost per process.
 
+    Parameters
+    ----------
+    name : {"numpy", "numba"}, optional
+        The kernels asked for by the caller (``simulate(..., kernels=...)``).
+
     Raises
     ------
     NetsimError
-        The variable names no backend, or asks for numba where it is not installed.
+        The name, or the variable, names no backend, or asks for numba where it is not
+        installed.
+
+    Examples
+    --------
+    >>> backend("numpy")
+    'numpy'
     """
+    if name is not None:
+        if name not in BACKENDS:
+            raise NetsimError(f"kernels: must be one of {', '.join(BACKENDS)} (got {name!r})")
+        if name == "numba":
+            load_compiled("kernels='numba'")
+        return name
     name = os.environ.get(ENV, "").strip().lower() or "numpy"
     if name not in BACKENDS:
         raise NetsimError(f"{ENV}: must be one of {', '.join(BACKENDS)} (got {os.environ[ENV]!r})")
@@ -195,6 +214,22 @@ def meeting_learning(
     lecture = efficiency * (1.0 - participation) * lecture_rate  # per unit of lecture gap
     peer = efficiency * participation * peer_rate / others  # per unit of peer_sum
     return np.where(a, lecture * (kmax - k) + peer * peer_sum, 0.0)
+
+
+def sponsor_value(
+    knowledge_gain: np.ndarray, attended: np.ndarray, *, per_knowledge: float, goal_clarity: float
+) -> np.ndarray:
+    """(groups,) what the sponsor gains from each group's meeting: ``per_knowledge *
+    goal_clarity`` times the attendees' summed knowledge gain (their mean over the network's
+    topics).
+
+    Examples
+    --------
+    >>> sponsor_value(np.array([[0.1, 0.3]]), np.array([[True, False]]), per_knowledge=10.0,
+    ...               goal_clarity=0.5).tolist()
+    [0.5]
+    """
+    return per_knowledge * goal_clarity * (knowledge_gain * attended).sum(axis=1)
 
 
 def tie_increment(w: np.ndarray, together: np.ndarray, rate: float | np.ndarray) -> np.ndarray:

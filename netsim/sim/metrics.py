@@ -1,106 +1,43 @@
 """The recorder: meeting log, weekly series, and the run summary with stable names.
 
 Meeting rows are collected as arrays per meeting day (one row per group) and turned into a
-DataFrame once at the end. :data:`SUMMARY_NAMES` is the summary's schema: the names and order
-are stable, and every name of MODEL.md's "Outputs" is in it.
+DataFrame once at the end, through the row types of :mod:`netsim.sim.records`.
+:data:`SUMMARY_NAMES` is the summary's schema: the names and order are stable, and every name
+of MODEL.md's "Outputs" is in it. The summary is a table of named reporters
+(:data:`SUMMARY_REPORTERS`, ``{"name": function}``), each reading a :class:`RunFacts`.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from netsim.scenario.schema import ROLES, Scenario
 from netsim.sim.org import LEADER, SPECIALIST
+from netsim.sim.records import (
+    ATTENDANCE,
+    BRIDGING_TIE,
+    EMPLOYEE,
+    KNOWLEDGE,
+    MEETING,
+    REVIEW,
+    WEEKLY,
+)
+from netsim.sim.review import DECISIONS
 
 if TYPE_CHECKING:
+    from netsim.sim.meeting import MeetingOutcome
     from netsim.sim.result import RunResult
     from netsim.sim.state import Batch, State
 
-__all__ = [
-    "MEETING_COLUMNS",
-    "SUMMARY_NAMES",
-    "TRACE_COLUMNS",
-    "MeetingOutcome",
-    "MeetingRecord",
-    "Recorder",
-]
+__all__ = ["SUMMARY_NAMES", "SUMMARY_REPORTERS", "Recorder", "RunFacts"]
 
-
-class MeetingRecord(NamedTuple):
-    """One row of the meeting log: one group's meeting on one day."""
-
-    network: str  # the network (as named in the scenario)
-    group: str  # the group: network name, or name/k when split
-    day: int
-    week: int
-    invited: int  # members at the time of the meeting
-    attended: int  # members who turned up (for a cancelled meeting: who would have)
-    held: bool
-    hours: float  # attendee hours (if held) plus organiser follow-up
-    cost_dkk: float
-    participant_value: float
-    sponsor_value: float
-    knowledge_gain: float  # sum over attendees of their mean gain on the network's topics
-    bridging_gain: float  # strength gained by new cross-department ties (each tie once)
-    cross_tie_gain: float  # strength gained by all cross-department ties (each tie once)
-
-
-MEETING_COLUMNS: tuple[str, ...] = MeetingRecord._fields
-
-
-@dataclass(frozen=True, eq=False)
-class MeetingOutcome:
-    """What happened at one meeting day of a network, as ``(group, slot)`` arrays."""
-
-    day: int
-    invited: np.ndarray  # bool: member of an open group
-    pressure: np.ndarray
-    probability: np.ndarray
-    vhat_before: np.ndarray
-    obligation_before: np.ndarray
-    room_before: np.ndarray  # (G,)
-    came: np.ndarray  # bool: turned up (also where the meeting was then cancelled)
-    held: np.ndarray  # (G,) bool
-    attended: np.ndarray  # bool: came to a meeting that was held
-    value: np.ndarray  # participant value u
-    knowledge_gain: np.ndarray  # mean gain over the network's topics
-    bridging_gain: np.ndarray
-    cross_tie_gain: np.ndarray  # strength gained on all cross-department ties
-
-
-REVIEW_COLUMNS: tuple[str, ...] = (
-    "day",
-    "network",
-    "group",
-    "true_value_per_hour",
-    "measured_value_per_hour",
-    "decision",
-    "true_decision",
-)
-DECISIONS: tuple[str, ...] = ("continue", "transform", "close")
-
-TRACE_COLUMNS: tuple[str, ...] = (
-    "day",
-    "network",
-    "group",
-    "employee",
-    "pressure",
-    "overloaded",
-    "expected_value",
-    "obligation",
-    "room",
-    "probability",
-    "came",
-    "held",
-    "value",
-    "knowledge_gain",
-    "bridging_gain",
-)
 
 SUMMARY_NAMES: tuple[str, ...] = (
     "scenario",
@@ -194,11 +131,6 @@ class Recorder:
             + organiser_dkk
             + held * (spec.catering_dkk * n_att + spec.facilitator_dkk * batch.facilitated)
         )
-        sponsor = (
-            sc.learning.sponsor_value_per_knowledge
-            * spec.goal_clarity
-            * (know_gain * att).sum(axis=1)
-        )
         self._rows.append(
             {
                 "network": np.full(batch.groups, batch.name, dtype=object)[open_],
@@ -211,7 +143,7 @@ class Recorder:
                 "hours": hours[open_],
                 "cost_dkk": cost[open_],
                 "participant_value": (value * att).sum(axis=1)[open_],
-                "sponsor_value": sponsor[open_],
+                "sponsor_value": m.sponsor_value[open_],
                 "knowledge_gain": (know_gain * att).sum(axis=1)[open_],
                 # Each new tie is gained at both ends: halve to count tie strength once.
                 "bridging_gain": (bridge_gain * att).sum(axis=1)[open_] / 2,
@@ -248,9 +180,10 @@ class Recorder:
         if self._trace is None:
             return None
         if not self._trace:
-            return pd.DataFrame(columns=list(TRACE_COLUMNS))
-        cols = {c: np.concatenate([r[c] for r in self._trace]) for c in TRACE_COLUMNS}
-        return pd.DataFrame(cols)
+            return ATTENDANCE.empty_frame()
+        return ATTENDANCE.frame(
+            {c: np.concatenate([r[c] for r in self._trace]) for c in ATTENDANCE.columns}
+        )
 
     def week(self, state: State, day: int) -> None:
         """Record the organisation at the end of a week."""
@@ -331,16 +264,9 @@ class Recorder:
         """
         rows = self._know_rows
         if not rows:
-            return pd.DataFrame(
-                {
-                    "week": pd.Series(dtype="int64"),
-                    "topics": pd.Series(dtype="object"),
-                    "members": pd.Series(dtype="float64"),
-                    "others": pd.Series(dtype="float64"),
-                }
-            )
+            return KNOWLEDGE.empty_frame()
         data = np.stack(rows)  # (weeks, members | others, topic groups)
-        return pd.DataFrame(
+        return KNOWLEDGE.frame(
             {
                 "week": np.repeat(np.asarray(self._know_weeks, dtype=np.int64), data.shape[2]),
                 "topics": np.tile(np.asarray(self._know_names, dtype=object), len(rows)),
@@ -360,7 +286,7 @@ class Recorder:
         """The bridging ties at the end (each pair once, ``a < b``) and their strength."""
         thr = state.scenario.learning.tie_threshold
         pos = self._bridge_pos[state.w[self._bridge_pos] >= thr]
-        return pd.DataFrame(
+        return BRIDGING_TIE.frame(
             {
                 "a": np.searchsorted(state.indptr, pos, side="right") - 1,
                 "b": state.indices[pos].astype(np.int64),
@@ -373,41 +299,27 @@ class Recorder:
     def meeting_columns(self) -> dict[str, np.ndarray]:
         """The meeting log as arrays, one per column, in the order of :meth:`meetings_frame`."""
         if not self._rows:
-            return {c: np.empty(0, dtype=t) for c, t in _MEETING_DTYPES.items()}
+            return MEETING.empty_arrays()
         cols = {
-            c: np.concatenate([r[c] for r in self._rows]).astype(_MEETING_DTYPES[c], copy=False)
-            for c in MEETING_COLUMNS
+            c: np.concatenate([r[c] for r in self._rows]).astype(t, copy=False)
+            for c, t in MEETING.dtypes.items()
         }
         order = np.lexsort((cols["group"], cols["network"], cols["day"]))  # stable
         return {c: v[order] for c, v in cols.items()}
 
     def meetings_frame(self, columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
         """The meeting log, one row per group meeting, ordered by day."""
-        cols = self.meeting_columns() if columns is None else columns
-        return pd.DataFrame({c: pd.Series(v, dtype=_MEETING_DTYPES[c]) for c, v in cols.items()})
+        return MEETING.frame(self.meeting_columns() if columns is None else columns)
 
     def weekly_frame(self, meetings: pd.DataFrame) -> pd.DataFrame:
         """Weekly series; ``attendance:NAME`` is the attendance rate of that network's
         meetings in the week (empty where it did not meet)."""
-        weekly = pd.DataFrame(self._weeks)
-        if meetings.empty or weekly.empty:
-            return weekly
-        weeks = weekly["week"].to_numpy()
-        span = int(max(weeks.max(), meetings["week"].max())) + 1
-        week = meetings["week"].to_numpy()
-        network = meetings["network"].to_numpy()
-        attended = meetings["attended"].to_numpy()
-        invited = meetings["invited"].to_numpy()
-        rates = {}
-        for name in sorted(set(network)):
-            mine = network == name
-            met = np.bincount(week[mine], minlength=span) > 0
-            came = np.bincount(week[mine], weights=attended[mine], minlength=span)
-            asked = np.bincount(week[mine], weights=invited[mine], minlength=span)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rate = np.where(met & (asked > 0), came / asked, math.nan)
-            rates[f"attendance:{name}"] = rate[weeks]
-        return pd.concat([weekly, pd.DataFrame(rates)], axis=1)
+        if not self._weeks:
+            return WEEKLY.empty_frame()
+        columns = {c: np.asarray([row[c] for row in self._weeks]) for c in WEEKLY.columns}
+        if not meetings.empty:
+            columns |= _attendance_rates(columns["week"], meetings)
+        return WEEKLY.frame(columns)
 
     def review(
         self,
@@ -437,17 +349,18 @@ class Recorder:
     def review_columns(self) -> dict[str, np.ndarray]:
         """The sponsor's reviews as arrays, one per column (empty when there were none)."""
         if not self._reviews:
-            return {c: np.empty(0, dtype=object) for c in REVIEW_COLUMNS}
-        return {c: np.concatenate([r[c] for r in self._reviews]) for c in REVIEW_COLUMNS}
+            return {c: np.empty(0, dtype=object) for c in REVIEW.columns}
+        return {c: np.concatenate([r[c] for r in self._reviews]) for c in REVIEW.columns}
 
     def reviews_frame(self, columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
         """The sponsor's reviews: one row per group and review."""
         if not self._reviews:
-            return pd.DataFrame(columns=list(REVIEW_COLUMNS))
-        return pd.DataFrame(self.review_columns() if columns is None else columns)
+            return REVIEW.empty_frame()
+        return REVIEW.frame(self.review_columns() if columns is None else columns)
 
-    def result(self, state: State, scenario: Scenario, *, seed: int) -> RunResult:
-        """Assemble the run's result; ``scenario`` is the run's scenario as it started."""
+    def result(self, state: State, scenario: Scenario, *, seed: int, kernels: str) -> RunResult:
+        """Assemble the run's result; ``scenario`` is the run's scenario as it started, and
+        ``kernels`` the kernels that ran it."""
         from netsim.sim.result import RunResult
 
         meeting_cols, review_cols = self.meeting_columns(), self.review_columns()
@@ -467,13 +380,14 @@ class Recorder:
             knowledge=self.knowledge_frame(),
             bridging=self.bridging_frame(state),
             knowledge_by_employee=self.knowledge_by_employee(),
+            kernels=kernels,
         )
 
     def employees_frame(self, state: State) -> pd.DataFrame:
         """One row per employee: who they are and what the networks cost them."""
         org = state.org
         spec_names = np.asarray([*org.specialties, ""], dtype=object)
-        return pd.DataFrame(
+        return EMPLOYEE.frame(
             {
                 "id": np.arange(org.n),
                 # The organisation's own ids (an HR export's), where it has them.
@@ -510,92 +424,183 @@ class Recorder:
         if the caller has them already. No table is built: a comparison or a sweep, which
         keeps only the summary, does not pay for the result's tables.
         """
-        meetings = self.meeting_columns() if meetings is None else meetings
-        reviews = self.review_columns() if reviews is None else reviews
-        sc, org = scenario, state.org
-        years = sc.horizon_days / sc.simulation.days_per_year
-        ever = state.ever_member()
-        leaders = ever & (org.role == LEADER)
-        day, held = meetings["day"], meetings["held"].astype(bool, copy=False)
-        attended, invited = meetings["attended"], meetings["invited"]
-        attendee_hours = float(state.hours.sum())
-        quarter = sc.horizon_days / 4
+        facts = RunFacts(
+            state=state,
+            scenario=scenario,
+            seed=seed,
+            meetings=self.meeting_columns() if meetings is None else meetings,
+            reviews=self.review_columns() if reviews is None else reviews,
+            sponsored_topics=self._sponsored,
+            bridging_ties=self._bridging(state),
+        )
+        return {name: report(facts) for name, report in SUMMARY_REPORTERS.items()}
 
-        def attendance(lo: float, hi: float) -> float:
+
+def _attendance_rates(weeks: np.ndarray, meetings: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``attendance:NAME`` for each network: its attendance rate in each of ``weeks`` (NaN
+    where it did not meet)."""
+    span = int(max(weeks.max(), meetings["week"].max())) + 1
+    week = meetings["week"].to_numpy()
+    network = meetings["network"].to_numpy()
+    attended = meetings["attended"].to_numpy()
+    invited = meetings["invited"].to_numpy()
+    rates = {}
+    for name in sorted(set(network)):
+        mine = network == name
+        met = np.bincount(week[mine], minlength=span) > 0
+        came = np.bincount(week[mine], weights=attended[mine], minlength=span)
+        asked = np.bincount(week[mine], weights=invited[mine], minlength=span)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(met & (asked > 0), came / asked, math.nan)
+        rates[f"attendance:{name}"] = rate[weeks]
+    return rates
+
+
+# ------------------------------------------------------------------ the summary's reporters
+
+
+@dataclass(eq=False)
+class RunFacts:
+    """What the summary's reporters read: a finished run's state, its scenario as it started,
+    its seed, its meeting and review logs as columns (:meth:`Recorder.meeting_columns`,
+    :meth:`Recorder.review_columns`), the sponsored networks' topics and the bridging ties at
+    the end. What several reporters share is computed once, when first asked for."""
+
+    state: State
+    scenario: Scenario
+    seed: int
+    meetings: dict[str, np.ndarray]
+    reviews: dict[str, np.ndarray]
+    sponsored_topics: np.ndarray
+    bridging_ties: int
+
+    @functools.cached_property
+    def years(self) -> float:
+        return self.scenario.horizon_days / self.scenario.simulation.days_per_year
+
+    @functools.cached_property
+    def ever(self) -> np.ndarray:
+        """(N,) bool: a member of some network at some point."""
+        return self.state.ever_member()
+
+    @functools.cached_property
+    def held(self) -> np.ndarray:
+        return self.meetings["held"].astype(bool, copy=False)
+
+    @functools.cached_property
+    def attendance_by_quarter(self) -> tuple[float, float]:
+        """Attendance rate in the first and in the last quarter of the run (NaN: no meeting)."""
+        day, attended, invited = (self.meetings[c] for c in ("day", "attended", "invited"))
+        days = self.scenario.horizon_days
+        quarter = days / 4
+        rates = []
+        for lo, hi in ((0, quarter), (days - quarter, days + 1)):
             m = (day >= lo) & (day < hi)
-            return _ratio(attended[m].sum(), invited[m].sum(), math.nan)
+            rates.append(_ratio(attended[m].sum(), invited[m].sum(), math.nan))
+        return rates[0], rates[1]
 
-        first = attendance(0, quarter)
-        last = attendance(sc.horizon_days - quarter, sc.horizon_days + 1)
-        vhat = np.concatenate([b.vhat[b.ever] for b in state.batches] or [np.empty(0)])
-        delta = state.knowledge - org.knowledge
-        spon = self._sponsored
-        gain_sponsored = delta[:, spon].mean(axis=1) if spon.size else np.zeros(org.n)
-        spec_rows = np.flatnonzero(org.role == SPECIALIST)
-        own = delta[spec_rows, org.specialty[spec_rows]]
-        iso = org.isolated[spec_rows]
-        pv = float(meetings["participant_value"][held].sum())
-        sv = float(meetings["sponsor_value"][held].sum())
-        decision, should = reviews["decision"], reviews["true_decision"]
-        out: dict[str, Any] = {
-            "scenario": sc.name,
-            "seed": seed,
-            "years": years,
-            "employees": org.n,
-            "networks": len(state.batches),
-            "groups": sum(b.groups for b in state.batches),
-            "members": int(ever.sum()),
-            "total_hours_year": float(meetings["hours"].sum()) / years,
-            "cost_dkk_year": float(meetings["cost_dkk"].sum()) / years,
-            "hours_per_member_year": _ratio(state.hours[ever].sum(), ever.sum()) / years,
-            "hours_per_leader_year": _ratio(state.hours[leaders].sum(), leaders.sum()) / years,
-            "attendance_first_quarter": first,
-            "attendance_last_quarter": last,
-            "attendance_decay": _ratio(last, first, math.nan)
-            if not math.isnan(first)
-            else math.nan,
-            "share_valuing": _ratio(
-                (vhat > sc.attendance.valuable_threshold).sum(), vhat.size, math.nan
-            ),
-            "participant_value_per_hour": _ratio(pv, attendee_hours),
-            "sponsor_value_per_hour": _ratio(sv, attendee_hours),
-            "participant_value": pv,
-            "sponsor_value": sv,
-            "knowledge_gain": float(gain_sponsored.mean()),
-            "knowledge_gain_all_topics": float(delta.mean()),
-            "nonmember_knowledge_gain": float(gain_sponsored[~ever].mean())
-            if (~ever).any()
-            else 0.0,
-            "isolated_specialist_gain": float(own[iso].mean()) if iso.any() else math.nan,
-            "connected_specialist_gain": float(own[~iso].mean()) if (~iso).any() else math.nan,
-            "bridging_ties": self._bridging(state),
-            "meetings_held": int(held.sum()),
-            "meetings_cancelled": int((~held).sum()),
-            "groups_below_quorum": int(
-                sum(int((b.slot.sum(axis=1) < b.spec.quorum).sum()) for b in state.batches)
-            ),
-            "members_left": int(sum(int(b.left.sum()) for b in state.batches)),
-            "networks_closed": int(sum(int(b.closed.sum()) for b in state.batches)),
-            "false_closures": int(((decision == "close") & (should != "close")).sum()),
-            "false_keeps": int(((decision != "close") & (should == "close")).sum()),
-        }
-        assert tuple(out) == SUMMARY_NAMES
-        return out
+    @functools.cached_property
+    def expectations(self) -> np.ndarray:
+        """Every membership's final expected value."""
+        return np.concatenate([b.vhat[b.ever] for b in self.state.batches] or [np.empty(0)])
+
+    @property
+    def attendee_hours(self) -> float:
+        return float(self.state.hours.sum())
+
+    def value(self, column: str) -> float:
+        """The participant or sponsor value of the meetings held."""
+        return float(self.meetings[column][self.held].sum())
+
+    def hours_per_year(self, who: np.ndarray) -> float:
+        """Mean attendee hours per year of the employees ``who`` (0: nobody)."""
+        return _ratio(self.state.hours[who].sum(), who.sum()) / self.years
+
+    @functools.cached_property
+    def knowledge_gain(self) -> np.ndarray:
+        """(N, T) knowledge now less knowledge at the start."""
+        return self.state.knowledge - self.state.org.knowledge
+
+    @functools.cached_property
+    def sponsored_gain(self) -> np.ndarray:
+        """(N,) each employee's mean gain on the sponsored networks' topics."""
+        spon = self.sponsored_topics
+        gain = self.knowledge_gain
+        return gain[:, spon].mean(axis=1) if spon.size else np.zeros(self.state.org.n)
+
+    def specialist_gain(self, *, isolated: bool) -> float:
+        """Mean gain of the (isolated or connected) specialists on their own specialty."""
+        org = self.state.org
+        rows = np.flatnonzero(org.role == SPECIALIST)
+        own, iso = self.knowledge_gain[rows, org.specialty[rows]], org.isolated[rows]
+        mine = iso if isolated else ~iso
+        return float(own[mine].mean()) if mine.any() else math.nan
+
+    def reviews_where(self, *, closed: bool, called_for_closing: bool) -> int:
+        """Reviews whose decision was (or was not) to close where the true value called (or
+        did not call) for closing."""
+        decision, should = self.reviews["decision"], self.reviews["true_decision"]
+        taken, called = decision == "close", should == "close"
+        return int(((taken == closed) & (called == called_for_closing)).sum())
 
 
-_MEETING_DTYPES: dict[str, str] = {
-    "network": "object",
-    "group": "object",
-    "day": "int64",
-    "week": "int64",
-    "invited": "int64",
-    "attended": "int64",
-    "held": "bool",
-    "hours": "float64",
-    "cost_dkk": "float64",
-    "participant_value": "float64",
-    "sponsor_value": "float64",
-    "knowledge_gain": "float64",
-    "bridging_gain": "float64",
-    "cross_tie_gain": "float64",
+def _attendance_decay(f: RunFacts) -> float:
+    first, last = f.attendance_by_quarter
+    return _ratio(last, first, math.nan) if not math.isnan(first) else math.nan
+
+
+def _batches_total(count: Callable[[Batch], int]) -> Callable[[RunFacts], int]:
+    return lambda f: int(sum(count(b) for b in f.state.batches))
+
+
+#: The summary, name by name (Mesa's declarative reporters): each reads a :class:`RunFacts`.
+SUMMARY_REPORTERS: dict[str, Callable[[RunFacts], Any]] = {
+    "scenario": lambda f: f.scenario.name,
+    "seed": lambda f: f.seed,
+    "years": lambda f: f.years,
+    "employees": lambda f: f.state.org.n,
+    "networks": lambda f: len(f.state.batches),
+    "groups": lambda f: sum(b.groups for b in f.state.batches),
+    "members": lambda f: int(f.ever.sum()),
+    "total_hours_year": lambda f: float(f.meetings["hours"].sum()) / f.years,
+    "cost_dkk_year": lambda f: float(f.meetings["cost_dkk"].sum()) / f.years,
+    "hours_per_member_year": lambda f: f.hours_per_year(f.ever),
+    "hours_per_leader_year": lambda f: f.hours_per_year(f.ever & (f.state.org.role == LEADER)),
+    "attendance_first_quarter": lambda f: f.attendance_by_quarter[0],
+    "attendance_last_quarter": lambda f: f.attendance_by_quarter[1],
+    "attendance_decay": _attendance_decay,
+    "share_valuing": lambda f: _ratio(
+        (f.expectations > f.scenario.attendance.valuable_threshold).sum(),
+        f.expectations.size,
+        math.nan,
+    ),
+    "participant_value_per_hour": lambda f: _ratio(f.value("participant_value"), f.attendee_hours),
+    "sponsor_value_per_hour": lambda f: _ratio(f.value("sponsor_value"), f.attendee_hours),
+    "participant_value": lambda f: f.value("participant_value"),
+    "sponsor_value": lambda f: f.value("sponsor_value"),
+    "knowledge_gain": lambda f: float(f.sponsored_gain.mean()),
+    "knowledge_gain_all_topics": lambda f: float(f.knowledge_gain.mean()),
+    "nonmember_knowledge_gain": lambda f: (
+        float(f.sponsored_gain[~f.ever].mean()) if (~f.ever).any() else 0.0
+    ),
+    "isolated_specialist_gain": lambda f: f.specialist_gain(isolated=True),
+    "connected_specialist_gain": lambda f: f.specialist_gain(isolated=False),
+    "bridging_ties": lambda f: f.bridging_ties,
+    "meetings_held": lambda f: int(f.held.sum()),
+    "meetings_cancelled": lambda f: int((~f.held).sum()),
+    "groups_below_quorum": _batches_total(
+        lambda b: int((b.slot.sum(axis=1) < b.spec.quorum).sum())
+    ),
+    "members_left": _batches_total(lambda b: int(b.left.sum())),
+    "networks_closed": _batches_total(lambda b: int(b.closed.sum())),
+    "false_closures": lambda f: f.reviews_where(closed=True, called_for_closing=False),
+    "false_keeps": lambda f: f.reviews_where(closed=False, called_for_closing=True),
 }
+
+# A programming error, not a user's: the summary's schema and its reporters must agree, name
+# by name and in order (checked once, when the module is imported, whatever python's -O).
+if tuple(SUMMARY_REPORTERS) != SUMMARY_NAMES:
+    raise RuntimeError(
+        "netsim.sim.metrics: SUMMARY_REPORTERS must name SUMMARY_NAMES in order; they differ "
+        f"at {sorted(set(SUMMARY_REPORTERS) ^ set(SUMMARY_NAMES)) or 'the order'}"
+    )

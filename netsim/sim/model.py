@@ -4,7 +4,13 @@ Processes are plain generator functions taking ``env`` first (SimPy's habit). Al
 per-employee work is done by the kernels over whole arrays; a network's process handles all
 its groups in one step. Within a working day ``d`` the order is fixed: the organisation's day
 at ``d`` (pressure, informal diffusion, and at the week's end tie decay, forgetting and the
-weekly record), meetings at ``d + 0.5``, recruitment at ``d + 0.75``.
+weekly record), scheduled changes at ``d + 0.25``, meetings at ``d + 0.5``
+(:mod:`netsim.sim.meeting`), the sponsor's reviews at ``d + 0.6`` (:mod:`netsim.sim.review`),
+recruitment at ``d + 0.75``.
+
+Which kernels run the daily step (numpy or the compiled one) is decided once, when a run
+starts (:func:`run`'s ``kernels``), passed down to :func:`day_process` and recorded on the
+result.
 """
 
 from __future__ import annotations
@@ -20,23 +26,24 @@ import numpy as np
 import simpy
 
 from netsim.scenario.overrides import replace_validated
-from netsim.scenario.schema import Evaluation, Scenario
+from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
-from netsim.sim.metrics import MeetingOutcome, Recorder
+from netsim.sim.meeting import MEETING_OFFSET, meeting_days, run_meeting
+from netsim.sim.metrics import Recorder
 from netsim.sim.org import Org, build_organisation
 from netsim.sim.result import RunResult
+from netsim.sim.review import review_process
 from netsim.sim.rng import Streams
 from netsim.sim.state import Batch, State, build_state, personal_mean
 
 __all__ = [
     "Run",
     "day_process",
+    "meeting_days",
     "network_process",
     "pressure_days",
     "recruitment_process",
-    "review_process",
     "run",
-    "run_meeting",
     "schedule_process",
     "simulate",
     "summarise",
@@ -45,16 +52,13 @@ __all__ = [
 ]
 
 SCHEDULE_OFFSET = 0.25
-MEETING_OFFSET = 0.5
-REVIEW_OFFSET = 0.6
 RECRUITMENT_OFFSET = 0.75
-#: Groups of one network whose meeting is computed together (see :func:`run_meeting`).
-MEETING_BLOCK = 256
 
 
-def day_process(env: simpy.Environment, state: State, rec: Recorder):
+def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend: str):
     """The organisation's working days: time pressure, informal diffusion; weekly: tie decay,
-    forgetting and the weekly record.
+    forgetting and the weekly record. ``backend``: the kernels of the daily step,
+    ``"numpy"`` or ``"numba"`` (:func:`netsim.sim.kernels.backend`).
 
     Nothing else in the model reads or changes pressure, knowledge or ties between two
     meeting days (or scheduled changes), and within a week the tie strengths change only at
@@ -78,7 +82,7 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder):
         | {round(c.at_week * per_week) for c in sc.schedule}
         | {horizon}
     )
-    fast = kernels.backend() == "numba"
+    fast = backend == "numba"
     day = 0
     while day < horizon:
         # The random numbers come a week at a time: the same numbers in the same order as
@@ -220,21 +224,6 @@ def _talk_arguments(state: State) -> tuple[Any, ...]:
     )
 
 
-def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
-    """The working days on which a network meets."""
-    per_week = sc.simulation.days_per_week
-    start = batch.spec.start_week * per_week
-    end = sc.horizon_days
-    if batch.spec.end_week is not None:
-        end = min(end, round(batch.spec.end_week * per_week))
-    step = batch.spec.interval_weeks * per_week
-    days, k = [], 0
-    while (d := round(start + k * step)) < end:
-        days.append(d)
-        k += 1
-    return days
-
-
 def network_process(env: simpy.Environment, state: State, batch: Batch, rec: Recorder):
     """One designed network (all its groups): wait for each meeting day and hold it."""
     for day in meeting_days(batch, state.scenario):
@@ -257,60 +246,6 @@ def recruitment_process(env: simpy.Environment, state: State, batch: Batch):
         batch.obligation[join] = state.scenario.attendance.obligation.voluntary
         batch.member |= join
         batch.ever |= join
-
-
-def review_process(env: simpy.Environment, state: State, batch: Batch, rec: Recorder):
-    """The sponsor's evaluation of one network's groups, every ``every_meetings`` meetings."""
-    for day in meeting_days(batch, state.scenario):
-        yield env.timeout(day + REVIEW_OFFSET - env.now)
-        ev = state.scenario.evaluation
-        if ev is None or not batch.spec.reviewed or batch.spec.kind != "sponsored":
-            continue
-        if batch.meetings_since_review >= ev.every_meetings:
-            review(state, batch, day, ev, rec)
-
-
-def _decide(value: np.ndarray, transformed: np.ndarray, ev: Evaluation) -> np.ndarray:
-    """0 continue, 1 transform, 2 close: the policy applied to a value per hour."""
-    out = np.where(value < ev.close_below, CLOSE, CONTINUE)
-    if ev.transform_below is not None:
-        out = np.where(
-            (out == CONTINUE) & (value < ev.transform_below) & ~transformed, TRANSFORM, out
-        )
-    return out
-
-
-CONTINUE, TRANSFORM, CLOSE = 0, 1, 2  # indices into netsim.sim.metrics.DECISIONS
-
-
-def review(state: State, batch: Batch, day: int, ev: Evaluation, rec: Recorder) -> None:
-    """Measure each reviewed group's sponsor value per hour (with noise) and act on it.
-
-    The decision the sponsor would take on the true value is recorded beside the one it
-    takes on the measured value: a group closed though the true decision was not to close is
-    a false closure, one kept though it should have been closed a false keep.
-    """
-    true = np.where(
-        batch.window_hours > 0, batch.window_value / np.maximum(batch.window_hours, 1e-300), 0.0
-    )
-    # One draw per group, reviewed or not, keeps the stream aligned across designs.
-    z = state.streams.measurement.standard_normal(batch.groups)
-    sd = ev.measurement_noise
-    measured = true * np.exp(sd * z - sd * sd / 2)  # log-normal, unbiased in the mean
-    reviewed = ~batch.closed & (batch.window_meetings > 0)
-    correct = _decide(true, batch.transformed, ev)
-    decision = _decide(measured, batch.transformed, ev)
-    close = reviewed & (decision == CLOSE)
-    transform = reviewed & (decision == TRANSFORM)
-    batch.closed |= close
-    batch.participation[transform] = ev.transform_participation
-    batch.facilitated[transform] = True
-    batch.transformed |= transform
-    rec.review(batch, day, reviewed, true, measured, decision, correct)
-    batch.window_value[reviewed] = 0.0
-    batch.window_hours[reviewed] = 0.0
-    batch.window_meetings[reviewed] = 0
-    batch.meetings_since_review = 0
 
 
 def schedule_process(env: simpy.Environment, state: State):
@@ -340,146 +275,6 @@ def apply_change(state: State, values: dict[str, Any]) -> None:
         batch.vhat = np.where(batch.slot, np.maximum(batch.vhat + shift, 0.0), 0.0)
 
 
-def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
-    """Hold one meeting of every open group of a network.
-
-    Decides attendance, cancels groups below quorum, applies learning, tie formation and
-    value, updates expectations (attendees by experience, the others by hearsay), fades
-    obligation, lets members leave, and records one row per group.
-    """
-    sc, spec = state.scenario, batch.spec
-    att_cfg, lrn = sc.attendance, sc.learning
-    hours_day = spec.hours_per_attendee() / sc.simulation.hours_per_day
-    invited = batch.member & ~batch.closed[:, None]
-    p = state.pressure[batch.idx]
-    logit = (
-        att_cfg.intercept
-        + att_cfg.value_weight * batch.vhat
-        + att_cfg.obligation_weight * batch.obligation
-        + att_cfg.room_weight * batch.room[:, None]
-        - att_cfg.pressure_weight * p
-        - att_cfg.hours_weight * hours_day
-    )
-    prob = np.where(
-        invited, kernels.attendance_probability(logit, p, overload=sc.time_pressure.overload), 0.0
-    )
-    before = (batch.vhat.copy(), batch.obligation.copy(), batch.room.copy())
-    came = state.streams.attendance.random(prob.shape) < prob
-    n_inv = invited.sum(axis=1)
-    n_came = came.sum(axis=1)
-    held = (n_came >= spec.quorum) & (n_inv > 0)
-    att = came & held[:, None]
-
-    g, s = batch.idx.shape
-    u = np.zeros((g, s))
-    know_gain = np.zeros((g, s))
-    bridge_gain = np.zeros((g, s))
-    cross_gain = np.zeros((g, s))
-    # The groups that met, a few hundred at a time: a person is in one group of a network, so
-    # the groups are independent and the results the same, while the temporaries (a row per
-    # attendee and slot) stay small however many groups a network has.
-    held_groups = np.flatnonzero(held)
-    for start in range(0, held_groups.size, MEETING_BLOCK):
-        hg = held_groups[start : start + MEETING_BLOCK]
-        ids, a = batch.idx[hg], att[hg]
-        k = state.knowledge[ids[:, :, None], batch.topics]
-        part = batch.participation[hg]
-        gain = kernels.meeting_learning(
-            k,
-            a,
-            batch.efficiency(lrn)[hg][:, None, None],
-            part[:, None, None],
-            lecture_rate=lrn.lecture_rate,
-            peer_rate=lrn.peer_rate,
-        )
-        state.knowledge[ids[a][:, None], batch.topics] = k[a] + gain[a]
-        know_gain[hg] = gain.mean(axis=2)
-
-        # Each attendee's row of their group: their ties to everybody else in it.
-        ag, ai = np.nonzero(a)  # attendee: (row of hg, slot)
-        g_of = hg[ag]
-        pos = batch.pair_pos[g_of, ai]  # (attendees, slots): -1 for oneself, empty slots
-        w_before = state.w[pos]
-        together = a[ag] & (pos >= 0)
-        rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * part)
-        inc = kernels.tie_increment(w_before, together, rate[ag][:, None])
-        # Listeners: candidates who were not in the room (and have not left).
-        listen = batch.slot[hg] & ~a & ~batch.left[hg]
-        lg, li = np.nonzero(listen)
-        heard_pos = batch.pair_pos[hg[lg], li]
-        heard_from = np.where(a[lg] & (heard_pos >= 0), state.w[heard_pos], 0.0)  # before
-        state.w[pos[together]] = (w_before + inc)[together]
-        bridge_gain[g_of, ai] = (inc * batch.new_cross[g_of, ai]).sum(axis=1)
-        cross_gain[g_of, ai] = (inc * batch.cross[g_of, ai]).sum(axis=1)
-
-        support = 0.0
-        if batch.isolated[hg].any():
-            spec_ = batch.specialty[g_of]
-            peers = np.zeros((hg.size, s))
-            peers[ag, ai] = ((spec_ == spec_[np.arange(ai.size), ai][:, None]) & together).sum(1)
-            support = (
-                lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[hg]
-            )
-        u[hg] = np.where(
-            a,
-            lrn.value_per_knowledge * know_gain[hg]
-            + lrn.value_per_tie * batch.career[hg] * cross_gain[hg]
-            + support,
-            0.0,
-        )
-        # Hearsay: candidates not in the room hear through their ties to those who were.
-        mean_u = u[hg].sum(axis=1) / np.maximum(a.sum(axis=1), 1)
-        heard = np.zeros((hg.size, s))
-        heard[lg, li] = np.minimum(1.0, heard_from.sum(axis=1))
-        step = att_cfg.value_learning_rate * att_cfg.hearsay_weight * heard * listen
-        batch.vhat[hg] += step * (mean_u[:, None] - batch.vhat[hg])
-
-    # Experience: those who came learn what it was worth (nothing, if it was cancelled).
-    eta = att_cfg.value_learning_rate
-    batch.vhat = np.where(came, (1 - eta) * batch.vhat + eta * u, batch.vhat)
-    batch.room = np.where(n_inv > 0, n_came / np.maximum(n_inv, 1), batch.room)
-    batch.obligation *= att_cfg.obligation_fade_per_meeting
-    if batch.can_leave:
-        low = invited & (batch.vhat < att_cfg.leave_threshold)
-        batch.low = np.where(low, batch.low + 1, 0)
-        leave = batch.low >= att_cfg.leave_after_meetings
-        batch.member &= ~leave
-        batch.left |= leave
-
-    per_person = spec.hours_per_attendee()
-    state.hours[batch.idx[att]] += per_person
-    state.cost_dkk[batch.idx[att]] += per_person * batch.wage[att]
-    state.attended[batch.idx[att]] += 1
-    state.invited[batch.idx[invited]] += 1
-    rec.meeting(
-        state,
-        batch,
-        MeetingOutcome(
-            day=day,
-            invited=invited,
-            pressure=p,
-            probability=prob,
-            vhat_before=before[0],
-            obligation_before=before[1],
-            room_before=before[2],
-            came=came,
-            held=held,
-            attended=att,
-            value=u,
-            knowledge_gain=know_gain,
-            bridging_gain=bridge_gain,
-            cross_tie_gain=cross_gain,
-        ),
-    )
-    # What the sponsor's next review will (try to) measure.
-    batch.window_hours += att.sum(axis=1) * per_person
-    batch.window_value += (
-        lrn.sponsor_value_per_knowledge * spec.goal_clarity * (know_gain * att).sum(axis=1)
-    )
-    batch.window_meetings += invited.any(axis=1)
-    batch.meetings_since_review += 1
-
-
 def simulate(
     scenario: Scenario,
     seed: int | None = None,
@@ -487,6 +282,7 @@ def simulate(
     years: float | None = None,
     trace: bool = False,
     org: Org | None = None,
+    kernels: str | None = None,
 ) -> RunResult:
     """Run one replication of a scenario.
 
@@ -506,6 +302,10 @@ def simulate(
     org : Org, optional
         Use this organisation instead of generating one from ``scenario.organisation``
         (whose department names and specialties it must share).
+    kernels : {"numpy", "numba"}, optional
+        The daily step's kernels; both give the same results to the bit. By default
+        ``$NETSIM_KERNELS`` (or :func:`netsim.sim.kernels.use`'s choice), read once when the
+        run starts. Recorded as ``result.kernels``.
 
     Returns
     -------
@@ -522,7 +322,7 @@ def simulate(
     >>> r.summary["meetings_held"] + r.summary["meetings_cancelled"] == len(r.meetings)
     True
     """
-    return run(scenario, seed, years=years, trace=trace, org=org).result
+    return run(scenario, seed, years=years, trace=trace, org=org, kernels=kernels).result
 
 
 class Run(NamedTuple):
@@ -543,13 +343,18 @@ def run(
     years: float | None = None,
     trace: bool = False,
     org: Org | None = None,
+    kernels: str | None = None,
 ) -> Run:
     """:func:`simulate`, also returning the final state (knowledge, ties, groups) and the
     number of SimPy events processed; for tests and benchmarks."""
-    kernels.backend()  # loads the compiled step if asked for: a one-off cost, like an import
+    # Resolved before the clock starts: loading the compiled step is a one-off cost, like an
+    # import, and a bad choice fails here, before any work.
+    backend = _backend(kernels)
     start = time.perf_counter()
-    scenario, seed, state, rec, events, built = _execute(scenario, seed, years, trace, org)
-    result = rec.result(state, scenario, seed=seed)
+    scenario, seed, state, rec, events, built = _execute(
+        scenario, seed, years, trace, org, backend=backend
+    )
+    result = rec.result(state, scenario, seed=seed, kernels=backend)
     return Run(result, state, events, built - start, time.perf_counter() - built)
 
 
@@ -559,9 +364,11 @@ def summarise(
     *,
     years: float | None = None,
     org: Org | None = None,
+    kernels: str | None = None,
 ) -> dict[str, Any]:
     """One replication's summary alone: ``simulate(...).summary``, without building the
-    result's tables, which a comparison or a sweep does not keep.
+    result's tables, which a comparison or a sweep does not keep. ``kernels`` as in
+    :func:`simulate`.
 
     Examples
     --------
@@ -572,8 +379,16 @@ def summarise(
     >>> summarise(sc, seed=3, years=0.5) == simulate(sc, seed=3, years=0.5).summary
     True
     """
-    scenario, seed, state, rec, _, _ = _execute(scenario, seed, years, False, org, weekly=False)
+    backend = _backend(kernels)
+    scenario, seed, state, rec, _, _ = _execute(
+        scenario, seed, years, False, org, backend=backend, weekly=False
+    )
     return rec.summary(state, scenario, seed=seed)
+
+
+def _backend(name: str | None) -> str:
+    """The run's kernels: ``name``, or the process's default (:func:`kernels.backend`)."""
+    return kernels.backend(name)
 
 
 def _execute(
@@ -583,11 +398,13 @@ def _execute(
     trace: bool,
     org: Org | None,
     *,
+    backend: str,
     weekly: bool = True,
 ) -> tuple[Scenario, int, State, Recorder, int, float]:
-    """Build and run; returns the run's scenario and seed, the final state, the recorder,
-    the number of SimPy events and when building ended (``time.perf_counter``).
-    ``weekly=False`` skips the weekly observations, which only the result's tables use."""
+    """Build and run with the kernels ``backend`` (resolved); returns the run's scenario and
+    seed, the final state, the recorder, the number of SimPy events and when building ended
+    (``time.perf_counter``). ``weekly=False`` skips the weekly observations, which only the
+    result's tables use."""
     if years is not None:
         scenario = scenario.model_copy(
             update={"simulation": scenario.simulation.model_copy(update={"years": years})}
@@ -597,7 +414,6 @@ def _execute(
     scenario = scenario.model_copy(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
-    kernels.backend()  # a bad NETSIM_KERNELS fails here, before any work
     streams = Streams(seed)
     if org is None:
         org = build_organisation(scenario.organisation, rng=streams.organisation)
@@ -605,7 +421,7 @@ def _execute(
     built = time.perf_counter()
     rec = Recorder(state, trace=trace, weekly=weekly)
     env = simpy.Environment()
-    env.process(day_process(env, state, rec))
+    env.process(day_process(env, state, rec, backend=backend))
     if scenario.schedule:
         env.process(schedule_process(env, state))
     for batch in state.batches:

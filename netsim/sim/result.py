@@ -1,7 +1,9 @@
-"""The result of one run, and writing it to a directory.
+"""The result of one run: writing it to a directory, and reading it back, side by side.
 
 Every file is written atomically (to a temporary file in the same directory, then renamed),
-so an interrupted write never leaves a half file behind.
+so an interrupted write never leaves a half file behind. Each table is written and read
+through its row type (:mod:`netsim.sim.records`), so a run read back has the tables it was
+written with, dtypes included.
 """
 
 from __future__ import annotations
@@ -16,15 +18,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from netsim.errors import NetsimError
 from netsim.scenario.load import scenario_to_toml
 from netsim.scenario.schema import Scenario
+from netsim.sim.records import RECORDS, Record
 
-__all__ = ["RunResult", "atomic_write_text", "json_ready", "provenance"]
+if TYPE_CHECKING:
+    from netsim.sim.org import Org
+
+__all__ = ["RunResult", "atomic_write_text", "json_ready", "provenance", "read_run"]
+
+#: The tables of a run's directory: always there, or written when the result has them.
+_ALWAYS = ("meetings", "weekly", "employees")
+_OPTIONAL = ("reviews", "knowledge", "bridging")
 
 
 @dataclass(eq=False)
@@ -39,7 +50,7 @@ class RunResult:
     summary : dict
         Flat, stable names (:data:`netsim.sim.metrics.SUMMARY_NAMES`).
     meetings : pandas.DataFrame
-        One row per group meeting (:class:`netsim.sim.metrics.MeetingRecord`).
+        One row per group meeting (:data:`netsim.sim.records.MEETING`).
     weekly : pandas.DataFrame
         One row per simulated week.
     employees : pandas.DataFrame
@@ -56,6 +67,9 @@ class RunResult:
         The bridging ties at the end: ``a``, ``b`` (employee ids, ``a < b``), ``strength``.
     knowledge_by_employee : numpy.ndarray or None
         With ``trace=True``: (weeks, employees) mean knowledge on the sponsored topics.
+    kernels : str or None
+        The kernels that ran it (``"numpy"`` or ``"numba"``); None where unknown (a result
+        built by hand, or read from a directory without ``provenance.json``).
     """
 
     scenario: Scenario
@@ -69,28 +83,120 @@ class RunResult:
     knowledge: pd.DataFrame | None = None
     bridging: pd.DataFrame | None = None
     knowledge_by_employee: np.ndarray | None = None
+    kernels: str | None = None
 
     def write(self, out: str | Path, *, command: list[str] | None = None) -> Path:
         """Write ``summary.json``, ``meetings.csv``, ``weekly.csv``, ``employees.csv``,
-        ``scenario.toml`` (resolved) and ``provenance.json`` into ``out`` (created)."""
+        ``reviews.csv``, ``knowledge.csv`` and ``bridging_ties.csv`` (where the result has
+        them), ``scenario.toml`` (resolved) and ``provenance.json`` into ``out`` (created).
+
+        :meth:`read` reads them back."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(
             out / "summary.json", json.dumps(json_ready(self.summary), indent=2) + "\n"
         )
-        atomic_write_text(out / "meetings.csv", self.meetings.to_csv(index=False))
-        atomic_write_text(out / "weekly.csv", self.weekly.to_csv(index=False))
-        atomic_write_text(out / "employees.csv", self.employees.to_csv(index=False))
-        if self.reviews is not None:
-            atomic_write_text(out / "reviews.csv", self.reviews.to_csv(index=False))
-        if self.knowledge is not None:
-            atomic_write_text(out / "knowledge.csv", self.knowledge.to_csv(index=False))
-        if self.bridging is not None:
-            atomic_write_text(out / "bridging_ties.csv", self.bridging.to_csv(index=False))
+        for name in _ALWAYS + _OPTIONAL:
+            frame = getattr(self, name)
+            if frame is not None:
+                atomic_write_text(out / RECORDS[name].file, frame.to_csv(index=False))
         atomic_write_text(out / "scenario.toml", scenario_to_toml(self.scenario))
-        prov = provenance(seed=self.seed, command=command)
+        prov = provenance(seed=self.seed, command=command, kernels=self.kernels)
         atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
         return out
+
+    @classmethod
+    def read(cls, path: str | Path) -> RunResult:
+        """A run written by :meth:`write` (or ``netsim run --out DIR``), read back.
+
+        Every table :meth:`write` writes comes back as it was written, dtypes included;
+        the summary's nulls (undefined values) come back as NaN. The decision trace and
+        ``knowledge_by_employee`` are not written, so they are None.
+
+        Raises
+        ------
+        NetsimError
+            ``path`` is not a result directory, misses a file, or a file cannot be read.
+        """
+        return read_run(path)
+
+    def organisation(self) -> Org:
+        """The run's organisation, generated again from its scenario and seed (the same as
+        the run's, to the bit). A run on an organisation passed to ``simulate(..., org=)``
+        cannot be rebuilt so: keep that organisation instead."""
+        from netsim.sim.org import build_organisation
+        from netsim.sim.rng import Streams
+
+        return build_organisation(self.scenario.organisation, rng=Streams(self.seed).organisation)
+
+
+def read_run(path: str | Path) -> RunResult:
+    """:meth:`RunResult.read`: a run's directory read back."""
+    from netsim.scenario.load import load_scenario
+
+    d = Path(path)
+    if not (d / "summary.json").is_file():
+        raise NetsimError(f"{d}: not a netsim result directory (no summary.json)")
+    try:
+        summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+        scenario = load_scenario(d / "scenario.toml")
+        meetings, weekly, employees = (
+            _read_table(RECORDS[name], d / RECORDS[name].file) for name in _ALWAYS
+        )
+        reviews, knowledge, bridging = (
+            _read_table(RECORDS[name], d / RECORDS[name].file)
+            if (d / RECORDS[name].file).is_file()
+            else None
+            for name in _OPTIONAL
+        )
+        prov_file = d / "provenance.json"
+        prov = json.loads(prov_file.read_text(encoding="utf-8")) if prov_file.is_file() else {}
+    except FileNotFoundError as exc:
+        raise NetsimError(
+            f"{d}: incomplete result directory ({Path(exc.filename).name} is missing)"
+        ) from None
+    except (ValueError, OSError) as exc:
+        raise NetsimError(f"{d}: cannot read the results ({exc})") from None
+    return RunResult(
+        scenario=scenario,
+        seed=int(summary.get("seed", scenario.simulation.seed)),
+        summary={k: math.nan if v is None else v for k, v in summary.items()},
+        meetings=meetings,
+        weekly=weekly,
+        employees=employees,
+        reviews=reviews,
+        knowledge=knowledge,
+        bridging=bridging,
+        kernels=prov.get("kernels"),
+    )
+
+
+def _read_table(record: Record, path: Path) -> pd.DataFrame:
+    """One table written by :meth:`RunResult.write`, with its record's columns and dtypes.
+
+    Every cell is read as text and converted here, so text stays text (an empty specialty,
+    an id like ``007``) and every float is the one written.
+    """
+    try:
+        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:  # a table without columns was written as an empty line
+        return record.empty_frame()
+    if text.empty and record.empty != "typed":
+        return record.empty_frame()
+    return record.frame({c: _parse(text[c].to_numpy(), record.dtype(c), c) for c in text.columns})
+
+
+def _parse(cells: np.ndarray, dtype: str, column: str) -> np.ndarray:
+    if dtype in ("str", "object"):
+        return cells.astype(object)
+    if dtype == "bool":
+        if not np.isin(cells, ["True", "False"]).all():
+            raise ValueError(f"column {column}: not True or False")
+        return cells == "True"
+    if dtype == "float64":
+        # pandas writes NaN as an empty cell.
+        return np.where(cells == "", "nan", cells).astype(np.float64)
+    return cells.astype(dtype)
 
 
 def json_ready(summary: Mapping[Any, Any]) -> dict[str, Any]:
@@ -119,12 +225,16 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def provenance(*, seed: int, command: list[str] | None = None) -> dict[str, Any]:
+def provenance(
+    *, seed: int, command: list[str] | None = None, kernels: str | None = None
+) -> dict[str, Any]:
     """Versions and inputs needed to reproduce a run, and which kernels ran it (both give
-    the same results; the compiled one is recorded with numba's version)."""
+    the same results; the compiled one is recorded with numba's version). ``kernels``: the
+    run's (:attr:`RunResult.kernels`); by default the process's
+    (:func:`netsim.sim.kernels.backend`)."""
     from netsim.sim.kernels import backend
 
-    kernels = backend()
+    kernels = backend() if kernels is None else kernels
     versions: dict[str, str | None] = {}
     packages = ["netsim", "numpy", "scipy", "simpy", "networkx", "pandas", "pydantic"]
     for pkg in packages + (["numba"] if kernels == "numba" else []):

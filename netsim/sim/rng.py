@@ -12,18 +12,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["STREAMS", "Streams"]
-
-STREAMS: tuple[str, ...] = (
-    "organisation",
-    "pressure",
-    "attendance",
-    "learning",
-    "diffusion",
-    "membership",
-    "recruitment",
-    "measurement",
-)
+__all__ = ["Streams"]
 
 
 class Streams:
@@ -69,10 +58,6 @@ class Streams:
     @property
     def attendance(self) -> np.random.Generator:
         return self.get("attendance")
-
-    @property
-    def learning(self) -> np.random.Generator:
-        return self.get("learning")
 
     @property
     def diffusion(self) -> np.random.Generator:

@@ -8,7 +8,7 @@ a change of structure.
 
 :class:`Batch` holds all groups of one network (a large target group split into groups of at
 most ``max_size``) as ``(group, slot)`` arrays, so one meeting day of a network is one set of
-vectorised operations for up to :data:`netsim.sim.model.MEETING_BLOCK` groups, however many groups
+vectorised operations for up to :data:`netsim.sim.meeting.MEETING_BLOCK` groups, however many groups
 it has.
 """
 

@@ -78,8 +78,8 @@ def run_one(
     trace : bool
         Record the attendance trace (``keep="result"`` only).
     kernels : str, optional
-        Passed to the simulation as ``kernels=`` when given; by default the simulation's own
-        choice.
+        ``"numpy"`` or ``"numba"``; by default the environment's (``NETSIM_KERNELS``),
+        resolved in the process that runs the task.
 
     Returns
     -------
@@ -87,11 +87,9 @@ def run_one(
     """
     from netsim.sim.model import simulate, summarise
 
-    # Only given when asked for, so the runner works with a simulation that takes no such word.
-    extra: dict[str, Any] = {} if kernels is None else {"kernels": kernels}
     if keep == "summary":
-        return summarise(scenario, seed=seed, **extra)
-    return simulate(scenario, seed=seed, trace=trace, **extra)
+        return summarise(scenario, seed=seed, kernels=kernels)
+    return simulate(scenario, seed=seed, trace=trace, kernels=kernels)
 
 
 class _InProcess(Executor):

@@ -1,0 +1,366 @@
+"""One meeting day of a network, as a composition of named steps.
+
+:func:`run_meeting` holds the meeting of every open group of a network on one day:
+
+1. :func:`decide_attendance` — who is invited, who comes, which groups reach the quorum;
+2. :func:`learn_in_groups` — in the groups that met: learning, tie formation, each attendee's
+   value, and hearsay for the candidates who were not in the room;
+3. :func:`learn_from_experience` — those who came learn what it was worth;
+4. :func:`fade_obligation_and_leave` — obligation fades, disappointed members leave;
+5. :func:`charge_attendees`, the recorder's row, and :func:`add_to_review_window`.
+
+Every step works on whole ``(group, slot)`` arrays. The random draws and the floating-point
+operations are those of the model as it has always been, in the same order, so the results
+are the same to the bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from netsim.scenario.schema import Scenario
+from netsim.sim import kernels
+
+if TYPE_CHECKING:
+    from netsim.sim.metrics import Recorder
+    from netsim.sim.state import Batch, State
+
+__all__ = [
+    "MEETING_BLOCK",
+    "MEETING_OFFSET",
+    "Gains",
+    "MeetingOutcome",
+    "Turnout",
+    "add_to_review_window",
+    "charge_attendees",
+    "decide_attendance",
+    "fade_obligation_and_leave",
+    "learn_from_experience",
+    "learn_in_groups",
+    "meeting_days",
+    "run_meeting",
+]
+
+#: When in a meeting day (``day + 0.5``) the meetings are held.
+MEETING_OFFSET = 0.5
+#: Groups of one network whose meeting is computed together (see :func:`learn_in_groups`).
+MEETING_BLOCK = 256
+
+
+def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
+    """The working days on which a network meets."""
+    per_week = sc.simulation.days_per_week
+    start = batch.spec.start_week * per_week
+    end = sc.horizon_days
+    if batch.spec.end_week is not None:
+        end = min(end, round(batch.spec.end_week * per_week))
+    step = batch.spec.interval_weeks * per_week
+    days, k = [], 0
+    while (d := round(start + k * step)) < end:
+        days.append(d)
+        k += 1
+    return days
+
+
+@dataclass(frozen=True, eq=False)
+class MeetingOutcome:
+    """What happened at one meeting day of a network, as ``(group, slot)`` arrays."""
+
+    day: int
+    invited: np.ndarray  # bool: member of an open group
+    pressure: np.ndarray
+    probability: np.ndarray
+    vhat_before: np.ndarray
+    obligation_before: np.ndarray
+    room_before: np.ndarray  # (G,)
+    came: np.ndarray  # bool: turned up (also where the meeting was then cancelled)
+    held: np.ndarray  # (G,) bool
+    attended: np.ndarray  # bool: came to a meeting that was held
+    value: np.ndarray  # participant value u
+    knowledge_gain: np.ndarray  # mean gain over the network's topics
+    bridging_gain: np.ndarray
+    cross_tie_gain: np.ndarray  # strength gained on all cross-department ties
+    sponsor_value: np.ndarray  # (G,) what the sponsor gains from the group's meeting
+
+
+@dataclass(frozen=True, eq=False)
+class Turnout:
+    """Who was asked and who came to one meeting day of a network."""
+
+    invited: np.ndarray  # (G, S) bool: member of an open group
+    pressure: np.ndarray  # (G, S) each slot's time pressure today
+    probability: np.ndarray  # (G, S) probability of coming (0 for the not invited)
+    came: np.ndarray  # (G, S) bool: turned up (also where the meeting was then cancelled)
+    invited_count: np.ndarray  # (G,)
+    came_count: np.ndarray  # (G,)
+    held: np.ndarray  # (G,) bool: the group reached its quorum
+    attended: np.ndarray  # (G, S) bool: came to a meeting that was held
+
+
+@dataclass(frozen=True, eq=False)
+class Gains:
+    """What each slot gained at the meeting, as ``(group, slot)`` arrays (zero if absent)."""
+
+    value: np.ndarray  # participant value u
+    knowledge: np.ndarray  # mean knowledge gain over the network's topics
+    bridging: np.ndarray  # strength gained by new cross-department ties
+    cross_tie: np.ndarray  # strength gained by all cross-department ties
+
+    @classmethod
+    def zeros(cls, shape: tuple[int, ...]) -> Gains:
+        """No gains yet."""
+        return cls(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
+
+
+def decide_attendance(state: State, batch: Batch) -> Turnout:
+    """Each invited member's decision to come (one draw of the ``attendance`` stream per slot),
+    and which groups reach their quorum."""
+    sc, spec = state.scenario, batch.spec
+    cfg = sc.attendance
+    hours_day = spec.hours_per_attendee() / sc.simulation.hours_per_day
+    invited = batch.member & ~batch.closed[:, None]
+    pressure = state.pressure[batch.idx]
+    logit = (
+        cfg.intercept
+        + cfg.value_weight * batch.vhat
+        + cfg.obligation_weight * batch.obligation
+        + cfg.room_weight * batch.room[:, None]
+        - cfg.pressure_weight * pressure
+        - cfg.hours_weight * hours_day
+    )
+    probability = np.where(
+        invited,
+        kernels.attendance_probability(logit, pressure, overload=sc.time_pressure.overload),
+        0.0,
+    )
+    came = state.streams.attendance.random(probability.shape) < probability
+    invited_count = invited.sum(axis=1)
+    came_count = came.sum(axis=1)
+    held = (came_count >= spec.quorum) & (invited_count > 0)
+    return Turnout(
+        invited=invited,
+        pressure=pressure,
+        probability=probability,
+        came=came,
+        invited_count=invited_count,
+        came_count=came_count,
+        held=held,
+        attended=came & held[:, None],
+    )
+
+
+def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
+    """Learning, tie formation, value and hearsay in the groups that met.
+
+    The groups are taken :data:`MEETING_BLOCK` at a time: a person is in one group of a
+    network, so the groups are independent and the results the same, while the temporaries
+    (a row per attendee and slot) stay small however many groups a network has.
+    """
+    gains = Gains.zeros(batch.idx.shape)
+    held_groups = np.flatnonzero(turnout.held)
+    for start in range(0, held_groups.size, MEETING_BLOCK):
+        block = held_groups[start : start + MEETING_BLOCK]
+        attended = turnout.attended[block]
+        _learn(state, batch, block, attended, gains)
+        attendees = _Attendees.of(batch, block, attended)
+        listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
+        _form_ties(state, batch, attendees, gains)
+        _participant_value(state, batch, attendees, gains)
+        _spread_hearsay(state, batch, attendees, listeners, gains)
+    return gains
+
+
+@dataclass(frozen=True, eq=False)
+class _Attendees:
+    """The attendees of a block of groups, one row each, and their ties to their group."""
+
+    block: np.ndarray  # (B,) the groups of the block
+    attended: np.ndarray  # (B, S) bool
+    row: np.ndarray  # (A,) each attendee's row of the block
+    slot: np.ndarray  # (A,) and slot
+    group: np.ndarray  # (A,) and group
+    tie_pos: np.ndarray  # (A, S) position in State.w of the tie to each slot; -1: none
+    together: np.ndarray  # (A, S) bool: both in the room, and a tie can form
+
+    @classmethod
+    def of(cls, batch: Batch, block: np.ndarray, attended: np.ndarray) -> _Attendees:
+        row, slot = np.nonzero(attended)
+        group = block[row]
+        tie_pos = batch.pair_pos[group, slot]  # -1 for oneself and for empty slots
+        together = attended[row] & (tie_pos >= 0)
+        return cls(block, attended, row, slot, group, tie_pos, together)
+
+
+@dataclass(frozen=True, eq=False)
+class _Listeners:
+    """Candidates of a block's groups who were not in the room (and have not left)."""
+
+    listening: np.ndarray  # (B, S) bool
+    row: np.ndarray  # (L,) each listener's row of the block
+    slot: np.ndarray  # (L,) and slot
+    tie_to_attendees: np.ndarray  # (L, S) strength of their tie to each attendee
+
+    @classmethod
+    def of(cls, state: State, batch: Batch, block: np.ndarray, attended: np.ndarray) -> _Listeners:
+        listening = batch.slot[block] & ~attended & ~batch.left[block]
+        row, slot = np.nonzero(listening)
+        pos = batch.pair_pos[block[row], slot]
+        strength = np.where(attended[row] & (pos >= 0), state.w[pos], 0.0)
+        return cls(listening, row, slot, strength)
+
+
+def _learn(
+    state: State, batch: Batch, block: np.ndarray, attended: np.ndarray, gains: Gains
+) -> None:
+    """The attendees' knowledge gains on the network's topics (knowledge updated)."""
+    lrn = state.scenario.learning
+    ids = batch.idx[block]
+    k = state.knowledge[ids[:, :, None], batch.topics]
+    participation = batch.participation[block]
+    gain = kernels.meeting_learning(
+        k,
+        attended,
+        batch.efficiency(lrn)[block][:, None, None],
+        participation[:, None, None],
+        lecture_rate=lrn.lecture_rate,
+        peer_rate=lrn.peer_rate,
+    )
+    state.knowledge[ids[attended][:, None], batch.topics] = k[attended] + gain[attended]
+    gains.knowledge[block] = gain.mean(axis=2)
+
+
+def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:
+    """Ties strengthen between those who met (tie strengths updated)."""
+    lrn = state.scenario.learning
+    at = attendees
+    w_before = state.w[at.tie_pos]
+    participation = batch.participation[at.block]
+    rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * participation)
+    increment = kernels.tie_increment(w_before, at.together, rate[at.row][:, None])
+    state.w[at.tie_pos[at.together]] = (w_before + increment)[at.together]
+    gains.bridging[at.group, at.slot] = (increment * batch.new_cross[at.group, at.slot]).sum(axis=1)
+    gains.cross_tie[at.group, at.slot] = (increment * batch.cross[at.group, at.slot]).sum(axis=1)
+
+
+def _participant_value(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:
+    """Each attendee's value of the meeting: knowledge, career ties and, for an isolated
+    specialist, the support of peers of their specialty in the room."""
+    lrn = state.scenario.learning
+    at, block = attendees, attendees.block
+    support: float | np.ndarray = 0.0
+    if batch.isolated[block].any():
+        specialty = batch.specialty[at.group]
+        own = specialty[np.arange(at.slot.size), at.slot][:, None]
+        peers = np.zeros((block.size, batch.idx.shape[1]))
+        peers[at.row, at.slot] = ((specialty == own) & at.together).sum(1)
+        support = (
+            lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[block]
+        )
+    gains.value[block] = np.where(
+        at.attended,
+        lrn.value_per_knowledge * gains.knowledge[block]
+        + lrn.value_per_tie * batch.career[block] * gains.cross_tie[block]
+        + support,
+        0.0,
+    )
+
+
+def _spread_hearsay(
+    state: State, batch: Batch, attendees: _Attendees, listeners: _Listeners, gains: Gains
+) -> None:
+    """Candidates not in the room hear of the meeting's mean value through their ties to those
+    who were, and move their expectation toward it."""
+    cfg = state.scenario.attendance
+    block, attended = attendees.block, attendees.attended
+    mean_value = gains.value[block].sum(axis=1) / np.maximum(attended.sum(axis=1), 1)
+    heard = np.zeros((block.size, batch.idx.shape[1]))
+    heard[listeners.row, listeners.slot] = np.minimum(1.0, listeners.tie_to_attendees.sum(axis=1))
+    step = cfg.value_learning_rate * cfg.hearsay_weight * heard * listeners.listening
+    batch.vhat[block] += step * (mean_value[:, None] - batch.vhat[block])
+
+
+def learn_from_experience(state: State, batch: Batch, turnout: Turnout, value: np.ndarray) -> None:
+    """Those who came learn what it was worth (nothing, if it was cancelled); the room's
+    attendance rate is remembered for the next meeting."""
+    eta = state.scenario.attendance.value_learning_rate
+    batch.vhat = np.where(turnout.came, (1 - eta) * batch.vhat + eta * value, batch.vhat)
+    n_inv, n_came = turnout.invited_count, turnout.came_count
+    batch.room = np.where(n_inv > 0, n_came / np.maximum(n_inv, 1), batch.room)
+
+
+def fade_obligation_and_leave(state: State, batch: Batch, turnout: Turnout) -> None:
+    """Obligation fades with every meeting; where members may leave, those whose expectation
+    stayed below the threshold for long enough do."""
+    cfg = state.scenario.attendance
+    batch.obligation *= cfg.obligation_fade_per_meeting
+    if batch.can_leave:
+        low = turnout.invited & (batch.vhat < cfg.leave_threshold)
+        batch.low = np.where(low, batch.low + 1, 0)
+        leave = batch.low >= cfg.leave_after_meetings
+        batch.member &= ~leave
+        batch.left |= leave
+
+
+def charge_attendees(state: State, batch: Batch, turnout: Turnout) -> None:
+    """Each attendee's hours, cost and attendance, and each invited member's invitation."""
+    per_person = batch.spec.hours_per_attendee()
+    att, idx = turnout.attended, batch.idx
+    state.hours[idx[att]] += per_person
+    state.cost_dkk[idx[att]] += per_person * batch.wage[att]
+    state.attended[idx[att]] += 1
+    state.invited[idx[turnout.invited]] += 1
+
+
+def add_to_review_window(batch: Batch, turnout: Turnout, sponsor_value: np.ndarray) -> None:
+    """What the sponsor's next review will (try to) measure."""
+    batch.window_hours += turnout.attended.sum(axis=1) * batch.spec.hours_per_attendee()
+    batch.window_value += sponsor_value
+    batch.window_meetings += turnout.invited.any(axis=1)
+    batch.meetings_since_review += 1
+
+
+def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
+    """Hold one meeting of every open group of a network.
+
+    Decides attendance, cancels groups below quorum, applies learning, tie formation and
+    value, updates expectations (attendees by experience, the others by hearsay), fades
+    obligation, lets members leave, and records one row per group.
+    """
+    vhat_before, obligation_before = batch.vhat.copy(), batch.obligation.copy()
+    room_before = batch.room.copy()
+    turnout = decide_attendance(state, batch)
+    gains = learn_in_groups(state, batch, turnout)
+    learn_from_experience(state, batch, turnout, gains.value)
+    fade_obligation_and_leave(state, batch, turnout)
+    charge_attendees(state, batch, turnout)
+    sponsor_value = kernels.sponsor_value(
+        gains.knowledge,
+        turnout.attended,
+        per_knowledge=state.scenario.learning.sponsor_value_per_knowledge,
+        goal_clarity=batch.spec.goal_clarity,
+    )
+    rec.meeting(
+        state,
+        batch,
+        MeetingOutcome(
+            day=day,
+            invited=turnout.invited,
+            pressure=turnout.pressure,
+            probability=turnout.probability,
+            vhat_before=vhat_before,
+            obligation_before=obligation_before,
+            room_before=room_before,
+            came=turnout.came,
+            held=turnout.held,
+            attended=turnout.attended,
+            value=gains.value,
+            knowledge_gain=gains.knowledge,
+            bridging_gain=gains.bridging,
+            cross_tie_gain=gains.cross_tie,
+            sponsor_value=sponsor_value,
+        ),
+    )
+    add_to_review_window(batch, turnout, sponsor_value)

@@ -171,8 +171,8 @@ def _netsim(capsys, *args: object) -> tuple[int, str, str]:
 
 @needs_numba
 def test_the_kernels_option_picks_the_step_and_changes_no_result(tmp_path, monkeypatch, capsys):
-    # The option sets the variable for the process and the workers it starts (restored
-    # after the test by monkeypatch, which saw it first).
+    # The option is passed with every run and task (the environment is only the default);
+    # monkeypatch restores the variable the test sets.
     monkeypatch.setenv(kernels.ENV, "numpy")
     monkeypatch.delenv(kernels.ENV)
     scenario = ROOT / "scenarios" / "goal_driven.toml"
@@ -184,7 +184,7 @@ def test_the_kernels_option_picks_the_step_and_changes_no_result(tmp_path, monke
         assert prov["kernels"] == name
     a, b = ((tmp_path / n / "summary.json").read_text() for n in ("numpy", "numba"))
     assert a == b
-    # The option wins over the environment, and workers follow it.
+    # The option wins over the environment, and workers run what it asks for.
     args = ("compare", scenario, ROOT / "scenarios" / "auto_enrollment.toml", "--reps", "2",
             "--years", "0.2", "--workers", "2", "--format", "json")  # fmt: skip
     monkeypatch.setenv(kernels.ENV, "numba")

@@ -21,7 +21,7 @@ from netsim._version import __version__
 from netsim.errors import NetsimError
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
-from netsim.sim.kernels import BACKENDS, load_compiled, use
+from netsim.sim.kernels import BACKENDS, load_compiled
 from netsim.sim.metrics import SUMMARY_NAMES
 from netsim.sim.result import json_ready
 
@@ -133,14 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     from netsim.cli import pictures as cli_pictures
 
     cli_pictures.add_parsers(sub, seed=_seed, count=_count, years=_years)
-    for command in ("run", "compare", "sweep", "report"):
+    for command in ("run", "compare", "sweep", "report", "teach", "explain"):
         sub.choices[command].add_argument(
             "--kernels",
             choices=BACKENDS,
             help="the daily step's kernels: numpy (the default) or numba (the 'numba' extra: "
             "the same results to the bit, faster over many replications); default: "
-            "$NETSIM_KERNELS, else numpy. Local workers follow it; a dask cluster's workers "
-            "need NETSIM_KERNELS in their own environment",
+            "$NETSIM_KERNELS, else numpy. Sent with every task, so local and dask workers "
+            "alike run the kernels asked for, and recorded in provenance.json",
         )
     return parser
 
@@ -182,7 +182,7 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     names = [sc.name for _, sc in scenarios]
     summaries = []
     for k, (_, sc) in enumerate(scenarios):
-        result = simulate(sc, seed=args.seed, years=args.years)
+        result = simulate(sc, seed=args.seed, years=args.years, kernels=args.kernels)
         if args.out is not None:
             out = args.out if len(scenarios) == 1 else args.out / _unique(k, names)
             try:
@@ -308,6 +308,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             workers=args.workers,
             ci_width=args.ci_width,
             max_reps=args.max_reps,
+            kernels=args.kernels,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     reps, converged = frame.attrs["reps"], frame.attrs["converged"]
@@ -380,7 +381,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 bar.update(task, completed=done, total=total, failed=failed)
 
             try:
-                frame = sweep(exp, executor=executor, workers=args.workers, db=db, progress=show)
+                frame = sweep(
+                    exp,
+                    executor=executor,
+                    workers=args.workers,
+                    db=db,
+                    progress=show,
+                    kernels=args.kernels,
+                )
             except KeyboardInterrupt:
                 print(
                     f"netsim: interrupted; finished tasks are saved in {db}: "
@@ -510,10 +518,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "kernels", None):  # before any work: numba missing is exit 2
-            if args.kernels == "numba":
-                load_compiled("--kernels numba")
-            use(args.kernels)
+        if getattr(args, "kernels", None) == "numba":  # before any work: missing is exit 2
+            load_compiled("--kernels numba")
         if args.command == "run":
             return _cmd_run(args, argv)
         if args.command == "validate":

@@ -92,6 +92,7 @@ def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
             seed=args.seed,
             workers=args.workers,
             keep="result",
+            kernels=args.kernels,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
     html = build_report(runs, seed=args.seed, lang=args.lang, command=["netsim", *argv])
@@ -103,7 +104,7 @@ def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _teach(args: argparse.Namespace) -> int:
     from netsim.show.teach import make_teach_page
 
-    _write(args.out, make_teach_page(lang=args.lang, seed=args.seed))
+    _write(args.out, make_teach_page(lang=args.lang, seed=args.seed, kernels=args.kernels))
     print(args.out)
     return 0
 
@@ -114,7 +115,7 @@ def _explain(args: argparse.Namespace) -> int:
     from netsim.sim.model import simulate
 
     sc = load_scenario(args.scenario)
-    result = simulate(sc, seed=args.seed, years=args.years, trace=True)
+    result = simulate(sc, seed=args.seed, years=args.years, trace=True, kernels=args.kernels)
     print(explain_text(result, args.employee, lang=args.lang))
     return 0
 

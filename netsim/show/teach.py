@@ -102,7 +102,7 @@ def teach_scenario(
 
 
 def grid_runs(
-    *, seed: int = 3, years: float = 2.0, workers: int | None = 1
+    *, seed: int = 3, years: float = 2.0, workers: int | None = 1, kernels: str | None = None
 ) -> dict[str, RunResult]:
     """Every cell of the grid, traced, keyed ``enrollment|format|goal|pressure``.
 
@@ -113,7 +113,7 @@ def grid_runs(
         for cell in itertools.product(*CONTROLS.values())
     }
     tasks = [Task(sc, seed, key) for key, sc in cells.items()]
-    runs = run_replications(tasks, workers=workers, keep="result", trace=True)
+    runs = run_replications(tasks, workers=workers, keep="result", trace=True, kernels=kernels)
     done = {outcome.tag: outcome.value for outcome in runs}
     return {key: done[key] for key in cells}
 
@@ -378,7 +378,9 @@ def build_teach_page(data: dict[str, Any], *, lang: str = "en") -> str:
 """
 
 
-def make_teach_page(*, lang: str = "en", seed: int = 3, years: float = 2.0) -> str:
+def make_teach_page(
+    *, lang: str = "en", seed: int = 3, years: float = 2.0, kernels: str | None = None
+) -> str:
     """Run the grid and build the page (what ``netsim teach`` does)."""
-    runs = grid_runs(seed=seed, years=years)
+    runs = grid_runs(seed=seed, years=years, kernels=kernels)
     return build_teach_page(teach_data(runs, lang=lang), lang=lang)

@@ -306,12 +306,16 @@ def sweep(
     workers: int | None = None,
     db: str | Path | None = None,
     progress: Callable[[int, int, int], None] | None = None,
+    kernels: str | None = None,
 ) -> pd.DataFrame:
     """Run every (design point, replication) task, committing each result as it arrives.
 
     Tasks already in the database (same resolved scenario, seed and netsim version) are
     skipped, so running the same sweep again resumes it. A task that raises is recorded as
     failed with its error and the sweep goes on; it is tried again on the next run.
+    ``kernels`` (``"numpy"`` or ``"numba"``, by default the environment's) is sent with each
+    task, so every worker, a dask cluster's too, runs the kernels asked for; both give the
+    same results, so it is not part of a task's key.
 
     Returns
     -------
@@ -361,6 +365,7 @@ def sweep(
                 ),
                 executor=ex,
                 errors="record",
+                kernels=kernels,
                 progress=show,
             )
             for outcome in outcomes:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import netsim
-from netsim.scenario.overrides import with_overrides
+from netsim.scenario.load import with_overrides
 from netsim.study.analysis import paired_ci
 
 REPO = Path(__file__).resolve().parent.parent

@@ -66,7 +66,7 @@ def test_summarise_is_the_summary_of_simulate(name):
 def test_simpy_events_do_not_grow_with_the_organisation():
     # One process for the organisation's days (a step per run of days between meetings),
     # one per network for all its groups: the calendar sets the count, not the headcount.
-    from netsim.scenario.overrides import with_overrides
+    from netsim.scenario.load import with_overrides
     from netsim.sim.model import run
 
     sc = load_scenario(ROOT / "scenarios" / "auto_enrollment.toml")

@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 import netsim
 from netsim.cli import main
-from netsim.scenario.load import load_scenario
-from netsim.scenario.overrides import with_overrides
+from netsim.scenario.load import load_scenario, with_overrides
 from netsim.sim import kernels
 from netsim.sim.model import run, talk
 from tests.conftest import StepState, days

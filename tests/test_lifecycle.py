@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import netsim
-from netsim.scenario.overrides import with_overrides
+from netsim.scenario.load import with_overrides
 from tests.conftest import SCENARIOS
 
 NET = {

@@ -14,8 +14,7 @@ import pytest
 
 import netsim
 from netsim.errors import ScenarioError
-from netsim.scenario.load import load_scenario, parse_scenario
-from netsim.scenario.overrides import with_overrides
+from netsim.scenario.load import load_scenario, parse_scenario, with_overrides
 from netsim.scenario.schema import Scenario
 from netsim.scenario.staff import count_varies_with_seed, matching, split_groups, staff_of
 from netsim.sim.org import build_organisation

@@ -84,7 +84,7 @@ BAR_REPLICATION_S, BAR_DIFFUSION = 0.1, 3.0
 
 def _scaled(employees: int) -> Any:
     import netsim
-    from netsim.scenario.overrides import with_overrides
+    from netsim.scenario.load import with_overrides
 
     sc = netsim.load_scenario(SCENARIOS / "copenhagen_scale.toml")
     values: dict[str, Any] = {"organisation.employees": employees}

@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from pydantic import ValidationError
 
 from netsim._version import __version__
+from netsim.cli.common import load_all, progress_bar, stdout_console
 from netsim.errors import NetsimError
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
@@ -171,7 +172,7 @@ def _print_table(summaries: list[dict[str, Any]]) -> None:
         if name == "scenario":
             continue
         table.add_row(name, *(_fmt(s[name]) for s in summaries))
-    _console().print(table)
+    stdout_console().print(table)
 
 
 def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -243,63 +244,11 @@ def _cmd_schema() -> int:
     return 0
 
 
-def _progress(description: str) -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn(description),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=_stderr(),
-        transient=True,
-    )
-
-
-def _console() -> Any:
-    """stdout console; when piped or captured, wide enough that tables do not wrap."""
-    from rich.console import Console
-
-    console = Console()
-    if not console.is_terminal:
-        console = Console(width=200)
-    return console
-
-
-def _stderr() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
-
-
-def _load_all(paths: Sequence[str], years: float | None) -> list[Scenario]:
-    """Load and check every scenario before anything runs; ``years`` overrides the horizon."""
-    from netsim.scenario.overrides import with_overrides
-
-    scenarios = []
-    for path in paths:
-        sc = load_scenario(path)
-        if years is not None:
-            sc = with_overrides(sc, {"simulation.years": years}, source=path)
-        scenarios.append(sc)
-    return scenarios
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
     from netsim.study.analysis import compare
 
-    scenarios = _load_all(args.scenarios, args.years)
-    with _progress("replications") as bar:
+    scenarios = load_all(args.scenarios, args.years)
+    with progress_bar("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
         frame = compare(
             scenarios,
@@ -352,7 +301,7 @@ def _print_comparison(frame: Any) -> None:
                 f"{_fmt(row['diff'])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]{rel}"
             )
         table.add_row(str(metric), *cells)
-    _console().print(table)
+    stdout_console().print(table)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -374,7 +323,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise NetsimError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
         executor = client.get_executor()
     try:
-        with _progress(exp.name) as bar:
+        with progress_bar(exp.name) as bar:
             task = bar.add_task("tasks", total=None, failed=0)
 
             def show(done: int, total: int, failed: int) -> None:
@@ -489,7 +438,7 @@ def _note_imputed(indices: Any, outcomes: list[str], points: int) -> None:
 def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int) -> None:
     from rich.table import Table
 
-    console = _console()
+    console = stdout_console()
     params = [c for c in table.columns if c.startswith("param:")]
     t = Table(title="sweep results: mean [95 % CI] per design point")
     for c in ["point", *(p.removeprefix("param:") for p in params), "n", *outcomes]:

@@ -79,12 +79,12 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    from netsim.cli.command import _load_all, _progress
+    from netsim.cli.common import load_all, progress_bar
     from netsim.show.report import build_report
     from netsim.study.runner import replicate
 
-    scenarios = _load_all(args.scenarios, args.years)
-    with _progress("replications") as bar:
+    scenarios = load_all(args.scenarios, args.years)
+    with progress_bar("replications") as bar:
         task = bar.add_task("run", total=None, failed=0)
         runs = replicate(
             scenarios,

@@ -32,12 +32,19 @@ import tomli_w
 from pydantic import ValidationError
 
 from netsim.errors import ScenarioError
+from netsim.scenario.overrides import overridden
 from netsim.scenario.problems import consistency, scenario_error
 from netsim.scenario.roster import CsvError, CsvProblem, Roster, read_members, read_roster
 from netsim.scenario.schema import Organisation, Scenario
 from netsim.scenario.staff import network_problems
 
-__all__ = ["load_scenario", "parse_organisation", "parse_scenario", "scenario_to_toml"]
+__all__ = [
+    "load_scenario",
+    "parse_organisation",
+    "parse_scenario",
+    "scenario_to_toml",
+    "with_overrides",
+]
 
 #: The fewest employees an employees file may list.
 MIN_EMPLOYEES = 20
@@ -290,3 +297,22 @@ def scenario_to_toml(scenario: Scenario) -> str:
     True
     """
     return tomli_w.dumps(scenario.model_dump(mode="json", exclude_none=True))
+
+
+def with_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
+) -> Scenario:
+    """The scenario with values replaced at dotted paths, loaded again (:func:`parse_scenario`):
+    what an experiment's design point is.
+
+    Examples
+    --------
+    >>> sc = parse_scenario({"organisation": {"employees": 300}})
+    >>> with_overrides(sc, {"time_pressure.overload": 0.8}).time_pressure.overload
+    0.8
+    >>> with_overrides(sc, {"time_pressure.overlode": 0.8})
+    Traceback (most recent call last):
+    ...
+    netsim.errors.ScenarioError: <scenario>: time_pressure.overlode: no such field in the scenario
+    """
+    return parse_scenario(overridden(scenario, overrides, source=source), source=source)

@@ -8,13 +8,15 @@ file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from netsim.errors import ScenarioError
-from netsim.scenario.load import parse_scenario
-from netsim.scenario.schema import Scenario
 
-__all__ = ["overridden", "replace_validated", "with_overrides"]
+__all__ = ["overridden", "replace_validated"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
@@ -35,7 +37,7 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def overridden(
-    scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
+    scenario: BaseModel, overrides: Mapping[str, Any], *, source: str = "<scenario>"
 ) -> dict[str, Any]:
     """The scenario's tables with values replaced at dotted paths, not validated.
 
@@ -55,25 +57,7 @@ def overridden(
     return data
 
 
-def with_overrides(
-    scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
-) -> Scenario:
-    """The scenario with values replaced at dotted paths, loaded again (:func:`parse_scenario`).
-
-    Examples
-    --------
-    >>> sc = parse_scenario({"organisation": {"employees": 300}})
-    >>> with_overrides(sc, {"time_pressure.overload": 0.8}).time_pressure.overload
-    0.8
-    >>> with_overrides(sc, {"time_pressure.overlode": 0.8})
-    Traceback (most recent call last):
-    ...
-    netsim.errors.ScenarioError: <scenario>: time_pressure.overlode: no such field in the scenario
-    """
-    return parse_scenario(overridden(scenario, overrides, source=source), source=source)
-
-
-def replace_validated(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
+def replace_validated(scenario: M, values: Mapping[str, Any]) -> M:
     """The scenario with values replaced at dotted paths, *without* validating again.
 
     For scheduled changes during a run: the scenario's validator already applied every

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from netsim.scenario.schema import ROLES
+from netsim.scenario.organisation import ROLES
 from netsim.scenario.tables import (
     MAX_SHOWN,
     CsvError,

@@ -39,6 +39,7 @@ from netsim.scenario.organisation import (
     Ties,
     resolve_path,
 )
+from netsim.scenario.overrides import overridden
 from netsim.scenario.problems import consistency, invalid_ref, scenario_error
 
 __all__ = [
@@ -342,8 +343,6 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _schedule(self) -> Scenario:
-        from netsim.scenario.overrides import overridden
-
         weeks = self.horizon_days / self.simulation.days_per_week
         base = self.model_copy(update={"schedule": []})
         for k, change in enumerate(self.schedule):

@@ -23,6 +23,7 @@ import numpy as np
 
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
+from netsim.sim.records import MeetingOutcome
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -32,7 +33,6 @@ __all__ = [
     "MEETING_BLOCK",
     "MEETING_OFFSET",
     "Gains",
-    "MeetingOutcome",
     "Turnout",
     "add_to_review_window",
     "charge_attendees",
@@ -63,27 +63,6 @@ def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
         days.append(d)
         k += 1
     return days
-
-
-@dataclass(frozen=True, eq=False)
-class MeetingOutcome:
-    """What happened at one meeting day of a network, as ``(group, slot)`` arrays."""
-
-    day: int
-    invited: np.ndarray  # bool: member of an open group
-    pressure: np.ndarray
-    probability: np.ndarray
-    vhat_before: np.ndarray
-    obligation_before: np.ndarray
-    room_before: np.ndarray  # (G,)
-    came: np.ndarray  # bool: turned up (also where the meeting was then cancelled)
-    held: np.ndarray  # (G,) bool
-    attended: np.ndarray  # bool: came to a meeting that was held
-    value: np.ndarray  # participant value u
-    knowledge_gain: np.ndarray  # mean gain over the network's topics
-    bridging_gain: np.ndarray
-    cross_tie_gain: np.ndarray  # strength gained on all cross-department ties
-    sponsor_value: np.ndarray  # (G,) what the sponsor gains from the group's meeting
 
 
 @dataclass(frozen=True, eq=False)

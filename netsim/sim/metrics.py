@@ -23,16 +23,16 @@ from netsim.sim.org import LEADER, SPECIALIST
 from netsim.sim.records import (
     ATTENDANCE,
     BRIDGING_TIE,
+    DECISIONS,
     EMPLOYEE,
     KNOWLEDGE,
     MEETING,
     REVIEW,
     WEEKLY,
+    MeetingOutcome,
 )
-from netsim.sim.review import DECISIONS
 
 if TYPE_CHECKING:
-    from netsim.sim.meeting import MeetingOutcome
     from netsim.sim.result import RunResult
     from netsim.sim.state import Batch, State
 

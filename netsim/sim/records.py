@@ -20,6 +20,7 @@ import pandas as pd
 __all__ = [
     "ATTENDANCE",
     "BRIDGING_TIE",
+    "DECISIONS",
     "EMPLOYEE",
     "KNOWLEDGE",
     "MEETING",
@@ -28,8 +29,12 @@ __all__ = [
     "REVIEW",
     "TRACE_COLUMNS",
     "WEEKLY",
+    "MeetingOutcome",
     "Record",
 ]
+
+#: The sponsor's decisions at a review, as the review log names them.
+DECISIONS: tuple[str, ...] = ("continue", "transform", "close")
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,7 @@ REVIEW = Record(
         "group": "str",
         "true_value_per_hour": _FLOAT,
         "measured_value_per_hour": _FLOAT,
-        "decision": "str",  # one of netsim.sim.review.DECISIONS
+        "decision": "str",  # one of DECISIONS
         "true_decision": "str",
     },
     empty="untyped",
@@ -221,3 +226,24 @@ RECORDS: dict[str, Record] = {
 
 MEETING_COLUMNS: tuple[str, ...] = MEETING.columns
 TRACE_COLUMNS: tuple[str, ...] = ATTENDANCE.columns
+
+
+@dataclass(frozen=True, eq=False)
+class MeetingOutcome:
+    """What happened at one meeting day of a network, as ``(group, slot)`` arrays."""
+
+    day: int
+    invited: np.ndarray  # bool: member of an open group
+    pressure: np.ndarray
+    probability: np.ndarray
+    vhat_before: np.ndarray
+    obligation_before: np.ndarray
+    room_before: np.ndarray  # (G,)
+    came: np.ndarray  # bool: turned up (also where the meeting was then cancelled)
+    held: np.ndarray  # (G,) bool
+    attended: np.ndarray  # bool: came to a meeting that was held
+    value: np.ndarray  # participant value u
+    knowledge_gain: np.ndarray  # mean gain over the network's topics
+    bridging_gain: np.ndarray
+    cross_tie_gain: np.ndarray  # strength gained on all cross-department ties
+    sponsor_value: np.ndarray  # (G,) what the sponsor gains from the group's meeting

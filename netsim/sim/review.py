@@ -14,6 +14,7 @@ import simpy
 
 from netsim.scenario.schema import Evaluation
 from netsim.sim.meeting import meeting_days
+from netsim.sim.records import DECISIONS
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -31,8 +32,7 @@ __all__ = [
 
 #: When in a meeting day (``day + 0.6``, after the meetings) the sponsor reviews.
 REVIEW_OFFSET = 0.6
-#: The decisions, as the review log names them; the constants below index this tuple.
-DECISIONS: tuple[str, ...] = ("continue", "transform", "close")
+#: Indices into :data:`netsim.sim.records.DECISIONS`, the names the review log uses.
 CONTINUE, TRANSFORM, CLOSE = 0, 1, 2
 
 

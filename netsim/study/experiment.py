@@ -28,8 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from netsim._version import __version__
 from netsim.errors import NetsimError, ScenarioError
-from netsim.scenario.load import load_scenario
-from netsim.scenario.overrides import with_overrides
+from netsim.scenario.load import load_scenario, with_overrides
 from netsim.scenario.problems import format_error
 from netsim.scenario.schema import Scenario
 from netsim.sim.metrics import SUMMARY_NAMES

@@ -1,0 +1,115 @@
+"""The work the networks exist to help: problems, and the hours they take to solve.
+
+Every working day employee ``i`` meets problems at a rate ``r_i`` (by role). A problem is on
+one of a few topics of the employee's *mix* (``M`` topics with weights summing to 1: a
+specialist's mostly in the specialty, a leader's in leadership and strategy, everyone's partly
+in their own department's practice and partly in a partner department's). Solving a problem
+on topic ``t`` with knowledge ``K`` takes
+
+    h(K) = h_max * (1 - K) ** gamma + h_min
+
+hours. Before solving it alone, the employee may ask a colleague through a tie: colleague
+``j`` is reached with probability ``w_ij * a_j`` (tie strength times availability, one minus
+time pressure) and then the problem takes ``h(K_jt) + c_ask``. People know whom to ask, so the
+colleague asked is the one whose help saves most in expectation:
+
+    E_it = h(K_it) - max_j  w_ij a_j max(0, h(K_it) - h(K_jt) - c_ask)
+
+and employee ``i`` spends ``H_i = r_i * sum_m weight_im * E_i,topic_im`` hours a working day on
+problems. Knowledge and ties gained in a network lower ``H``: that is what a network is
+worth, in the same currency as its cost.
+
+Everything here is a pure function of arrays; :func:`problem_hours` has a compiled twin in
+:mod:`netsim.sim.kernels_numba` that gives the same result to the bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["problem_hours", "solve_hours"]
+
+
+def solve_hours(knowledge: np.ndarray, *, h_max: float, h_min: float, gamma: float) -> np.ndarray:
+    """Hours to solve one problem with this knowledge: ``h_max (1 - K)^gamma + h_min``.
+
+    Examples
+    --------
+    >>> solve_hours(np.array([0.0, 0.5, 1.0]), h_max=2.0, h_min=0.25, gamma=2.0).tolist()
+    [2.25, 0.75, 0.25]
+    """
+    return h_max * (1.0 - knowledge) ** gamma + h_min
+
+
+def problem_hours(
+    hours: np.ndarray,
+    mix_topic: np.ndarray,
+    mix_weight: np.ndarray,
+    rate: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    available: np.ndarray,
+    *,
+    ask_hours: float,
+    rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Expected hours a working day each employee spends solving problems.
+
+    Parameters
+    ----------
+    hours : ndarray, (N, T)
+        :func:`solve_hours` of the knowledge matrix: what a problem on each topic takes each
+        employee alone.
+    mix_topic, mix_weight : ndarray, (N, M)
+        Each employee's problem topics (columns of ``hours``) and their shares (rows sum to 1).
+    rate : ndarray, (N,)
+        Problems per working day.
+    indptr, indices, w : ndarray
+        The tie matrix in CSR form (strengths ``w``; ties of strength zero reach nobody).
+    available : ndarray, (N,)
+        The chance each employee has time to help (one minus time pressure).
+    ask_hours : float
+        What asking costs on top of the colleague's solving time.
+    rows : ndarray of int, optional
+        Only these employees (in this order); all by default.
+
+    Returns
+    -------
+    ndarray
+        ``H_i`` for each employee of ``rows``.
+
+    Examples
+    --------
+    Employee 0 knows little; employee 1, their only tie (strength 0.5, always available),
+    knows more, and asking costs 0.1 h. Alone a problem takes 2 h; asked, 0.5 + 0.1 h, half
+    the time: 2 - 0.5 * (2 - 0.6) = 1.3 h on average.
+
+    >>> hours = np.array([[2.0], [0.5]])
+    >>> one = np.zeros((2, 1), dtype=np.intp)
+    >>> problem_hours(hours, one, np.ones((2, 1)), np.ones(2), np.array([0, 1, 2]),
+    ...               np.array([1, 0]), np.array([0.5, 0.5]), np.ones(2),
+    ...               ask_hours=0.1).tolist()
+    [1.3, 0.5]
+    """
+    rows = np.arange(hours.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+    topic = mix_topic[rows]  # (R, M)
+    own = np.take_along_axis(hours[rows], topic, axis=1)
+    start = indptr[rows]
+    length = indptr[rows + 1] - start
+    best = np.zeros_like(own)
+    if int(length.sum()):
+        first = np.cumsum(length) - length  # where each row's ties begin in the flat arrays
+        entry_row = np.repeat(np.arange(rows.size), length)
+        pos = np.arange(entry_row.size) - first[entry_row] + start[entry_row]
+        col = indices[pos]
+        reach = w[pos] * available[col]
+        theirs = hours[col[:, None], topic[entry_row]]
+        save = reach[:, None] * np.maximum(own[entry_row] - theirs - ask_hours, 0.0)
+        some = length > 0
+        best[some] = np.maximum.reduceat(save, first[some], axis=0)
+    per_topic = (own - best) * mix_weight[rows]
+    total = per_topic[:, 0].copy()
+    for m in range(1, per_topic.shape[1]):  # left to right, as the compiled loop adds them
+        total += per_topic[:, m]
+    return rate[rows] * total

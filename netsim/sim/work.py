@@ -27,7 +27,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["problem_hours", "solve_hours"]
+__all__ = ["KINDS", "problem_hours", "solve_hours", "topic_mix"]
+
+#: The kinds of problem topic an employee's mix is made of.
+KINDS = ("specialty", "leadership", "strategy", "own_practice", "partner_practice")
 
 
 def solve_hours(knowledge: np.ndarray, *, h_max: float, h_min: float, gamma: float) -> np.ndarray:
@@ -113,3 +116,62 @@ def problem_hours(
     for m in range(1, per_topic.shape[1]):  # left to right, as the compiled loop adds them
         total += per_topic[:, m]
     return rate[rows] * total
+
+
+def topic_mix(
+    role: np.ndarray,
+    specialty: np.ndarray,
+    department: np.ndarray,
+    partner: np.ndarray,
+    shares: np.ndarray,
+    *,
+    n_specialties: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each employee's problem topics and their shares.
+
+    Parameters
+    ----------
+    role : ndarray of int, (N,)
+        Role index (:data:`netsim.scenario.schema.ROLES` order).
+    specialty : ndarray of int, (N,)
+        Specialty index, -1 for none.
+    department, partner : ndarray of int, (N,)
+        Own department, and the one department whose practice the employee's cross-department
+        cases need.
+    shares : ndarray, (roles, len(KINDS))
+        Per role, the share of problems of each kind (:data:`KINDS`); rows sum to 1. Someone
+        without a specialty has the specialty share on their own practice instead.
+    n_specialties : int
+        Topic columns are specialties first, then leadership, strategy, and one practice
+        topic per department (:meth:`netsim.scenario.schema.Organisation.topics`).
+
+    Returns
+    -------
+    (mix_topic, mix_weight) : ndarray, (N, len(KINDS))
+
+    Examples
+    --------
+    A leader (role 2) of department 1, partner department 0, two specialties:
+
+    >>> shares = np.zeros((5, 5)); shares[2] = [0, 0.4, 0.1, 0.35, 0.15]
+    >>> t, w = topic_mix(np.array([2]), np.array([-1]), np.array([1]), np.array([0]), shares,
+    ...                  n_specialties=2)
+    >>> t.tolist(), w.tolist()
+    ([[5, 2, 3, 5, 4]], [[0.0, 0.4, 0.1, 0.35, 0.15]])
+    """
+    own = n_specialties + 2 + department
+    topic = np.stack(
+        [
+            np.where(specialty >= 0, specialty, own),
+            np.full_like(own, n_specialties),
+            np.full_like(own, n_specialties + 1),
+            own,
+            n_specialties + 2 + partner,
+        ],
+        axis=1,
+    ).astype(np.intp)
+    weight = shares[role].astype(float)
+    none = specialty < 0
+    weight[none, 3] += weight[none, 0]
+    weight[none, 0] = 0.0
+    return topic, weight

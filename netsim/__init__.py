@@ -10,9 +10,9 @@ from netsim._version import __version__
 from netsim.errors import NetsimError, ScenarioError
 from netsim.scenario.load import load_scenario, parse_scenario, scenario_to_toml
 from netsim.scenario.schema import Scenario
-from netsim.sim.metrics import SUMMARY_NAMES
 from netsim.sim.model import simulate
 from netsim.sim.result import RunResult
+from netsim.sim.summary import SUMMARY_NAMES
 from netsim.study.analysis import compare
 from netsim.study.experiment import load_experiment, sweep
 

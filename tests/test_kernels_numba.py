@@ -211,7 +211,7 @@ def test_the_kernels_option_rejects_what_is_not_there(tmp_path, monkeypatch, cap
     status, _, err = _netsim(capsys, "run", scenario, "--kernels", "numba", "--out", tmp_path / "r")
     assert status == 2, err
     assert err.strip().splitlines() == [
-        "netsim: error: --kernels numba: numba is not installed; "
-        "install the extra: pip install 'netsim[numba]'"
+        "netsim: error: --kernels numba: numba is not installed (it comes with netsim: "
+        "pip install netsim); or run the numpy kernels: NETSIM_KERNELS=numpy"
     ]
     assert not (tmp_path / "r").exists()

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from netsim.sim import work_numba
-from netsim.sim.work import problem_hours, solve_hours
+from netsim.sim.work import daily_hours, problem_hours, solve_hours
 
 
 @st.composite
@@ -23,12 +23,10 @@ def workplaces(draw):
     indices = draw(hnp.arrays(np.int32, m, elements=st.integers(0, n - 1)))
     topics = draw(st.integers(1, 5))
     k = draw(hnp.arrays(np.float64, (n, topics), elements=st.floats(0.0, 1.0)))
-    mix = draw(st.integers(1, 4))
+    mix = draw(st.integers(1, 5))
     mix_topic = draw(hnp.arrays(np.intp, (n, mix), elements=st.integers(0, topics - 1)))
-    raw = draw(hnp.arrays(np.float64, (n, mix), elements=st.floats(0.01, 1.0)))
     available = draw(hnp.arrays(np.float64, n, elements=st.floats(0.0, 1.0)))
-    rate = draw(hnp.arrays(np.float64, n, elements=st.floats(0.0, 5.0)))
-    return k, mix_topic, raw / raw.sum(axis=1, keepdims=True), rate, indptr, indices, w, available
+    return k, mix_topic, indptr, indices, w, available
 
 
 def _hours(k: np.ndarray) -> np.ndarray:
@@ -38,8 +36,8 @@ def _hours(k: np.ndarray) -> np.ndarray:
 @given(workplaces(), st.sampled_from([0.0, 0.1, 0.5]))
 @settings(max_examples=150, deadline=None)
 def test_compiled_twin_is_equal_to_the_bit(case, ask: float) -> None:
-    k, topic, weight, rate, indptr, indices, w, available = case
-    args = (_hours(k), topic, weight, rate, indptr, indices, w, available)
+    k, topic, indptr, indices, w, available = case
+    args = (_hours(k), topic, indptr, indices, w, available)
     expected = problem_hours(*args, ask_hours=ask)
     got = work_numba.problem_hours(*args, ask, np.arange(k.shape[0]))
     assert np.array_equal(expected, got)
@@ -50,63 +48,55 @@ def test_compiled_twin_is_equal_to_the_bit(case, ask: float) -> None:
 @given(workplaces())
 @settings(max_examples=100, deadline=None)
 def test_asking_never_costs_and_solving_alone_is_the_ceiling(case) -> None:
-    k, topic, weight, rate, indptr, indices, w, available = case
+    k, topic, indptr, indices, w, available = case
     hours = _hours(k)
-    with_ties = problem_hours(
-        hours, topic, weight, rate, indptr, indices, w, available, ask_hours=0.1
+    alone_each = np.take_along_axis(hours, topic, axis=1)
+    with_ties = problem_hours(hours, topic, indptr, indices, w, available, ask_hours=0.1)
+    assert np.all(with_ties <= alone_each)
+    assert np.all(with_ties >= np.minimum(alone_each, hours.min(axis=0)[topic] + 0.1) - 1e-12)
+    no_ties = problem_hours(
+        hours, topic, indptr, indices, np.zeros_like(w), available, ask_hours=0.1
     )
-    alone = problem_hours(
-        hours, topic, weight, rate, indptr, indices, np.zeros_like(w), available, ask_hours=0.1
-    )
-    assert np.all(with_ties <= alone + 1e-12)
-    assert np.allclose(alone, rate * (np.take_along_axis(hours, topic, 1) * weight).sum(1))
+    assert np.array_equal(no_ties, alone_each)
     nobody_free = problem_hours(
-        hours, topic, weight, rate, indptr, indices, w, np.zeros_like(available), ask_hours=0.1
+        hours, topic, indptr, indices, w, np.zeros_like(available), ask_hours=0.1
     )
-    assert np.array_equal(nobody_free, alone)
+    assert np.array_equal(nobody_free, alone_each)
 
 
 @given(workplaces(), st.floats(0.01, 0.5))
 @settings(max_examples=100, deadline=None)
 def test_more_knowledge_or_stronger_ties_never_add_hours(case, step: float) -> None:
-    k, topic, weight, rate, indptr, indices, w, available = case
-    base = problem_hours(
-        _hours(k), topic, weight, rate, indptr, indices, w, available, ask_hours=0.1
-    )
+    k, topic, indptr, indices, w, available = case
+    base = problem_hours(_hours(k), topic, indptr, indices, w, available, ask_hours=0.1)
     wiser = problem_hours(
-        _hours(np.minimum(k + step, 1.0)),
-        topic,
-        weight,
-        rate,
-        indptr,
-        indices,
-        w,
-        available,
-        ask_hours=0.1,
+        _hours(np.minimum(k + step, 1.0)), topic, indptr, indices, w, available, ask_hours=0.1
     )
     closer = problem_hours(
-        _hours(k),
-        topic,
-        weight,
-        rate,
-        indptr,
-        indices,
-        np.minimum(w + step, 1.0),
-        available,
-        ask_hours=0.1,
+        _hours(k), topic, indptr, indices, np.minimum(w + step, 1.0), available, ask_hours=0.1
     )
     assert np.all(wiser <= base + 1e-12)
     assert np.all(closer <= base + 1e-12)
 
 
-def test_a_tie_to_someone_who_knows_saves_hours_and_one_who_does_not_saves_none() -> None:
-    k = np.array([[0.1], [0.9], [0.0]])
+def test_the_colleague_who_saves_most_is_asked() -> None:
+    # employee 0 (knows 0.1) is tied to 1 (knows 0.9, reached half the time) and to 2 (knows
+    # 0.5, always reached): expected savings 0.5 * (h(0.1) - h(0.9) - c) against
+    # 1.0 * (h(0.1) - h(0.5) - c); the larger decides.
+    k = np.array([[0.1], [0.9], [0.5]])
     hours = _hours(k)
     one = np.zeros((3, 1), dtype=np.intp)
-    weight, rate, available = np.ones((3, 1)), np.ones(3), np.ones(3)
-    # employee 0 tied to 1 (who knows), employee 2 tied to 0 (who knows little more)
-    indptr, indices, w = np.array([0, 1, 1, 2]), np.array([1, 0]), np.array([1.0, 1.0])
-    got = problem_hours(hours, one, weight, rate, indptr, indices, w, available, ask_hours=0.1)
-    assert got[0] == hours[1, 0] + 0.1  # always reached: the colleague's time plus asking
-    assert got[1] == hours[1, 0]  # no ties: alone
-    assert got[2] == hours[0, 0] + 0.1  # asking 0 beats solving alone, if only a little
+    indptr, indices = np.array([0, 2, 2, 2]), np.array([1, 2])
+    got = problem_hours(
+        hours, one, indptr, indices, np.array([0.5, 1.0]), np.ones(3), ask_hours=0.1
+    )
+    via_1 = 0.5 * (hours[0, 0] - hours[1, 0] - 0.1)
+    via_2 = 1.0 * (hours[0, 0] - hours[2, 0] - 0.1)
+    assert got[0, 0] == hours[0, 0] - max(via_1, via_2)
+    assert got[1, 0] == hours[1, 0] and got[2, 0] == hours[2, 0]  # no ties: alone
+
+
+def test_daily_hours_weigh_the_topics_by_their_share_and_the_problem_rate() -> None:
+    per_problem = np.array([[1.0, 3.0], [2.0, 2.0]])
+    got = daily_hours(per_problem, np.array([[0.25, 0.75], [1.0, 0.0]]), np.array([2.0, 1.5]))
+    assert got.tolist() == [2.0 * (0.25 + 2.25), 1.5 * 2.0]

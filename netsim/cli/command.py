@@ -23,8 +23,8 @@ from netsim.errors import NetsimError
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
 from netsim.sim.kernels import BACKENDS, load_compiled
-from netsim.sim.metrics import SUMMARY_NAMES
 from netsim.sim.result import json_ready
+from netsim.sim.summary import SUMMARY_NAMES
 
 __all__ = ["main"]
 
@@ -138,10 +138,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub.choices[command].add_argument(
             "--kernels",
             choices=BACKENDS,
-            help="the daily step's kernels: numpy (the default) or numba (the 'numba' extra: "
-            "the same results to the bit, faster over many replications); default: "
-            "$NETSIM_KERNELS, else numpy. Sent with every task, so local and dask workers "
-            "alike run the kernels asked for, and recorded in provenance.json",
+            help="the kernels: numba (compiled, the default) or numpy (the reference; the "
+            "same results to the bit); default: $NETSIM_KERNELS, else numba. Sent with every "
+            "task, so local and dask workers alike run the kernels asked for, and recorded in "
+            "provenance.json",
         )
     return parser
 

@@ -54,6 +54,7 @@ __all__ = [
     "Network",
     "Obligation",
     "Organisation",
+    "ProblemMix",
     "Role",
     "RoleValues",
     "Scenario",
@@ -61,7 +62,14 @@ __all__ = [
     "Simulation",
     "Ties",
     "TimePressure",
+    "TopicShares",
+    "Work",
 ]
+
+
+#: Problems per working day per employee at the defaults: the problem-load calibration
+#: (``experiments/calibrate_problem_load.py``, docs/calibration.md).
+PROBLEMS_PER_DAY = 2.14
 
 
 class Simulation(Model):
@@ -152,6 +160,94 @@ class Diffusion(Model):
     talk_prob_per_day: float = Field(0.2, ge=0, le=1, description="q; times (1 - pressure).")
     gap_share: float = Field(0.02, ge=0, le=1, description="alpha: share of the gap closed.")
     tie_decay_per_week: float = Field(0.02, ge=0, le=1, description="Towards the initial level.")
+
+
+class TopicShares(Model):
+    """The share of an employee's problems on each kind of topic (the shares sum to 1)."""
+
+    specialty: float = Field(0.0, ge=0, le=1, description="Their specialty (specialists).")
+    leadership: float = Field(0.0, ge=0, le=1, description="Leading people and units.")
+    strategy: float = Field(0.0, ge=0, le=1, description="The organisation's strategy.")
+    own_practice: float = Field(0.0, ge=0, le=1, description="Their department's practice.")
+    partner_practice: float = Field(
+        0.0, ge=0, le=1, description="The practice of one other department their cases touch."
+    )
+
+    @model_validator(mode="after")
+    def _sum(self) -> TopicShares:
+        total = sum(self.as_tuple())
+        if abs(total - 1.0) > 1e-9:
+            raise consistency("", f"the shares must sum to 1 (got {total:g})")
+        return self
+
+    def as_tuple(self) -> tuple[float, ...]:
+        """Shares in the order of :data:`netsim.sim.work.KINDS`."""
+        return (
+            self.specialty,
+            self.leadership,
+            self.strategy,
+            self.own_practice,
+            self.partner_practice,
+        )
+
+
+class ProblemMix(Model):
+    """Per role, the kinds of topic its problems are on."""
+
+    executive: TopicShares = Field(
+        default_factory=lambda: TopicShares(
+            leadership=0.2, strategy=0.5, own_practice=0.15, partner_practice=0.15
+        )
+    )
+    head: TopicShares = Field(
+        default_factory=lambda: TopicShares(
+            leadership=0.3, strategy=0.3, own_practice=0.25, partner_practice=0.15
+        )
+    )
+    leader: TopicShares = Field(
+        default_factory=lambda: TopicShares(
+            leadership=0.4, strategy=0.1, own_practice=0.35, partner_practice=0.15
+        )
+    )
+    specialist: TopicShares = Field(
+        default_factory=lambda: TopicShares(specialty=0.6, own_practice=0.25, partner_practice=0.15)
+    )
+    employee: TopicShares = Field(
+        default_factory=lambda: TopicShares(own_practice=0.8, partner_practice=0.2)
+    )
+
+    def as_array(self) -> list[tuple[float, ...]]:
+        """(roles, kinds) shares in the order of :data:`ROLES`."""
+        return [getattr(self, r).as_tuple() for r in ROLES]
+
+
+class Work(Model):
+    """The work the networks exist to help: problems in each employee's daily work, and the
+    hours they take (``h(K) = solve_hours_max (1 - K)^solve_exponent + solve_hours_min``)."""
+
+    problems_per_day: float = Field(
+        PROBLEMS_PER_DAY,
+        gt=0,
+        le=100,
+        description="Problems per working day per employee; calibrated so that solving and "
+        "searching take 19 % of working time at the start (docs/calibration.md).",
+    )
+    solve_hours_max: float = Field(
+        1.5, ge=0, le=100, description="Hours a problem takes with no knowledge, above the least."
+    )
+    solve_hours_min: float = Field(
+        0.25, ge=0, le=100, description="Hours a problem takes with full knowledge."
+    )
+    solve_exponent: float = Field(
+        2.0, gt=0, le=10, description="How fast the hours fall as knowledge grows."
+    )
+    ask_hours: float = Field(
+        0.1, ge=0, le=100, description="What asking a colleague adds to their solving time."
+    )
+    mix: ProblemMix = Field(default_factory=ProblemMix)
+    value_every_weeks: int = Field(
+        13, ge=1, le=52, description="Weeks between two measurements of the hours saved."
+    )
 
 
 class Selector(Model):
@@ -332,6 +428,7 @@ class Scenario(Model):
     attendance: Attendance = Field(default_factory=Attendance)
     learning: Learning = Field(default_factory=Learning)
     diffusion: Diffusion = Field(default_factory=Diffusion)
+    work: Work = Field(default_factory=Work)
     networks: dict[str, Network] = Field(default_factory=dict)
     evaluation: Evaluation | None = Field(
         None, description="The sponsor's review policy; none: nobody evaluates (the usual case)."

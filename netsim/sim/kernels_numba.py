@@ -1,4 +1,5 @@
-"""The daily diffusion step compiled with numba: an optional kernel, off by default.
+"""The daily diffusion step compiled with numba: the default kernels (the numpy ones are the
+reference).
 
 :func:`talk` does what one day of :func:`netsim.sim.model.day_process` does with the numpy
 kernels (:func:`netsim.sim.model.who_talks`, :func:`netsim.sim.kernels.draw_ties` and
@@ -10,9 +11,8 @@ the loop adds them where they are. That matters most for small organisations run
 :func:`days` runs several days (pressure, then talking) in one call: what the model does
 up to a meeting day or the week's end.
 
-It is used only when asked for: ``NETSIM_KERNELS=numba`` in the environment (inherited by a
-sweep's local workers) or :func:`netsim.sim.kernels.use`. It needs the ``numba`` extra
-(``pip install 'netsim[numba]'``). The compiled code is cached next to this file: the first
+It is the default; ``NETSIM_KERNELS=numpy`` (or ``kernels="numpy"``) runs the numpy
+reference instead. The compiled code is cached next to this file: the first
 process on a machine compiles it (a few seconds), later ones load it (about 0.35 s with
 importing numba, once per process, when the backend is first asked for).
 """

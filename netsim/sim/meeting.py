@@ -308,6 +308,7 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     value, updates expectations (attendees by experience, the others by hearsay), fades
     obligation, lets members leave, and records one row per group.
     """
+    state.account.start_shadow(state)  # from now on, the run and the one without networks differ
     vhat_before, obligation_before = batch.vhat.copy(), batch.obligation.copy()
     room_before = batch.room.copy()
     turnout = decide_attendance(state, batch)

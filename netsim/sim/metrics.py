@@ -2,24 +2,18 @@
 
 Meeting rows are collected as arrays per meeting day (one row per group) and turned into a
 DataFrame once at the end, through the row types of :mod:`netsim.sim.records`.
-:data:`SUMMARY_NAMES` is the summary's schema: the names and order are stable, and every name
-of MODEL.md's "Outputs" is in it. The summary is a table of named reporters
-(:data:`SUMMARY_REPORTERS`, ``{"name": function}``), each reading a :class:`RunFacts`.
+The summary's names and reporters are :mod:`netsim.sim.summary`'s.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from netsim.scenario.schema import ROLES, Scenario
-from netsim.sim.org import LEADER, SPECIALIST
 from netsim.sim.records import (
     ATTENDANCE,
     BRIDGING_TIE,
@@ -31,52 +25,13 @@ from netsim.sim.records import (
     WEEKLY,
     MeetingOutcome,
 )
+from netsim.sim.summary import SUMMARY_REPORTERS, RunFacts
 
 if TYPE_CHECKING:
     from netsim.sim.result import RunResult
     from netsim.sim.state import Batch, State
 
-__all__ = ["SUMMARY_NAMES", "SUMMARY_REPORTERS", "Recorder", "RunFacts"]
-
-
-SUMMARY_NAMES: tuple[str, ...] = (
-    "scenario",
-    "seed",
-    "years",
-    "employees",
-    "networks",
-    "groups",
-    "members",
-    "total_hours_year",
-    "cost_dkk_year",
-    "hours_per_member_year",
-    "hours_per_leader_year",
-    "attendance_first_quarter",
-    "attendance_last_quarter",
-    "attendance_decay",
-    "share_valuing",
-    "participant_value_per_hour",
-    "sponsor_value_per_hour",
-    "participant_value",
-    "sponsor_value",
-    "knowledge_gain",
-    "knowledge_gain_all_topics",
-    "nonmember_knowledge_gain",
-    "isolated_specialist_gain",
-    "connected_specialist_gain",
-    "bridging_ties",
-    "meetings_held",
-    "meetings_cancelled",
-    "groups_below_quorum",
-    "members_left",
-    "networks_closed",
-    "false_closures",
-    "false_keeps",
-)
-
-
-def _ratio(a: float, b: float, empty: float = 0.0) -> float:
-    return float(a / b) if b else empty
+__all__ = ["Recorder"]
 
 
 class Recorder:
@@ -457,150 +412,3 @@ def _attendance_rates(weeks: np.ndarray, meetings: pd.DataFrame) -> dict[str, np
 
 
 # ------------------------------------------------------------------ the summary's reporters
-
-
-@dataclass(eq=False)
-class RunFacts:
-    """What the summary's reporters read: a finished run's state, its scenario as it started,
-    its seed, its meeting and review logs as columns (:meth:`Recorder.meeting_columns`,
-    :meth:`Recorder.review_columns`), the sponsored networks' topics and the bridging ties at
-    the end. What several reporters share is computed once, when first asked for."""
-
-    state: State
-    scenario: Scenario
-    seed: int
-    meetings: dict[str, np.ndarray]
-    reviews: dict[str, np.ndarray]
-    sponsored_topics: np.ndarray
-    bridging_ties: int
-
-    @functools.cached_property
-    def years(self) -> float:
-        return self.scenario.horizon_days / self.scenario.simulation.days_per_year
-
-    @functools.cached_property
-    def ever(self) -> np.ndarray:
-        """(N,) bool: a member of some network at some point."""
-        return self.state.ever_member()
-
-    @functools.cached_property
-    def held(self) -> np.ndarray:
-        return self.meetings["held"].astype(bool, copy=False)
-
-    @functools.cached_property
-    def attendance_by_quarter(self) -> tuple[float, float]:
-        """Attendance rate in the first and in the last quarter of the run (NaN: no meeting)."""
-        day, attended, invited = (self.meetings[c] for c in ("day", "attended", "invited"))
-        days = self.scenario.horizon_days
-        quarter = days / 4
-        rates = []
-        for lo, hi in ((0, quarter), (days - quarter, days + 1)):
-            m = (day >= lo) & (day < hi)
-            rates.append(_ratio(attended[m].sum(), invited[m].sum(), math.nan))
-        return rates[0], rates[1]
-
-    @functools.cached_property
-    def expectations(self) -> np.ndarray:
-        """Every membership's final expected value."""
-        return np.concatenate([b.vhat[b.ever] for b in self.state.batches] or [np.empty(0)])
-
-    @property
-    def attendee_hours(self) -> float:
-        return float(self.state.hours.sum())
-
-    def value(self, column: str) -> float:
-        """The participant or sponsor value of the meetings held."""
-        return float(self.meetings[column][self.held].sum())
-
-    def hours_per_year(self, who: np.ndarray) -> float:
-        """Mean attendee hours per year of the employees ``who`` (0: nobody)."""
-        return _ratio(self.state.hours[who].sum(), who.sum()) / self.years
-
-    @functools.cached_property
-    def knowledge_gain(self) -> np.ndarray:
-        """(N, T) knowledge now less knowledge at the start."""
-        return self.state.knowledge - self.state.org.knowledge
-
-    @functools.cached_property
-    def sponsored_gain(self) -> np.ndarray:
-        """(N,) each employee's mean gain on the sponsored networks' topics."""
-        spon = self.sponsored_topics
-        gain = self.knowledge_gain
-        return gain[:, spon].mean(axis=1) if spon.size else np.zeros(self.state.org.n)
-
-    def specialist_gain(self, *, isolated: bool) -> float:
-        """Mean gain of the (isolated or connected) specialists on their own specialty."""
-        org = self.state.org
-        rows = np.flatnonzero(org.role == SPECIALIST)
-        own, iso = self.knowledge_gain[rows, org.specialty[rows]], org.isolated[rows]
-        mine = iso if isolated else ~iso
-        return float(own[mine].mean()) if mine.any() else math.nan
-
-    def reviews_where(self, *, closed: bool, called_for_closing: bool) -> int:
-        """Reviews whose decision was (or was not) to close where the true value called (or
-        did not call) for closing."""
-        decision, should = self.reviews["decision"], self.reviews["true_decision"]
-        taken, called = decision == "close", should == "close"
-        return int(((taken == closed) & (called == called_for_closing)).sum())
-
-
-def _attendance_decay(f: RunFacts) -> float:
-    first, last = f.attendance_by_quarter
-    return _ratio(last, first, math.nan) if not math.isnan(first) else math.nan
-
-
-def _batches_total(count: Callable[[Batch], int]) -> Callable[[RunFacts], int]:
-    return lambda f: int(sum(count(b) for b in f.state.batches))
-
-
-#: The summary, name by name (Mesa's declarative reporters): each reads a :class:`RunFacts`.
-SUMMARY_REPORTERS: dict[str, Callable[[RunFacts], Any]] = {
-    "scenario": lambda f: f.scenario.name,
-    "seed": lambda f: f.seed,
-    "years": lambda f: f.years,
-    "employees": lambda f: f.state.org.n,
-    "networks": lambda f: len(f.state.batches),
-    "groups": lambda f: sum(b.groups for b in f.state.batches),
-    "members": lambda f: int(f.ever.sum()),
-    "total_hours_year": lambda f: float(f.meetings["hours"].sum()) / f.years,
-    "cost_dkk_year": lambda f: float(f.meetings["cost_dkk"].sum()) / f.years,
-    "hours_per_member_year": lambda f: f.hours_per_year(f.ever),
-    "hours_per_leader_year": lambda f: f.hours_per_year(f.ever & (f.state.org.role == LEADER)),
-    "attendance_first_quarter": lambda f: f.attendance_by_quarter[0],
-    "attendance_last_quarter": lambda f: f.attendance_by_quarter[1],
-    "attendance_decay": _attendance_decay,
-    "share_valuing": lambda f: _ratio(
-        (f.expectations > f.scenario.attendance.valuable_threshold).sum(),
-        f.expectations.size,
-        math.nan,
-    ),
-    "participant_value_per_hour": lambda f: _ratio(f.value("participant_value"), f.attendee_hours),
-    "sponsor_value_per_hour": lambda f: _ratio(f.value("sponsor_value"), f.attendee_hours),
-    "participant_value": lambda f: f.value("participant_value"),
-    "sponsor_value": lambda f: f.value("sponsor_value"),
-    "knowledge_gain": lambda f: float(f.sponsored_gain.mean()),
-    "knowledge_gain_all_topics": lambda f: float(f.knowledge_gain.mean()),
-    "nonmember_knowledge_gain": lambda f: (
-        float(f.sponsored_gain[~f.ever].mean()) if (~f.ever).any() else 0.0
-    ),
-    "isolated_specialist_gain": lambda f: f.specialist_gain(isolated=True),
-    "connected_specialist_gain": lambda f: f.specialist_gain(isolated=False),
-    "bridging_ties": lambda f: f.bridging_ties,
-    "meetings_held": lambda f: int(f.held.sum()),
-    "meetings_cancelled": lambda f: int((~f.held).sum()),
-    "groups_below_quorum": _batches_total(
-        lambda b: int((b.slot.sum(axis=1) < b.spec.quorum).sum())
-    ),
-    "members_left": _batches_total(lambda b: int(b.left.sum())),
-    "networks_closed": _batches_total(lambda b: int(b.closed.sum())),
-    "false_closures": lambda f: f.reviews_where(closed=True, called_for_closing=False),
-    "false_keeps": lambda f: f.reviews_where(closed=False, called_for_closing=True),
-}
-
-# A programming error, not a user's: the summary's schema and its reporters must agree, name
-# by name and in order (checked once, when the module is imported, whatever python's -O).
-if tuple(SUMMARY_REPORTERS) != SUMMARY_NAMES:
-    raise RuntimeError(
-        "netsim.sim.metrics: SUMMARY_REPORTERS must name SUMMARY_NAMES in order; they differ "
-        f"at {sorted(set(SUMMARY_REPORTERS) ^ set(SUMMARY_NAMES)) or 'the order'}"
-    )

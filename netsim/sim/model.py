@@ -28,6 +28,7 @@ import simpy
 from netsim.scenario.overrides import replace_validated
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
+from netsim.sim.account import Shadow
 from netsim.sim.meeting import MEETING_OFFSET, meeting_days, run_meeting
 from netsim.sim.metrics import Recorder
 from netsim.sim.org import Org, build_organisation
@@ -83,6 +84,9 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
         | {horizon}
     )
     fast = backend == "numba"
+    account = state.account
+    measure_every = sc.work.value_every_weeks
+    account.measure(state, 0, backend=backend)
     day = 0
     while day < horizon:
         # The random numbers come a week at a time: the same numbers in the same order as
@@ -95,18 +99,34 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
         end = min(week_end, changes[bisect.bisect_left(changes, day)] + 1, horizon)
         sc = state.scenario  # a scheduled change may have replaced it
         k = slice(day % per_week, day % per_week + end - day)
+        # The organisation without its networks talks on the same days with the same numbers
+        # over its starting ties (netsim.sim.account): the exact counterfactual.
+        shadow = account.shadow
         if fast:  # pressure, who talks to whom and what they learn, day by day, compiled
+            if shadow is not None:
+                shadow.pressure = state.pressure
+                _days_compiled(shadow, day, eps_week[k], u_week[k])
             _days_compiled(state, day, eps_week[k], u_week[k])
         else:
             pressures = pressure_days(state, day, eps_week[k])
+            gap = sc.diffusion.gap_share
             for learners, sources in who_talks(state, pressures, u_week[k, 0], u_week[k, 1]):
-                kernels.diffuse(state.knowledge, learners, sources, sc.diffusion.gap_share)
+                kernels.diffuse(state.knowledge, learners, sources, gap)
+            if shadow is not None:
+                for learners, sources in who_talks(shadow, pressures, u_week[k, 0], u_week[k, 1]):
+                    kernels.diffuse(shadow.knowledge, learners, sources, gap)
             state.pressure = pressures[-1]
         if end == week_end:
             kernels.relax_toward(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
             kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
+            if shadow is not None:
+                kernels.relax_toward(shadow.knowledge, state.knowledge0, forget_keep)
             rec.week(state, end - 1)
+            if (end // per_week) % measure_every == 0 and end < horizon:
+                account.measure(state, end, backend=backend)
+        if end == horizon:
+            account.measure(state, end, backend=backend)
         yield env.timeout(end - day)
         day = end
 
@@ -138,7 +158,7 @@ def _mean_pressure(state: State, day: int) -> np.ndarray:
 
 
 def who_talks(
-    state: State,
+    state: State | Shadow,
     pressures: list[np.ndarray] | np.ndarray,
     u_talk: np.ndarray,
     u_pick: np.ndarray,
@@ -179,7 +199,7 @@ def talk(
     return int(learners.size)
 
 
-def _days_compiled(state: State, first: int, eps: np.ndarray, u: np.ndarray) -> None:
+def _days_compiled(state: State | Shadow, first: int, eps: np.ndarray, u: np.ndarray) -> None:
     """Days ``first, first + 1, ...`` (``len(eps)`` of them) of pressure and talking with the
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
     talks do with numpy, with the same result."""
@@ -210,7 +230,7 @@ def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
     return int(compiled.talk(u_talk, u_pick, state.pressure, *_talk_arguments(state)))
 
 
-def _talk_arguments(state: State) -> tuple[Any, ...]:
+def _talk_arguments(state: State | Shadow) -> tuple[Any, ...]:
     """The compiled talking step's arguments after the day's numbers and pressure."""
     dif = state.scenario.diffusion
     return (

@@ -48,7 +48,7 @@ class RunResult:
         The resolved scenario that was run.
     seed : int
     summary : dict
-        Flat, stable names (:data:`netsim.sim.metrics.SUMMARY_NAMES`).
+        Flat, stable names (:data:`netsim.sim.summary.SUMMARY_NAMES`).
     meetings : pandas.DataFrame
         One row per group meeting (:data:`netsim.sim.records.MEETING`).
     weekly : pandas.DataFrame

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from netsim.scenario.schema import Learning, Network, Scenario
+from netsim.sim.account import Account, build_account
 from netsim.sim.org import Org, select_members, split_groups
 from netsim.sim.rng import Streams
 
@@ -112,6 +113,7 @@ class State:
     cost_dkk: np.ndarray  # (N,) attendee cost so far
     attended: np.ndarray  # (N,) meetings attended
     invited: np.ndarray  # (N,) meetings invited to
+    account: Account  # the problems of daily work, and the hours the networks saved
 
     def ever_member(self) -> np.ndarray:
         """(N,) bool: member of any network at some point."""
@@ -277,4 +279,5 @@ def build_state(scenario: Scenario, org: Org, streams: Streams) -> State:
         cost_dkk=np.zeros(n),
         attended=np.zeros(n, dtype=np.int64),
         invited=np.zeros(n, dtype=np.int64),
+        account=build_account(scenario, org, streams, batches),
     )

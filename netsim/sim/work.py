@@ -16,8 +16,9 @@ colleague asked is the one whose help saves most in expectation:
     E_it = h(K_it) - max_j  w_ij a_j max(0, h(K_it) - h(K_jt) - c_ask)
 
 and employee ``i`` spends ``H_i = r_i * sum_m weight_im * E_i,topic_im`` hours a working day on
-problems. Knowledge and ties gained in a network lower ``H``: that is what a network is
-worth, in the same currency as its cost.
+problems (:func:`problem_hours` gives ``E``, :func:`daily_hours` weighs it into ``H``).
+Knowledge and ties gained in a network lower ``H``: that is what a network is worth, in the
+same currency as its cost.
 
 Everything here is a pure function of arrays; :func:`problem_hours` has a compiled twin in
 :mod:`netsim.sim.kernels_numba` that gives the same result to the bit.
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["KINDS", "problem_hours", "solve_hours", "topic_mix"]
+__all__ = ["KINDS", "daily_hours", "problem_hours", "solve_hours", "topic_mix"]
 
 #: The kinds of problem topic an employee's mix is made of.
 KINDS = ("specialty", "leadership", "strategy", "own_practice", "partner_practice")
@@ -41,14 +42,14 @@ def solve_hours(knowledge: np.ndarray, *, h_max: float, h_min: float, gamma: flo
     >>> solve_hours(np.array([0.0, 0.5, 1.0]), h_max=2.0, h_min=0.25, gamma=2.0).tolist()
     [2.25, 0.75, 0.25]
     """
-    return h_max * (1.0 - knowledge) ** gamma + h_min
+    gap = 1.0 - knowledge
+    # The default exponent squares exactly and fast; others go through pow.
+    return h_max * (gap * gap if gamma == 2.0 else gap**gamma) + h_min
 
 
 def problem_hours(
     hours: np.ndarray,
     mix_topic: np.ndarray,
-    mix_weight: np.ndarray,
-    rate: np.ndarray,
     indptr: np.ndarray,
     indices: np.ndarray,
     w: np.ndarray,
@@ -57,17 +58,15 @@ def problem_hours(
     ask_hours: float,
     rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Expected hours a working day each employee spends solving problems.
+    """Expected hours one problem takes each employee, on each topic of their mix.
 
     Parameters
     ----------
     hours : ndarray, (N, T)
         :func:`solve_hours` of the knowledge matrix: what a problem on each topic takes each
         employee alone.
-    mix_topic, mix_weight : ndarray, (N, M)
-        Each employee's problem topics (columns of ``hours``) and their shares (rows sum to 1).
-    rate : ndarray, (N,)
-        Problems per working day.
+    mix_topic : ndarray of int, (N, M)
+        Each employee's problem topics (columns of ``hours``).
     indptr, indices, w : ndarray
         The tie matrix in CSR form (strengths ``w``; ties of strength zero reach nobody).
     available : ndarray, (N,)
@@ -79,8 +78,9 @@ def problem_hours(
 
     Returns
     -------
-    ndarray
-        ``H_i`` for each employee of ``rows``.
+    ndarray, (len(rows), M)
+        ``E_it`` for each employee of ``rows`` and each topic of their mix;
+        :func:`daily_hours` weighs them into hours a working day.
 
     Examples
     --------
@@ -90,10 +90,9 @@ def problem_hours(
 
     >>> hours = np.array([[2.0], [0.5]])
     >>> one = np.zeros((2, 1), dtype=np.intp)
-    >>> problem_hours(hours, one, np.ones((2, 1)), np.ones(2), np.array([0, 1, 2]),
-    ...               np.array([1, 0]), np.array([0.5, 0.5]), np.ones(2),
-    ...               ask_hours=0.1).tolist()
-    [1.3, 0.5]
+    >>> problem_hours(hours, one, np.array([0, 1, 2]), np.array([1, 0]), np.array([0.5, 0.5]),
+    ...               np.ones(2), ask_hours=0.1).tolist()
+    [[1.3], [0.5]]
     """
     rows = np.arange(hours.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
     topic = mix_topic[rows]  # (R, M)
@@ -111,11 +110,22 @@ def problem_hours(
         save = reach[:, None] * np.maximum(own[entry_row] - theirs - ask_hours, 0.0)
         some = length > 0
         best[some] = np.maximum.reduceat(save, first[some], axis=0)
-    per_topic = (own - best) * mix_weight[rows]
-    total = per_topic[:, 0].copy()
-    for m in range(1, per_topic.shape[1]):  # left to right, as the compiled loop adds them
-        total += per_topic[:, m]
-    return rate[rows] * total
+    return own - best
+
+
+def daily_hours(per_problem: np.ndarray, mix_weight: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    """Hours a working day on problems: ``rate * sum_m weight_m * E_m``, added left to right.
+
+    Examples
+    --------
+    >>> daily_hours(np.array([[1.0, 2.0]]), np.array([[0.5, 0.5]]), np.array([3.0])).tolist()
+    [4.5]
+    """
+    parts = per_problem * mix_weight
+    total = parts[:, 0].copy()
+    for m in range(1, parts.shape[1]):
+        total += parts[:, m]
+    return rate * total
 
 
 def topic_mix(

@@ -13,8 +13,6 @@ __all__ = ["problem_hours"]
 def problem_hours(  # pragma: no cover - compiled; tested against the numpy path
     hours: np.ndarray,
     mix_topic: np.ndarray,
-    mix_weight: np.ndarray,
-    rate: np.ndarray,
     indptr: np.ndarray,
     indices: np.ndarray,
     w: np.ndarray,
@@ -24,10 +22,9 @@ def problem_hours(  # pragma: no cover - compiled; tested against the numpy path
 ) -> np.ndarray:
     """:func:`netsim.sim.work.problem_hours` for ``rows`` (all employees: ``arange(N)``)."""
     m_topics = mix_topic.shape[1]
-    out = np.empty(rows.shape[0])
+    out = np.empty((rows.shape[0], m_topics))
     for r in range(rows.shape[0]):
         i = rows[r]
-        total = 0.0
         for m in range(m_topics):
             t = mix_topic[i, m]
             own = hours[i, t]
@@ -37,7 +34,5 @@ def problem_hours(  # pragma: no cover - compiled; tested against the numpy path
                 save = (w[e] * available[j]) * max(own - hours[j, t] - ask_hours, 0.0)
                 if save > best:
                     best = save
-            part = (own - best) * mix_weight[i, m]
-            total = part if m == 0 else total + part
-        out[r] = rate[i] * total
+            out[r, m] = own - best
     return out

@@ -31,7 +31,7 @@ from netsim.errors import NetsimError, ScenarioError
 from netsim.scenario.load import load_scenario, with_overrides
 from netsim.scenario.problems import format_error
 from netsim.scenario.schema import Scenario
-from netsim.sim.metrics import SUMMARY_NAMES
+from netsim.sim.summary import SUMMARY_NAMES
 from netsim.study.runner import Task, error_text, open_executor, run_replications
 from netsim.study.store import ResultStore
 

@@ -1,0 +1,168 @@
+"""The hours the networks save: both accounts, against the same organisation without them.
+
+The counterfactual is exact. Nothing a network does changes anyone's time pressure, and the
+daily random numbers are drawn in full whatever the state, so the organisation *without* its
+networks is the same run with the tie strengths of its start (``State.w0``: no meeting ever
+strengthened a tie) and knowledge that only informal talk and forgetting change. The
+:class:`Shadow` is that run, carried beside the real one from the first meeting on (until
+then the two are the same): each day its talks are drawn with the same numbers over the
+starting ties and applied to its own knowledge, exactly what a run of the same scenario
+without networks (common random numbers) does.
+
+Every ``work.value_every_weeks`` weeks the :class:`Account` measures each employee's hours a
+working day on problems (:mod:`netsim.sim.work`) in both runs; the difference, integrated over
+the working days (trapezoid rule), is what the networks saved each employee so far: on all
+their topics (the participant's account) and on the sponsored networks' topics only (the
+sponsor's account: what the organisation asked its networks for).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from netsim.scenario.schema import Scenario
+from netsim.sim.org import Org
+from netsim.sim.rng import Streams
+from netsim.sim.work import daily_hours, problem_hours, solve_hours, topic_mix
+
+if TYPE_CHECKING:
+    from netsim.sim.state import Batch, State
+
+__all__ = ["Account", "Shadow", "build_account"]
+
+
+class Shadow:
+    """The organisation without its networks: what the daily step reads of a state, with the
+    starting tie strengths and knowledge of its own. Pressure, busy periods and parameters
+    are the real run's (nothing a network does changes them)."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self.knowledge = state.knowledge.copy()
+        self.pressure = state.pressure
+        # The same tie structure (zero-strength entries never talk), at the starting strengths.
+        self.w = state.w0
+        self.indptr, self.indices = state.indptr, state.indices
+        self.has_ties, self.long_row = state.has_ties, state.long_row
+
+    @property
+    def scenario(self) -> Scenario:
+        return self._state.scenario
+
+    @property
+    def mu(self) -> np.ndarray:
+        return self._state.mu
+
+    @property
+    def busy(self) -> np.ndarray:
+        return self._state.busy
+
+    @property
+    def org(self) -> Org:
+        return self._state.org
+
+
+@dataclass(eq=False)
+class Account:
+    """Each employee's problem mix, and the hours problems took and the networks saved."""
+
+    mix_topic: np.ndarray  # (N, M) problem topics
+    mix_weight: np.ndarray  # (N, M) their shares
+    goal_weight: np.ndarray  # (N, M) the shares on the sponsored networks' topics
+    rate: np.ndarray  # (N,) problems a working day
+    spent: np.ndarray  # (N,) hours spent on problems so far
+    saved: np.ndarray  # (N,) hours the networks saved so far, all topics
+    saved_goal: np.ndarray  # (N,) hours saved so far, the sponsor's topics
+    shadow: Shadow | None = None  # None until the first meeting: the two runs are the same
+    last_day: int = -1  # the day of the last measurement; -1: none yet
+    last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (N,) hours a day then
+
+    def start_shadow(self, state: State) -> None:
+        """Begin carrying the organisation without networks (at the first meeting)."""
+        if self.shadow is None:
+            self.shadow = Shadow(state)
+
+    def measure(self, state: State, day: int, *, backend: str) -> None:
+        """Measure hours a working day on problems (with and without the networks) as they
+        are after working day ``day - 1``, and add up the hours since the last measurement
+        (the trapezoid rule over working days)."""
+        actual = self._per_problem(state, state.knowledge, state.w, backend=backend)
+        if self.shadow is None:
+            without = actual
+        else:
+            without = self._per_problem(
+                state, self.shadow.knowledge, self.shadow.w, backend=backend
+            )
+        spent = daily_hours(actual, self.mix_weight, self.rate)
+        now = (
+            spent,
+            daily_hours(without, self.mix_weight, self.rate) - spent,
+            daily_hours(without, self.goal_weight, self.rate)
+            - daily_hours(actual, self.goal_weight, self.rate),
+        )
+        if self.last is not None:
+            half = 0.5 * (day - self.last_day)
+            for total, before, after in zip(
+                (self.spent, self.saved, self.saved_goal), self.last, now, strict=True
+            ):
+                total += half * (before + after)
+        self.last_day, self.last = day, now
+
+    def _per_problem(
+        self, state: State, knowledge: np.ndarray, w: np.ndarray, *, backend: str
+    ) -> np.ndarray:
+        work = state.scenario.work
+        hours = solve_hours(
+            knowledge, h_max=work.solve_hours_max, h_min=work.solve_hours_min,
+            gamma=work.solve_exponent,
+        )  # fmt: skip
+        available = 1.0 - state.mu
+        if backend == "numba":
+            compiled: Any = importlib.import_module("netsim.sim.work_numba")
+            rows = np.arange(state.org.n)
+            return compiled.problem_hours(
+                hours, self.mix_topic, state.indptr, state.indices, w, available,
+                work.ask_hours, rows,
+            )  # fmt: skip
+        return problem_hours(
+            hours, self.mix_topic, state.indptr, state.indices, w, available,
+            ask_hours=work.ask_hours,
+        )  # fmt: skip
+
+
+def build_account(
+    scenario: Scenario,
+    org: Org,
+    streams: Streams,
+    batches: list[Batch],
+) -> Account:
+    """Each employee's problems: their mix of topics (with one partner department, drawn
+    from the ``work`` stream, whose practice their cross-department cases need), the rate,
+    and which topics are the sponsor's (those of its sponsored networks)."""
+    n, n_depts = org.n, len(org.department_names)
+    rng = streams.get("work")
+    partner = (org.department + rng.integers(1, max(n_depts, 2), n)) % max(n_depts, 1)
+    work = scenario.work
+    shares = np.asarray(work.mix.as_array())
+    topic, weight = topic_mix(
+        org.role, org.specialty, org.department, partner, shares,
+        n_specialties=len(org.specialties),
+    )  # fmt: skip
+    goal = np.zeros(len(org.topics), dtype=bool)
+    for batch in batches:
+        if batch.spec.kind == "sponsored":
+            goal[batch.topics] = True
+    rate = np.full(n, work.problems_per_day)
+    return Account(
+        mix_topic=topic,
+        mix_weight=weight,
+        goal_weight=weight * goal[topic],
+        rate=rate,
+        spent=np.zeros(n),
+        saved=np.zeros(n),
+        saved_goal=np.zeros(n),
+    )

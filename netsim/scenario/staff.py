@@ -34,11 +34,19 @@ __all__ = [
     "isolated_specialists",
     "matching",
     "network_problems",
+    "size_problem",
     "split_groups",
     "staff_of",
 ]
 
 ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
+
+#: Pairs of people who may be tied when the organisation is built: every pair within a unit,
+#: and every pair of executives and heads. Drawing their ties takes about 64 bytes a pair at
+#: its peak (measured), so memory grows with the square of a unit's size; this many pairs
+#: take about 3 GiB.
+MAX_PAIRS = 50_000_000
+BYTES_PER_PAIR = 64
 EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
 
 
@@ -309,3 +317,38 @@ def network_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
                 f"split into groups of at most max_size = {spec.max_size}, the smallest group "
                 f"has {smallest} people, fewer than the quorum (got {spec.quorum})",
             )
+
+
+def size_problem(cfg: Organisation) -> tuple[str, str] | None:
+    """(field, message) if building the organisation would need more memory than netsim
+    allows (:data:`MAX_PAIRS`), else None.
+
+    Examples
+    --------
+    >>> size_problem(Organisation(employees=2000))
+    >>> size_problem(Organisation(employees=2_000_000, unit_size=500))[0]
+    'organisation.unit_size'
+    """
+    staff = staff_of(cfg)
+    sizes = np.bincount(staff.unit)
+    top = int(np.isin(staff.role, (EXECUTIVE, HEAD)).sum())
+    pairs = int((sizes * (sizes - 1) // 2).sum()) + top * (top - 1) // 2
+    if pairs <= MAX_PAIRS:
+        return None
+    largest = int(sizes.argmax())
+    need = pairs * BYTES_PER_PAIR / 2**30
+    allowed = MAX_PAIRS * BYTES_PER_PAIR / 2**30
+    roster = cfg.roster
+    if roster is not None:
+        dept, unit = roster.unit_names[largest]
+        where, field = f"unit {unit!r} of {dept!r}", "organisation.employees_csv"
+        fix = "split the largest units in the file"
+    else:
+        where, field = f"unit {largest}", "organisation.unit_size"
+        fix = "make unit_size or employees smaller"
+    return field, (
+        f"the organisation is too large to build: every pair of people in a unit may be tied, "
+        f"{pairs:,} pairs in all (the largest, {where}, has {sizes[largest]:,} people), which "
+        f"would need about {need:,.0f} GiB of memory; netsim allows {MAX_PAIRS:,} pairs "
+        f"(about {allowed:.0f} GiB): {fix}"
+    )

@@ -11,6 +11,7 @@ API (:class:`netsim.ScenarioError` and its ``.field``).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -43,7 +44,7 @@ class Case:
     text: str | bytes | None  # None: the path is made by ``kind``
     field: str  # expected field path; "" for problems with the file as a whole
     contains: tuple[str, ...] = ()
-    kind: str = "file"  # file | missing | directory | below_file
+    kind: str = "file"  # file | missing | directory | below_file | fifo
     needs_org: bool = False  # only found once the organisation is built (selectors)
 
 
@@ -354,7 +355,107 @@ CASES = [
         "time_pressure.mean_by_role.head",
         ("required field is missing",),
     ),
+    # --- hostile values (issue 14): each used to validate and then crash the run
+    Case(
+        "start-week-huge",
+        network(STRATEGY + "start_week = 1e308"),
+        "networks.x.start_week",
+        ("less than or equal to 18300", "(got 1e+308)"),
+    ),
+    Case(
+        "end-week-huge",
+        network(STRATEGY + "end_week = 1e308"),
+        "networks.x.end_week",
+        ("less than or equal to 18300",),
+    ),
+    Case(
+        "catering-huge",
+        network(STRATEGY + "catering_dkk = 1e308"),
+        "networks.x.catering_dkk",
+        ("less than or equal to 10000000",),
+    ),
+    Case(
+        "hourly-cost-huge",
+        SMALL + "[organisation.hourly_cost_dkk]\nexecutive = 1e308\nhead = 1\nleader = 1\n"
+        "specialist = 1\nemployee = 1\n",
+        "organisation.hourly_cost_dkk.executive",
+        ("at most 100,000",),
+    ),
+    Case(
+        "network-starts-after-horizon",
+        network(STRATEGY + "start_week = 500"),
+        "networks.x.start_week",
+        ("would never meet", "end of the horizon (88 weeks)", "(got 500.0)"),
+    ),
+    Case(
+        "network-ends-before-first-meeting",
+        network(STRATEGY + "start_week = 1\nend_week = 1.05"),
+        "networks.x.end_week",
+        ("would never meet", "(got 1.05)"),
+    ),
+    Case(
+        "schedule-sets-number-as-string",
+        network(STRATEGY) + '[[schedule]]\nat_week = 1\nset = { "time_pressure.overload" = "0.9" }\n',
+        "schedule.0.set",
+        ("time_pressure.overload: input should be a valid number", "(got '0.9')"),
+    ),
+    Case(
+        "schedule-sets-number-as-bool",
+        network(STRATEGY) + '[[schedule]]\nat_week = 1\nset = { "attendance.intercept" = true }\n',
+        "schedule.0.set",
+        ("attendance.intercept: input should be a valid number", "(got True)"),
+    ),
+    Case(
+        "schedule-sets-count-as-fraction",
+        network(STRATEGY) + '[[schedule]]\nat_week = 1\nset = { "networks.x.quorum" = 2.5 }\n',
+        "schedule.0.set",
+        ("networks.x.quorum: input should be a valid integer", "(got 2.5)"),
+    ),
+    Case(
+        "schedule-sets-value-out-of-range",
+        network(STRATEGY) + '[[schedule]]\nat_week = 1\nset = { "networks.x.goal_clarity" = 2 }\n',
+        "schedule.0.set",
+        ("networks.x.goal_clarity: input should be less than or equal to 1", "(got 2)"),
+    ),
+    Case(
+        "interval-blamed-on-itself-not-the-schedule",
+        network(STRATEGY + "interval_weeks = 0.1")
+        + '[[schedule]]\nat_week = 1\nset = { "attendance.intercept" = 1.0 }\n',
+        "networks.x.interval_weeks",
+        ("at most one meeting a working day", "(got 0.1)"),
+    ),
+    Case(
+        "key-with-a-line-break",
+        SMALL + '"a\\nb" = 1\n',
+        "organisation.a\\nb",
+        ("unknown field",),
+    ),
+    Case(
+        "deeply-nested-arrays",
+        "a = " + "[" * 5000 + "]" * 5000 + "\n",
+        "",
+        ("nested more than 16 deep",),
+    ),
+    Case(
+        "deeply-nested-inline-tables",
+        "a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n",
+        "",
+        ("nested more than 16 deep",),
+    ),
+    Case(
+        "nested-within-the-parser-limit",
+        "a = " + "[" * 40 + "]" * 40 + "\n",
+        "",
+        ("nested more than 16 deep",),
+    ),
+    Case(
+        "unit-too-large-to-build",
+        "[organisation]\nemployees = 2000000\nunit_size = 500\n",
+        "organisation.unit_size",
+        ("too large to build", "GiB of memory"),
+    ),
     # --- the file itself
+    Case("fifo-as-file", None, "", ("not a regular file",), kind="fifo"),
     Case("missing-file", None, "", ("file not found",), kind="missing"),
     Case("directory-as-file", None, "", ("is a directory",), kind="directory"),
     Case("path-below-a-file", None, "", ("cannot read the file",), kind="below_file"),
@@ -369,12 +470,22 @@ RUN_CASES = {
     "selector-matches-nobody",
     "id-out-of-range",
     "missing-file",
+    "fifo-as-file",
+    "start-week-huge",
+    "schedule-sets-number-as-string",
+    "catering-huge",
+    "key-with-a-line-break",
+    "deeply-nested-arrays",
 }
 
 
 def make_file(tmp_path: Path, case: Case) -> Path:
     """Write the case's file (or make the odd path it is about)."""
     match case.kind:
+        case "fifo":  # nobody ever writes to it: reading must not wait for a writer
+            path = tmp_path / "fifo.toml"
+            os.mkfifo(path)
+            return path
         case "missing":
             return tmp_path / "does_not_exist.toml"
         case "directory":

@@ -241,18 +241,18 @@ def test_a_scenario_name_cannot_write_outside_out(
 def test_written_csv_cells_cannot_run_as_formulas(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = [r.replace("Børn", "=HYPERLINK(\"http://x\")") for r in ROWS]
+    rows = [r.replace("Børn", '=HYPERLINK("http://x")') for r in ROWS]
     emp = employees(tmp_path, [r.replace("Rådhus", "@SUM(A1)") for r in rows])
     path = scenario(tmp_path, emp)
     out = tmp_path / "out"
     assert main(["run", str(path), "--years", "0.1", "--out", str(out)]) == 0
     capsys.readouterr()
     written = pd.read_csv(out / "employees.csv", dtype=str, keep_default_na=False)
-    assert set(written["department"]) == {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}
+    assert set(written["department"]) == {'\'=HYPERLINK("http://x")', "'@SUM(A1)"}
     assert pd.to_numeric(written["hours"]).notna().all()  # numbers stay numbers
     # The run's own tables are as they were: only what is written is neutralised.
     result = netsim.simulate(netsim.load_scenario(path), years=0.1)
-    assert set(result.employees["department"]) == {"=HYPERLINK(\"http://x\")", "@SUM(A1)"}
+    assert set(result.employees["department"]) == {'=HYPERLINK("http://x")', "@SUM(A1)"}
 
 
 # --------------------------------------------------------------------------- strict JSON

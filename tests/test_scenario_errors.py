@@ -395,7 +395,8 @@ CASES = [
     ),
     Case(
         "schedule-sets-number-as-string",
-        network(STRATEGY) + '[[schedule]]\nat_week = 1\nset = { "time_pressure.overload" = "0.9" }\n',
+        network(STRATEGY)
+        + '[[schedule]]\nat_week = 1\nset = { "time_pressure.overload" = "0.9" }\n',
         "schedule.0.set",
         ("time_pressure.overload: input should be a valid number", "(got '0.9')"),
     ),
@@ -447,6 +448,12 @@ CASES = [
         "a = " + "[" * 40 + "]" * 40 + "\n",
         "",
         ("nested more than 16 deep",),
+    ),
+    Case(
+        "integer-with-too-many-digits",
+        SMALL + "departments = 1" + "0" * 5000 + "\n",
+        "",
+        ("TOML syntax error: an integer has more than 4300 digits",),
     ),
     Case(
         "unit-too-large-to-build",

@@ -23,6 +23,7 @@ So a scenario that loads runs: building a run's state never raises a user's erro
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -99,6 +100,9 @@ def load_scenario(path: str | Path) -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = toml_message(exc, text)
+        raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
+    except ValueError:  # Python's own limit: an integer of more than 4300 digits
+        message = f"an integer has more than {sys.get_int_max_str_digits()} digits"
         raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
     except RecursionError:
         # tomllib parses nested arrays and inline tables recursively.

@@ -461,6 +461,14 @@ CASES = [
         "organisation.unit_size",
         ("too large to build", "GiB of memory"),
     ),
+    Case(
+        "knowledge-too-large-to-build",
+        "[organisation]\nemployees = 2000000\nspecialties = ["
+        + ", ".join(f'"s{k}"' for k in range(1000))
+        + "]\n",
+        "organisation.specialties",
+        ("too large to build", "1,010 topics", "GiB of memory"),
+    ),
     # --- the file itself
     Case("fifo-as-file", None, "", ("not a regular file",), kind="fifo"),
     Case("missing-file", None, "", ("file not found",), kind="missing"),

@@ -41,12 +41,14 @@ __all__ = [
 
 ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
 
-#: Pairs of people who may be tied when the organisation is built: every pair within a unit,
-#: and every pair of executives and heads. Drawing their ties takes about 64 bytes a pair at
-#: its peak (measured), so memory grows with the square of a unit's size; this many pairs
-#: take about 3 GiB.
-MAX_PAIRS = 50_000_000
+#: What building an organisation and its run's state needs, at its peak (measured): about 64
+#: bytes for every pair of people who may be tied (every pair within a unit, and every pair
+#: of executives and heads), so memory grows with the square of a unit's size; and about 24
+#: bytes for every employee and topic (the knowledge levels, their copy and the daily step's
+#: working arrays). Above :data:`MAX_BYTES` a scenario is refused, naming the field to change.
 BYTES_PER_PAIR = 64
+BYTES_PER_KNOWLEDGE = 24
+MAX_BYTES = 4 * 2**30
 EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
 
 
@@ -321,7 +323,7 @@ def network_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
 
 def size_problem(cfg: Organisation) -> tuple[str, str] | None:
     """(field, message) if building the organisation would need more memory than netsim
-    allows (:data:`MAX_PAIRS`), else None.
+    allows (:data:`MAX_BYTES`), else None.
 
     Examples
     --------
@@ -333,22 +335,32 @@ def size_problem(cfg: Organisation) -> tuple[str, str] | None:
     sizes = np.bincount(staff.unit)
     top = int(np.isin(staff.role, (EXECUTIVE, HEAD)).sum())
     pairs = int((sizes * (sizes - 1) // 2).sum()) + top * (top - 1) // 2
-    if pairs <= MAX_PAIRS:
+    knowledge = staff.department.size * len(cfg.topics())
+    need = pairs * BYTES_PER_PAIR + knowledge * BYTES_PER_KNOWLEDGE
+    if need <= MAX_BYTES:
         return None
-    largest = int(sizes.argmax())
-    need = pairs * BYTES_PER_PAIR / 2**30
-    allowed = MAX_PAIRS * BYTES_PER_PAIR / 2**30
     roster = cfg.roster
-    if roster is not None:
-        dept, unit = roster.unit_names[largest]
-        where, field = f"unit {unit!r} of {dept!r}", "organisation.employees_csv"
-        fix = "split the largest units in the file"
+    if pairs * BYTES_PER_PAIR >= knowledge * BYTES_PER_KNOWLEDGE:
+        largest = int(sizes.argmax())
+        if roster is not None:
+            dept, unit = roster.unit_names[largest]
+            where, field = f"unit {unit!r} of {dept!r}", "organisation.employees_csv"
+            fix = "split the largest units in the file"
+        else:
+            where, field = f"unit {largest}", "organisation.unit_size"
+            fix = "make unit_size or employees smaller"
+        why = (
+            f"every pair of people in a unit may be tied, {pairs:,} pairs in all (the largest, "
+            f"{where}, has {sizes[largest]:,} people)"
+        )
     else:
-        where, field = f"unit {largest}", "organisation.unit_size"
-        fix = "make unit_size or employees smaller"
+        field = "organisation.specialties"
+        why = (
+            f"{staff.department.size:,} employees each have a knowledge level for every one "
+            f"of {len(cfg.topics()):,} topics (specialties, departments, leadership, strategy)"
+        )
+        fix = "name fewer specialties or departments"
     return field, (
-        f"the organisation is too large to build: every pair of people in a unit may be tied, "
-        f"{pairs:,} pairs in all (the largest, {where}, has {sizes[largest]:,} people), which "
-        f"would need about {need:,.0f} GiB of memory; netsim allows {MAX_PAIRS:,} pairs "
-        f"(about {allowed:.0f} GiB): {fix}"
+        f"the organisation is too large to build: {why}, which would need about "
+        f"{need / 2**30:,.1f} GiB of memory; netsim allows {MAX_BYTES / 2**30:g} GiB: {fix}"
     )

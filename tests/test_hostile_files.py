@@ -238,6 +238,15 @@ def test_a_scenario_name_cannot_write_outside_out(
     assert not Path("/tmp/netsim-absolute").exists()
 
 
+def test_a_name_is_shown_as_written_never_as_markup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = scenario(tmp_path, employees(tmp_path))
+    path.write_text('name = "[/]a\\nb"\n' + path.read_text("utf-8"), encoding="utf-8")
+    assert main(["run", str(path), "--years", "0.05"]) == 0
+    assert "[/]a\\nb" in capsys.readouterr().out
+
+
 def test_written_csv_cells_cannot_run_as_formulas(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -165,12 +165,14 @@ def _fmt(value: Any) -> str:
 
 
 def _print_table(summaries: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="netsim run summary", show_lines=False)
     table.add_column("metric")
     for s in summaries:
-        table.add_column(str(s["scenario"]), justify="right")
+        # A scenario's name is the user's text: never rich markup ("[/]" would raise).
+        table.add_column(escape(_one_line(str(s["scenario"]))), justify="right")
     for name in SUMMARY_NAMES:
         if name == "scenario":
             continue

@@ -450,6 +450,12 @@ CASES = [
         ("nested more than 16 deep",),
     ),
     Case(
+        "horizon-without-a-working-day",
+        SMALL + "[simulation]\nyears = 0.001\n",
+        "simulation.years",
+        ("at least one working day", "(got 0.001)"),
+    ),
+    Case(
         "integer-with-too-many-digits",
         SMALL + "departments = 1" + "0" * 5000 + "\n",
         "",
@@ -491,6 +497,7 @@ RUN_CASES = {
     "catering-huge",
     "key-with-a-line-break",
     "deeply-nested-arrays",
+    "horizon-without-a-working-day",
 }
 
 
@@ -634,6 +641,20 @@ def test_run_fails_before_computing_anything(
     assert captured.err.startswith(f"netsim: error: {bad}: ")
     assert "Traceback" not in captured.err
     assert not out.exists()
+
+
+def test_run_years_must_give_a_working_day_in_the_scenarios_calendar(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "short_year.toml"
+    path.write_text(SMALL + "[simulation]\ndays_per_year = 50\n", encoding="utf-8")
+    assert main(["run", str(path), "--years", "0.005"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"netsim: error: {path}: --years: the horizon must hold at least one working day: "
+        "more than 0.01 years at days_per_year = 50 (got 0.005)\n"
+    )
 
 
 def test_unwritable_out_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

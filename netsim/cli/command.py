@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from netsim._version import __version__
 from netsim.cli.common import load_all, progress_bar, stdout_console
-from netsim.errors import NetsimError
+from netsim.errors import NetsimError, ScenarioError
 from netsim.safe import json_strict
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
@@ -61,7 +61,8 @@ def _years(text: str) -> float:
         Simulation(years=value)
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"]
-        raise argparse.ArgumentTypeError(f"{msg[0].lower()}{msg[1:]} (got {text!r})") from None
+        got = "" if "(got " in msg else f" (got {text!r})"
+        raise argparse.ArgumentTypeError(f"{msg[0].lower()}{msg[1:]}{got}") from None
     return value
 
 
@@ -185,6 +186,12 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     # Validate every file before computing anything.
     scenarios = [(path, load_scenario(path)) for path in args.scenarios]
+    if args.years is not None:  # the horizon asked for must hold in every scenario's calendar
+        for path, sc in scenarios:
+            try:
+                Simulation.model_validate({**sc.simulation.model_dump(), "years": args.years})
+            except ValidationError as exc:
+                raise ScenarioError(path, "--years", exc.errors()[0]["msg"]) from None
     names = [_directory_name(sc.name) for _, sc in scenarios]
     summaries = []
     for k, (_, sc) in enumerate(scenarios):

@@ -82,6 +82,18 @@ class Simulation(Model):
     days_per_week: int = Field(5, ge=1, le=7, description="Working days per week.")
     hours_per_day: float = Field(7.4, gt=0, le=24, description="Working hours per day.")
 
+    @model_validator(mode="after")
+    def _a_day_at_least(self) -> Simulation:
+        # A run of no working day has no year to report per (the summary divides by it).
+        if round(self.years * self.days_per_year) < 1:
+            raise consistency(
+                "years",
+                f"the horizon must hold at least one working day: more than "
+                f"{0.5 / self.days_per_year:.3g} years at days_per_year = {self.days_per_year} "
+                f"(got {self.years})",
+            )
+        return self
+
 
 class TimePressure(Model):
     """Mean-reverting daily AR(1) pressure with department-wide busy periods."""

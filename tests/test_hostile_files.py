@@ -147,6 +147,15 @@ def test_the_header_of_our_own_csv_is_shown(
     assert "missing column 'role'" in err and "'titel'" in err
 
 
+def test_settings_in_a_header_are_not_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_file = tmp_path / "employees.csv"
+    csv_file.write_text("id;department;API_TOKEN=s3cr3t\n1;A;B\n", encoding="utf-8")
+    err = fails(["validate", str(scenario(tmp_path, csv_file))], capsys, csv_file)
+    assert "missing column 'unit'" in err and "s3cr3t" not in err
+
+
 # --------------------------------------------------------------------------- nothing hangs
 
 

@@ -57,6 +57,7 @@ __all__ = [
 MAX_SHOWN = 20
 
 _SEPARATORS = (";", ",", "\t")
+_SETTING = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.]*\s*=")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -133,6 +134,10 @@ def _display(path: str | Path) -> str:
 
 
 def _short(cell: str) -> str:
+    """A header cell as shown in a message: short, and never a ``KEY=VALUE`` setting (what an
+    environment or configuration file holds, maybe a secret)."""
+    if _SETTING.match(cell):
+        return "'...=...'"
     text = repr(cell)
     return text if len(text) <= 40 else text[:37] + "..."
 

@@ -24,6 +24,7 @@ import copy
 import io
 import os
 import tempfile
+import tomllib
 from pathlib import Path
 from typing import Any, get_args
 
@@ -313,6 +314,9 @@ def csv_cases(draw: st.DrawFn) -> tuple[bytes, dict[str, tuple[str, bytes]]]:
         target = {"organisation": org, "networks": {"x": net}}
         if kind == "set":
             _set(target, path, value)
+    for table, field in ((org, "employees_csv"), (org, "ties_csv"), (net, "members_csv")):
+        if table.get(field) in files and files[table[field]][0] == "empty name":
+            table[field] = draw(st.sampled_from(["", " ", ".", "..", "/", "~", "\n"]))
     scenario = {"simulation": {"years": 0.5}, "organisation": org, "networks": {"x": net}}
     try:
         return tomli_w.dumps(scenario).encode(), files
@@ -392,5 +396,16 @@ def test_malformed_csv_files_keep_the_error_contract(
             _make(work, name, kind, data)
         scenario = work / "scenario.toml"
         scenario.write_bytes(raw)
-        names = [str(scenario), *(n for n in files), os.devnull]
+        data = tomllib.loads(raw.decode())
+        named = [
+            data.get("organisation", {}).get("employees_csv"),
+            data.get("organisation", {}).get("ties_csv"),
+            data.get("networks", {}).get("x", {}).get("members_csv"),
+        ]
+        resolved = [  # as the schema makes them absolute (a "." is the directory itself)
+            os.path.abspath(os.path.join(work, os.path.expanduser(n)))
+            for n in named
+            if isinstance(n, str) and n.strip()
+        ]
+        names = [str(scenario), *files, os.devnull, *resolved]
         _check(base, scenario, names)

@@ -11,6 +11,7 @@ API (:class:`netsim.ScenarioError` and its ``.field``).
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -43,7 +44,7 @@ class Case:
     text: str | bytes | None  # None: the path is made by ``kind``
     field: str  # expected field path; "" for problems with the file as a whole
     contains: tuple[str, ...] = ()
-    kind: str = "file"  # file | missing | directory | below_file
+    kind: str = "file"  # file | missing | directory | below_file | fifo
     needs_org: bool = False  # only found once the organisation is built (selectors)
 
 
@@ -375,6 +376,10 @@ RUN_CASES = {
 def make_file(tmp_path: Path, case: Case) -> Path:
     """Write the case's file (or make the odd path it is about)."""
     match case.kind:
+        case "fifo":  # nobody ever writes to it: reading must not wait for a writer
+            path = tmp_path / "fifo.toml"
+            os.mkfifo(path)
+            return path
         case "missing":
             return tmp_path / "does_not_exist.toml"
         case "directory":

@@ -10,6 +10,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -19,9 +20,11 @@ from pydantic import ValidationError
 
 from netsim._version import __version__
 from netsim.cli.common import load_all, progress_bar, stdout_console
-from netsim.errors import NetsimError
+from netsim.errors import NetsimError, ScenarioError
+from netsim.safe import json_strict
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
+from netsim.scenario.tables import MAX_SHOWN, CsvError
 from netsim.sim.kernels import BACKENDS, load_compiled
 from netsim.sim.result import json_ready
 from netsim.sim.summary import SUMMARY_NAMES
@@ -58,7 +61,8 @@ def _years(text: str) -> float:
         Simulation(years=value)
     except ValidationError as exc:
         msg = exc.errors()[0]["msg"]
-        raise argparse.ArgumentTypeError(f"{msg[0].lower()}{msg[1:]} (got {text!r})") from None
+        got = "" if "(got " in msg else f" (got {text!r})"
+        raise argparse.ArgumentTypeError(f"{msg[0].lower()}{msg[1:]}{got}") from None
     return value
 
 
@@ -162,12 +166,14 @@ def _fmt(value: Any) -> str:
 
 
 def _print_table(summaries: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="netsim run summary", show_lines=False)
     table.add_column("metric")
     for s in summaries:
-        table.add_column(str(s["scenario"]), justify="right")
+        # A scenario's name is the user's text: never rich markup ("[/]" would raise).
+        table.add_column(escape(_one_line(str(s["scenario"]))), justify="right")
     for name in SUMMARY_NAMES:
         if name == "scenario":
             continue
@@ -180,7 +186,13 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     # Validate every file before computing anything.
     scenarios = [(path, load_scenario(path)) for path in args.scenarios]
-    names = [sc.name for _, sc in scenarios]
+    if args.years is not None:  # the horizon asked for must hold in every scenario's calendar
+        for path, sc in scenarios:
+            try:
+                Simulation.model_validate({**sc.simulation.model_dump(), "years": args.years})
+            except ValidationError as exc:
+                raise ScenarioError(path, "--years", exc.errors()[0]["msg"]) from None
+    names = [_directory_name(sc.name) for _, sc in scenarios]
     summaries = []
     for k, (_, sc) in enumerate(scenarios):
         result = simulate(sc, seed=args.seed, years=args.years, kernels=args.kernels)
@@ -193,12 +205,26 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         summaries.append(result.summary)
     if args.format == "json":
         data: Any = [json_ready(s) for s in summaries]
-        print(json.dumps(data[0] if len(data) == 1 else data, indent=2))
+        print(json_strict(data[0] if len(data) == 1 else data))
     else:
         _print_table(summaries)
         if args.out is not None:
             print(f"results written to {args.out}")
     return 0
+
+
+def _directory_name(name: str) -> str:
+    """A scenario's name as the name of a directory inside ``--out``: a name is the user's
+    text (``../../x``, ``/etc``), so only letters, digits, ``.``, ``_`` and ``-`` are kept,
+    the rest made ``_``, and it cannot start with a dot.
+
+    Examples
+    --------
+    >>> _directory_name("../../escaped"), _directory_name("/etc/x"), _directory_name("")
+    ('escaped', 'etc_x', 'scenario')
+    """
+    safe = re.sub(r"[^\w.-]", "_", name, flags=re.ASCII).lstrip("._")
+    return safe[:100] or "scenario"
 
 
 def _unique(k: int, names: list[str]) -> str:
@@ -221,9 +247,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _print_error(exc: NetsimError) -> None:
-    """One ``netsim: error:`` line per problem (a CSV file can have several)."""
-    for line in str(exc).splitlines() or [""]:
-        print(f"netsim: error: {line}", file=sys.stderr)
+    """One ``netsim: error:`` line per problem (a CSV file can have several); a line break
+    or other control character inside a problem (a file name, a TOML key) is escaped, so
+    a problem is always one line."""
+    if isinstance(exc, CsvError):  # str() shows the first problems and counts the rest
+        lines = [str(p) for p in exc.problems[:MAX_SHOWN]]
+        lines += str(exc).splitlines()[MAX_SHOWN:]
+    else:
+        lines = [str(exc)]
+    for line in lines:
+        print(f"netsim: error: {_one_line(line)}", file=sys.stderr)
+
+
+def _one_line(text: str) -> str:
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
 def _cmd_init(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ So a scenario that loads runs: building a run's state never raises a user's erro
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,11 +33,12 @@ import tomli_w
 from pydantic import ValidationError
 
 from netsim.errors import ScenarioError
+from netsim.scenario.files import MAX_SCENARIO_BYTES, NotARegularFile, read_input
 from netsim.scenario.overrides import overridden
 from netsim.scenario.problems import consistency, scenario_error
 from netsim.scenario.roster import CsvError, CsvProblem, Roster, read_members, read_roster
 from netsim.scenario.schema import Organisation, Scenario
-from netsim.scenario.staff import network_problems
+from netsim.scenario.staff import network_problems, size_problem
 
 __all__ = [
     "load_scenario",
@@ -48,6 +50,22 @@ __all__ = [
 
 #: The fewest employees an employees file may list.
 MIN_EMPLOYEES = 20
+#: The deepest nesting of tables and arrays a scenario may have (its own go 5 deep:
+#: ``networks.NAME.select.roles``).
+MAX_DEPTH = 16
+_TOO_DEEP = f"tables or arrays nested more than {MAX_DEPTH} deep"
+
+
+def _depth(value: Any) -> int:
+    """How deep tables and arrays nest in parsed TOML (without recursion: it may be deep)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list) and depth <= MAX_DEPTH:
+            deepest = max(deepest, depth + 1)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((c, depth + 1) for c in children)
+    return deepest
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -67,13 +85,15 @@ def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
     source = str(path)
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = read_input(p, MAX_SCENARIO_BYTES).decode("utf-8-sig")
     except FileNotFoundError:
         raise ScenarioError(source, "", "file not found") from None
     except IsADirectoryError:
         raise ScenarioError(source, "", "is a directory, not a scenario file") from None
     except UnicodeDecodeError:
         raise ScenarioError(source, "", "cannot read the file: it is not UTF-8 text") from None
+    except NotARegularFile as exc:
+        raise ScenarioError(source, "", f"cannot read the file: {exc.strerror}") from None
     except OSError as exc:
         raise ScenarioError(source, "", f"cannot read the file ({exc.strerror})") from None
     try:
@@ -81,6 +101,14 @@ def load_scenario(path: str | Path) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         message = toml_message(exc, text)
         raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
+    except ValueError:  # Python's own limit: an integer of more than 4300 digits
+        message = f"an integer has more than {sys.get_int_max_str_digits()} digits"
+        raise ScenarioError(source, "", f"TOML syntax error: {message}") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise ScenarioError(source, "", _TOO_DEEP) from None
+    if _depth(data) > MAX_DEPTH:
+        raise ScenarioError(source, "", _TOO_DEEP)
     data.setdefault("name", p.stem)
     return parse_scenario(data, source=source, strict=True, base_dir=p.parent)
 
@@ -135,6 +163,9 @@ def parse_scenario(
         scenario = Scenario.model_validate(dict(data), strict=strict, context=context)
     except ValidationError as exc:
         raise scenario_error(Scenario, exc, source) from None
+    too_large = size_problem(scenario.organisation)
+    if too_large is not None:
+        raise ScenarioError(source, *too_large)
     scenario._members = _member_lists(scenario, source)
     for field, message in network_problems(scenario):
         raise ScenarioError(source, field, message)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_DEPARTMENTS",
     "FROM_FILE",
+    "MAX_HOURLY_DKK",
     "ROLES",
     "Fill",
     "Model",
@@ -41,6 +42,9 @@ __all__ = [
     "Ties",
     "resolve_path",
 ]
+
+#: The highest hourly cost of an employee (bounds keep costs finite).
+MAX_HOURLY_DKK = 100_000
 
 Role = Literal["executive", "head", "leader", "specialist", "employee"]
 ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
@@ -172,6 +176,14 @@ class Organisation(Model):
         "is ignored); the title `*` stands for every other title.",
     )
     _roster: Roster | None = PrivateAttr(None)
+
+    @field_validator("hourly_cost_dkk")
+    @classmethod
+    def _wages(cls, value: RoleValues) -> RoleValues:
+        for role, cost in zip(ROLES, value.as_tuple(), strict=True):
+            if cost > MAX_HOURLY_DKK:
+                raise consistency(role, f"must be at most {MAX_HOURLY_DKK:,} (got {cost})")
+        return value
 
     @field_validator("employees_csv", "ties_csv")
     @classmethod

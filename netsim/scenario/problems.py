@@ -74,14 +74,23 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _part(part: int | str) -> str:
+    """A part of a field path as it can be printed on one line (a TOML key may hold a line
+    break, or any other control character)."""
+    text = str(part)
+    if text.isprintable():
+        return text
+    return text.encode("unicode_escape").decode("ascii")
+
+
 def format_error(root: type[BaseModel], err: Mapping[str, Any]) -> tuple[str, str]:
     """One pydantic error of validating ``root`` as (field path, message)."""
     loc = tuple(err["loc"])
     kind = err["type"]
     ctx = err.get("ctx") or {}
     if kind == "combination":
-        return ".".join(str(p) for p in (*loc, ctx["field"])), ctx["message"]
-    path = ".".join(str(p) for p in loc)
+        return ".".join(_part(p) for p in (*loc, ctx["field"])), ctx["message"]
+    path = ".".join(_part(p) for p in loc)
     if kind == "extra_forbidden":
         valid = _fields_at(root, loc[:-1])
         close = difflib.get_close_matches(str(loc[-1]), valid, n=1)

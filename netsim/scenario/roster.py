@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from netsim.scenario.organisation import ROLES
+from netsim.scenario.organisation import MAX_HOURLY_DKK, ROLES
 from netsim.scenario.tables import (
     MAX_SHOWN,
     CsvError,
@@ -289,13 +289,13 @@ def read_roster(
     if "hourly_cost_dkk" in table.columns:
         row_of = {line: k for k, line in enumerate(lines)}
         for line, value in numbers(table, "hourly_cost_dkk", problems).items():
-            if value < 0:
+            if not 0 <= value <= MAX_HOURLY_DKK:
                 problems.append(
                     CsvProblem(
                         file,
                         line,
                         label["hourly_cost_dkk"],
-                        f"must be zero or more (got {value:g})",
+                        f"must be zero or more and at most {MAX_HOURLY_DKK:,} (got {value:g})",
                     )
                 )
             wage[row_of[line]] = value

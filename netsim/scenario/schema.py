@@ -16,11 +16,13 @@ load_scenario` is where it runs and where every problem becomes a one-line
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
+    BaseModel,
     Field,
     PrivateAttr,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -71,6 +73,12 @@ __all__ = [
 #: (``experiments/calibrate_problem_load.py``, docs/calibration.md).
 PROBLEMS_PER_DAY = 2.14
 
+#: The longest horizon in weeks the limits of :class:`Simulation` allow (50 years of 366
+#: working days, one a week): no week a scenario names can be later.
+MAX_WEEKS = 50 * 366
+#: Money per attendee, meeting or hour: no municipality pays more (bounds keep costs finite).
+MAX_DKK = 1e7
+
 
 class Simulation(Model):
     """Clock and horizon. One SimPy time unit is one working day."""
@@ -80,6 +88,18 @@ class Simulation(Model):
     days_per_year: int = Field(220, ge=50, le=366, description="Working days per year.")
     days_per_week: int = Field(5, ge=1, le=7, description="Working days per week.")
     hours_per_day: float = Field(7.4, gt=0, le=24, description="Working hours per day.")
+
+    @model_validator(mode="after")
+    def _a_day_at_least(self) -> Simulation:
+        # A run of no working day has no year to report per (the summary divides by it).
+        if round(self.years * self.days_per_year) < 1:
+            raise consistency(
+                "years",
+                f"the horizon must hold at least one working day: more than "
+                f"{0.5 / self.days_per_year:.3g} years at days_per_year = {self.days_per_year} "
+                f"(got {self.years})",
+            )
+        return self
 
 
 class TimePressure(Model):
@@ -147,11 +167,13 @@ class Learning(Model):
     tie_rate: float = Field(0.05, ge=0, le=1, description="Tie growth per meeting, participatory.")
     lecture_tie_share: float = Field(0.2, ge=0, le=1, description="Lecture tie growth share.")
     tie_threshold: float = Field(0.05, gt=0, le=1, description="A new tie counts at or above this.")
-    value_per_knowledge: float = Field(20.0, ge=0)
-    value_per_tie: float = Field(0.5, ge=0)
-    support_value: float = Field(0.3, ge=0)
-    support_peers: int = Field(2, ge=1, description="Same-specialty peers for full support.")
-    sponsor_value_per_knowledge: float = Field(10.0, ge=0)
+    value_per_knowledge: float = Field(20.0, ge=0, le=1e6)
+    value_per_tie: float = Field(0.5, ge=0, le=1e6)
+    support_value: float = Field(0.3, ge=0, le=1e6)
+    support_peers: int = Field(
+        2, ge=1, le=10_000, description="Same-specialty peers for full support."
+    )
+    sponsor_value_per_knowledge: float = Field(10.0, ge=0, le=1e6)
 
 
 class Diffusion(Model):
@@ -258,7 +280,7 @@ class Selector(Model):
     departments: list[str] = Field(default_factory=list)
     ids: list[int] = Field(default_factory=list)
     isolated: bool | None = Field(None, description="Only (non-)isolated specialists.")
-    sample: int | None = Field(None, ge=1, description="Invite this many at random.")
+    sample: int | None = Field(None, ge=1, le=2_000_000, description="Invite this many at random.")
 
 
 Purpose = Literal["competence", "knowledge_sharing", "strategy", "leader_forum"]
@@ -289,13 +311,13 @@ class Network(Model):
     travel_hours: float = Field(0.5, ge=0, le=24)
     followup_hours: float = Field(2.0, ge=0, le=100, description="Organiser's, per meeting.")
     organiser_role: Role = "specialist"
-    catering_dkk: float = Field(75.0, ge=0, description="Per attendee.")
+    catering_dkk: float = Field(75.0, ge=0, le=MAX_DKK, description="Per attendee.")
     facilitator_dkk: float = Field(
-        5000.0, ge=0, description="Per meeting held with professional facilitation."
+        5000.0, ge=0, le=MAX_DKK, description="Per meeting held with professional facilitation."
     )
     quorum: int = Field(3, ge=1)
-    start_week: float = Field(0.0, ge=0)
-    end_week: float | None = Field(None, gt=0)
+    start_week: float = Field(0.0, ge=0, le=MAX_WEEKS)
+    end_week: float | None = Field(None, gt=0, le=MAX_WEEKS)
     reviewed: bool = Field(
         True,
         description="Reviewed under the scenario's evaluation policy, if it has one "
@@ -352,10 +374,13 @@ class Evaluation(Model):
 
     every_meetings: int = Field(4, ge=1, le=1000, description="Meetings between reviews.")
     close_below: float = Field(
-        0.005, ge=0, description="Close below this sponsor value per attendee hour."
+        0.005, ge=0, le=1e6, description="Close below this sponsor value per attendee hour."
     )
     transform_below: float | None = Field(
-        0.015, ge=0, description="Transform below this (and at or above close_below); none: never."
+        0.015,
+        ge=0,
+        le=1e6,
+        description="Transform below this (and at or above close_below); none: never.",
     )
     transform_participation: float = Field(
         0.9, ge=0, le=1, description="Participation after a transformation."
@@ -406,8 +431,48 @@ CHANGEABLE_NETWORK_FIELDS = (
 class Change(Model):
     """A change applied during the run: ``set`` maps dotted paths to new values."""
 
-    at_week: float = Field(ge=0, description="Applied at the start of this week.")
+    at_week: float = Field(ge=0, le=MAX_WEEKS, description="Applied at the start of this week.")
     set: dict[str, float | int | str | bool] = Field(min_length=1)
+
+
+def _first_meeting(net: Network, per_week: int) -> int:
+    """The working day of a network's first meeting (as the run's meeting days have it)."""
+    return round(net.start_week * per_week)
+
+
+def _wrong_type(path: str, value: object) -> str | None:
+    """What is wrong with ``value`` as the field at ``path`` (a changeable one), or None.
+
+    A scheduled value is checked strictly with its field's own type and limits, as a file's
+    value is: ``"0.9"`` and ``true`` are no numbers, ``2.5`` is no count.
+    """
+    model: type[BaseModel] = Scenario
+    parts = path.split(".")
+    info = None
+    for k, part in enumerate(parts):
+        if k == 1 and parts[0] == "networks":
+            continue  # a network's name
+        info = model.model_fields.get(part)
+        if info is None:
+            return None  # no such field: the validation of the change says so
+        inner = [a for a in (info.annotation, *get_args(info.annotation)) if _is_model(a)]
+        if k < len(parts) - 1:
+            if not inner:
+                return None
+            model = inner[0]
+    if info is None or any(_is_model(a) for a in (info.annotation, *get_args(info.annotation))):
+        return None
+    try:
+        field_type: Any = Annotated[info.annotation, info]  # the type with its limits
+        TypeAdapter(field_type).validate_python(value, strict=True)
+    except ValidationError as exc:
+        msg = exc.errors()[0]["msg"]
+        return f"{msg[0].lower()}{msg[1:]} (got {value!r})"
+    return None
+
+
+def _is_model(annotation: object) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
 def _changeable(path: str) -> bool:
@@ -439,35 +504,6 @@ class Scenario(Model):
     _members: dict[str, tuple[int, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _schedule(self) -> Scenario:
-        weeks = self.horizon_days / self.simulation.days_per_week
-        base = self.model_copy(update={"schedule": []})
-        for k, change in enumerate(self.schedule):
-            where = f"schedule.{k}"
-            if change.at_week >= weeks:
-                raise consistency(
-                    f"{where}.at_week",
-                    f"must be within the horizon of {weeks:g} weeks (got {change.at_week})",
-                )
-            for path in change.set:
-                if not _changeable(path):
-                    raise consistency(
-                        f"{where}.set",
-                        f"{path!r} cannot change during a run; changeable: attendance.*, "
-                        "learning.*, diffusion.*, evaluation.*, time pressure levels, and "
-                        f"networks.NAME.{{{', '.join(CHANGEABLE_NETWORK_FIELDS)}}}",
-                    )
-            # Checked by the schema alone: a change neither reads files nor reshapes groups.
-            try:
-                base = Scenario.model_validate(overridden(base, change.set))
-            except ScenarioError as exc:
-                raise consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
-            except ValidationError as exc:
-                err = scenario_error(Scenario, exc, "")
-                raise consistency(f"{where}.set", f"{err.field}: {err.message}") from None
-        return self
-
-    @model_validator(mode="after")
     def _references(self) -> Scenario:
         org = self.organisation
         topics, depts, specs = set(org.topics()), set(org.names()), set(org.specialties)
@@ -479,6 +515,28 @@ class Scenario(Model):
                     f"{where}.interval_weeks",
                     f"at most one meeting a working day: at least {1 / per_week:g} "
                     f"(got {net.interval_weeks})",
+                )
+            first, end = _first_meeting(net, per_week), self.horizon_days
+            first_week = net.start_week
+            if net.end_week is not None:
+                end = min(end, round(net.end_week * per_week))
+            if first >= end:
+                if end < self.horizon_days:
+                    field, why = (
+                        "end_week",
+                        f"it ends before its first meeting (week {first_week:g})",
+                    )
+                else:
+                    field, why = (
+                        "start_week",
+                        (
+                            f"it starts at or after the end of the horizon "
+                            f"({self.horizon_days / per_week:g} weeks)"
+                        ),
+                    )
+                raise consistency(
+                    f"{where}.{field}",
+                    f"the network would never meet: {why} (got {getattr(net, field)})",
                 )
             for t in net.topics or []:
                 if t not in topics:
@@ -505,6 +563,38 @@ class Scenario(Model):
                     f"networks.{name}.members_csv",
                     "needs organisation.employees_csv: a member list names ids of that file",
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _schedule(self) -> Scenario:
+        weeks = self.horizon_days / self.simulation.days_per_week
+        base = self.model_copy(update={"schedule": []})
+        for k, change in enumerate(self.schedule):
+            where = f"schedule.{k}"
+            if change.at_week >= weeks:
+                raise consistency(
+                    f"{where}.at_week",
+                    f"must be within the horizon of {weeks:g} weeks (got {change.at_week})",
+                )
+            for path, value in change.set.items():
+                if not _changeable(path):
+                    raise consistency(
+                        f"{where}.set",
+                        f"{path!r} cannot change during a run; changeable: attendance.*, "
+                        "learning.*, diffusion.*, evaluation.*, time pressure levels, and "
+                        f"networks.NAME.{{{', '.join(CHANGEABLE_NETWORK_FIELDS)}}}",
+                    )
+                problem = _wrong_type(path, value)
+                if problem is not None:
+                    raise consistency(f"{where}.set", f"{path}: {problem}")
+            # Checked by the schema alone: a change neither reads files nor reshapes groups.
+            try:
+                base = Scenario.model_validate(overridden(base, change.set))
+            except ScenarioError as exc:
+                raise consistency(f"{where}.set", f"{exc.field}: {exc.message}") from None
+            except ValidationError as exc:
+                err = scenario_error(Scenario, exc, "")
+                raise consistency(f"{where}.set", f"{err.field}: {err.message}") from None
         return self
 
     def members_of(self, network: str) -> tuple[int, ...] | None:

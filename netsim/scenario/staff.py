@@ -34,11 +34,21 @@ __all__ = [
     "isolated_specialists",
     "matching",
     "network_problems",
+    "size_problem",
     "split_groups",
     "staff_of",
 ]
 
 ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
+
+#: What building an organisation and its run's state needs, at its peak (measured): about 64
+#: bytes for every pair of people who may be tied (every pair within a unit, and every pair
+#: of executives and heads), so memory grows with the square of a unit's size; and about 24
+#: bytes for every employee and topic (the knowledge levels, their copy and the daily step's
+#: working arrays). Above :data:`MAX_BYTES` a scenario is refused, naming the field to change.
+BYTES_PER_PAIR = 64
+BYTES_PER_KNOWLEDGE = 24
+MAX_BYTES = 4 * 2**30
 EXECUTIVE, HEAD, LEADER, SPECIALIST, EMPLOYEE = range(5)
 
 
@@ -309,3 +319,48 @@ def network_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
                 f"split into groups of at most max_size = {spec.max_size}, the smallest group "
                 f"has {smallest} people, fewer than the quorum (got {spec.quorum})",
             )
+
+
+def size_problem(cfg: Organisation) -> tuple[str, str] | None:
+    """(field, message) if building the organisation would need more memory than netsim
+    allows (:data:`MAX_BYTES`), else None.
+
+    Examples
+    --------
+    >>> size_problem(Organisation(employees=2000))
+    >>> size_problem(Organisation(employees=2_000_000, unit_size=500))[0]
+    'organisation.unit_size'
+    """
+    staff = staff_of(cfg)
+    sizes = np.bincount(staff.unit)
+    top = int(np.isin(staff.role, (EXECUTIVE, HEAD)).sum())
+    pairs = int((sizes * (sizes - 1) // 2).sum()) + top * (top - 1) // 2
+    knowledge = staff.department.size * len(cfg.topics())
+    need = pairs * BYTES_PER_PAIR + knowledge * BYTES_PER_KNOWLEDGE
+    if need <= MAX_BYTES:
+        return None
+    roster = cfg.roster
+    if pairs * BYTES_PER_PAIR >= knowledge * BYTES_PER_KNOWLEDGE:
+        largest = int(sizes.argmax())
+        if roster is not None:
+            dept, unit = roster.unit_names[largest]
+            where, field = f"unit {unit!r} of {dept!r}", "organisation.employees_csv"
+            fix = "split the largest units in the file"
+        else:
+            where, field = f"unit {largest}", "organisation.unit_size"
+            fix = "make unit_size or employees smaller"
+        why = (
+            f"every pair of people in a unit may be tied, {pairs:,} pairs in all (the largest, "
+            f"{where}, has {sizes[largest]:,} people)"
+        )
+    else:
+        field = "organisation.specialties"
+        why = (
+            f"{staff.department.size:,} employees each have a knowledge level for every one "
+            f"of {len(cfg.topics()):,} topics (specialties, departments, leadership, strategy)"
+        )
+        fix = "name fewer specialties or departments"
+    return field, (
+        f"the organisation is too large to build: {why}, which would need about "
+        f"{need / 2**30:,.1f} GiB of memory; netsim allows {MAX_BYTES / 2**30:g} GiB: {fix}"
+    )

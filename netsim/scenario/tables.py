@@ -12,8 +12,7 @@ configured:
   refused with a hint.
 - *Separator*: ``;`` (Danish Excel), ``,`` or tab. Because every netsim file has a known
   header, the separator is the one that splits the header into the most known column names;
-  :class:`csv.Sniffer` (over the first lines) decides only when that does not. A first line
-  ``sep=;``, which Excel writes and reads, is honoured.
+  a first line ``sep=;``, which Excel writes and reads, is honoured.
 - *Numbers*: the decimal mark is detected per column: ``412,50`` and ``412.50`` both work; if
   a column mixes ``1.250,50`` style values, ``.`` is read as the thousands separator (and the
   other way round). Spaces inside numbers are dropped.
@@ -40,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from netsim.errors import NetsimError
+from netsim.scenario.files import MAX_CSV_BYTES, NotARegularFile, read_input
 
 __all__ = [
     "MAX_SHOWN",
@@ -57,6 +57,7 @@ __all__ = [
 MAX_SHOWN = 20
 
 _SEPARATORS = (";", ",", "\t")
+_SETTING = re.compile(r"\s*[A-Za-z_][A-Za-z0-9_.]*\s*=")
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -132,6 +133,15 @@ def _display(path: str | Path) -> str:
     return p if rel.startswith("..") else rel
 
 
+def _short(cell: str) -> str:
+    """A header cell as shown in a message: short, and never a ``KEY=VALUE`` setting (what an
+    environment or configuration file holds, maybe a secret)."""
+    if _SETTING.match(cell):
+        return "'...=...'"
+    text = repr(cell)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def norm(text: str) -> str:
     """Casefolded, with runs of whitespace made one space: how names and titles are compared."""
     return " ".join(text.split()).casefold()
@@ -167,8 +177,8 @@ def _decode(data: bytes, file: str, problems: list[CsvProblem]) -> str | None:
 def _separator(lines: list[str], known: set[str]) -> str:
     """The separator that splits the header into the most known column names.
 
-    :class:`csv.Sniffer` alone guesses wrong on headers such as ``id;navn, fornavn;unit``
-    (it prefers ``,`` when frequencies tie); it decides only when the header does not.
+    A header with no known name with any separator is refused whatever the separator, so
+    then ``,`` is as good as any (and nothing is guessed from lines that may not be ours).
     """
 
     def score(sep: str) -> tuple[int, int]:
@@ -176,12 +186,7 @@ def _separator(lines: list[str], known: set[str]) -> str:
         return sum(norm(c) in known for c in cells), len(cells)
 
     best = max(_SEPARATORS, key=score)
-    if score(best)[0] > 0:
-        return best
-    try:
-        return csv.Sniffer().sniff("\n".join(lines[:20]), delimiters="".join(_SEPARATORS)).delimiter
-    except csv.Error:
-        return ","  # a single column: nothing to split
+    return best if score(best)[0] > 0 else ","
 
 
 @dataclass
@@ -205,18 +210,24 @@ def read_table(
     file = _display(path)
     required, optional = columns
     try:
-        data = Path(path).read_bytes()
+        data = read_input(path, MAX_CSV_BYTES)
     except FileNotFoundError:
         problems.append(CsvProblem(file, None, None, "file not found"))
         return None, b""
     except IsADirectoryError:
         problems.append(CsvProblem(file, None, None, "is a directory, not a CSV file"))
         return None, b""
+    except NotARegularFile as exc:
+        problems.append(CsvProblem(file, None, None, f"cannot read it: {exc.strerror}"))
+        return None, b""
     except OSError as exc:
         problems.append(CsvProblem(file, None, None, f"cannot read it ({exc.strerror})"))
         return None, b""
     text = _decode(data, file, problems)
     if text is None:
+        return None, data
+    if "\x00" in text:
+        problems.append(CsvProblem(file, None, None, "is not a text file (it has NUL bytes)"))
         return None, data
     lines = text.splitlines()
     first = next((k for k, line in enumerate(lines) if line.strip()), None)
@@ -267,18 +278,19 @@ def read_table(
             ok = False
         table.columns[name] = k
         table.names[name] = header[k]
-    shown = ", ".join(repr(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
     if not table.columns:
+        # Not a table of ours (maybe not a CSV file at all): say nothing of what it holds.
         problems.append(
             CsvProblem(
                 file,
                 header_line,
                 None,
                 f"no header row: the first row must name the columns {', '.join(required)} "
-                f"(it has {shown})",
+                f"(it names none of {', '.join((*required, *optional))})",
             )
         )
         return None, data
+    shown = ", ".join(_short(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
     for name in required:
         if name not in table.columns:
             close = difflib.get_close_matches(name, [f for f in found if f not in known], n=1)

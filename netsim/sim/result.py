@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from netsim.errors import NetsimError
+from netsim.safe import csv_safe, json_strict
 from netsim.scenario.load import scenario_to_toml
 from netsim.scenario.schema import Scenario
 from netsim.sim.records import RECORDS, Record
@@ -90,19 +91,22 @@ class RunResult:
         ``reviews.csv``, ``knowledge.csv`` and ``bridging_ties.csv`` (where the result has
         them), ``scenario.toml`` (resolved) and ``provenance.json`` into ``out`` (created).
 
+        The JSON files are strict (an undefined value is ``null``); a text cell of a CSV file
+        that starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) gets a leading
+        ``'`` (:func:`netsim.safe.csv_safe`).
+
         :meth:`read` reads them back."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(
-            out / "summary.json", json.dumps(json_ready(self.summary), indent=2) + "\n"
-        )
+        atomic_write_text(out / "summary.json", json_strict(self.summary) + "\n")
         for name in _ALWAYS + _OPTIONAL:
             frame = getattr(self, name)
             if frame is not None:
-                atomic_write_text(out / RECORDS[name].file, frame.to_csv(index=False))
+                # Text cells that a spreadsheet would run as formulas are neutralised.
+                atomic_write_text(out / RECORDS[name].file, csv_safe(frame).to_csv(index=False))
         atomic_write_text(out / "scenario.toml", scenario_to_toml(self.scenario))
         prov = provenance(seed=self.seed, command=command, kernels=self.kernels)
-        atomic_write_text(out / "provenance.json", json.dumps(prov, indent=2) + "\n")
+        atomic_write_text(out / "provenance.json", json_strict(prov) + "\n")
         return out
 
     @classmethod

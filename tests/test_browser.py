@@ -101,6 +101,10 @@ def test_teach_page_switches_the_figures_when_a_control_changes(browser, teach_h
     assert page.inner_html("#attendance-chart") != before
     assert page.inner_text("#story") != story
     assert page.locator("#attendance-chart path.attendance-line").count() == 1
+    # Both accounts in hours: spent and saved, for a leader and for the organisation.
+    for bar in ("participant-spent", "participant-saved", "sponsor-spent", "sponsor-saved"):
+        assert page.locator(f"#values-chart rect#{bar}").count() == 1
+    assert "saved" in page.text_content("#values-chart")
     assert seen["errors"] == [] and [m for m in seen["console"] if m[0] == "error"] == []
     assert all(u.startswith(("file:", "data:")) for u in seen["requests"])
     page.close()

@@ -214,6 +214,18 @@ def test_run_table_mentions_out(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "auto_enrollment" in text
     assert "total_hours_year" in text
     assert f"results written to {out}" in text
+    # After what the run is, the rows lead with hours spent and saved, not value units.
+    rows = [line.split()[1] for line in text.splitlines() if line.startswith("│")]
+    assert rows[:6] == ["seed", "years", "employees", "networks", "groups", "members"]
+    assert rows[6:10] == [
+        "total_hours_year",
+        "hours_per_leader_year",
+        "hours_saved_per_leader_year",
+        "participant_hours_saved_year",
+    ]
+    assert rows.index("net_hours_year") < rows.index("share_valuing")
+    assert rows.index("share_worth_it") < rows.index("participant_value_per_hour")
+    assert sorted(rows) == sorted(n for n in netsim.SUMMARY_NAMES if n != "scenario")
     assert (out / "summary.json").is_file()
 
 
@@ -332,3 +344,20 @@ def test_every_help_page_prints(capsys: pytest.CaptureFixture[str]) -> None:
         out = capsys.readouterr().out
         assert out.startswith("usage: netsim"), argv
     assert "95 % CIs" in build_parser().format_help()
+
+
+def test_compare_table_leads_with_hours(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = small_scenario(tmp_path, "a"), small_scenario(tmp_path, "b")
+    argv = ["compare", str(a), str(b), "--reps", "2", "--years", "0.1", "--workers", "1"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "netsim paired comparison" in text
+    rows = [line.split()[1] for line in text.splitlines() if line.startswith("│")]
+    assert rows[:4] == ["employees", "networks", "groups", "members"]
+    assert rows[4:7] == [
+        "total_hours_year",
+        "hours_per_leader_year",
+        "hours_saved_per_leader_year",
+    ]
+    assert rows.index("share_worth_it") < rows.index("cost_dkk_year")
+    assert rows.index("sponsor_return_per_hour") < rows.index("sponsor_value_per_hour")

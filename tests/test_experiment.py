@@ -104,6 +104,35 @@ def test_compare_adds_replications_until_the_ci_is_narrow_or_the_cap():
     assert narrow.attrs["converged"] is False and narrow.attrs["reps"] == 6
 
 
+def test_the_headline_speaks_hours_not_value_units():
+    from netsim.study.experiment import HEADLINE, Experiment
+
+    assert HEADLINE[:2] == ("total_hours_year", "hours_per_leader_year")
+    for name in (
+        "participant_hours_saved_year",
+        "sponsor_hours_saved_year",
+        "net_hours_year",
+        "participant_return_per_hour",
+        "sponsor_return_per_hour",
+        "share_worth_it",
+    ):
+        assert name in HEADLINE
+    old = {"share_valuing", "participant_value_per_hour", "sponsor_value_per_hour"}
+    old |= {"participant_value", "sponsor_value"}
+    assert not old & set(HEADLINE)
+    default = Experiment(name="x", scenarios=["a.toml", "b.toml"])
+    assert default.outcomes == list(HEADLINE)
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "experiments").glob("*.toml")))
+def test_shipped_experiments_ask_for_hours_not_value_units(path):
+    import tomllib
+
+    outcomes = tomllib.loads(path.read_text(encoding="utf-8"))["outcomes"]
+    assert not any("value" in name for name in outcomes), outcomes
+    assert any("hours" in name or name == "share_worth_it" for name in outcomes)
+
+
 def _tmp() -> str:
     import tempfile
 

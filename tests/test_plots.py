@@ -88,21 +88,44 @@ def test_cost_ledger_draws_a_bar_per_role_and_scenario_labelled_with_dkk():
     assert da.get_title().startswith("Regnskabet")
 
 
-def test_value_accounts_draw_both_accounts_per_network():
+def test_value_accounts_draw_hours_spent_against_hours_saved_per_account():
     data = pd.DataFrame(
         {
-            "network": ["a", "b", "c"],
-            "participant_value": [3.0, 1.0, 2.0],
-            "sponsor_value": [1.0, 0.5, 4.0],
-            "cost_dkk_year": [1e5, 2e5, 3e5],
+            "account": ["participants", "sponsor"],
+            "spent_hours_year": [1200.0, 4671.0],
+            "saved_hours_year": [300.0, 929.0],
         }
     )
     ax = plots.plot_value_accounts(data)
-    scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
-    assert len(scatters) == 2
-    assert scatters[0].get_offsets()[:, 1].tolist() == [3.0, 1.0, 2.0]
-    assert scatters[1].get_offsets()[:, 1].tolist() == [1.0, 0.5, 4.0]
-    assert [t.get_text() for t in ax.texts] == ["a", "b", "c"]
+    spent, saved = ax.containers
+    assert [r.get_width() for r in spent] == [1200.0, 4671.0]
+    assert [r.get_width() for r in saved] == [300.0, 929.0]
+    assert [t.get_text() for t in ax.texts] == ["1,200", "4,671", "300", "929"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [
+        "members' account",
+        "organisation's account",
+    ]
+    assert ax.get_xlabel() == "hours per year" and "hours" in ax.get_title()
+    da = plots.plot_value_accounts(data, lang="da")
+    assert [t.get_text() for t in da.texts] == ["1.200", "4.671", "300", "929"]
+    assert da.get_xlabel() == "timer om året"
+
+
+def test_value_accounts_are_the_summary_in_hours(small_runs):
+    table = figures.value_accounts(small_runs)
+    s = small_runs[0].summary
+    row = table.set_index("account").loc["sponsor"]
+    assert row["spent_hours_year"] == pytest.approx(
+        np.mean([r.summary["total_hours_year"] for r in small_runs])
+    )
+    assert row["saved_hours_year"] == pytest.approx(
+        np.mean([r.summary["sponsor_hours_saved_year"] for r in small_runs])
+    )
+    members = table.set_index("account").loc["participants"]
+    assert members["saved_hours_year"] == pytest.approx(
+        np.mean([r.summary["participant_hours_saved_year"] for r in small_runs])
+    )
+    assert s["members"] > 0 and members["spent_hours_year"] > 0
 
 
 def test_knowledge_draws_members_solid_and_others_dashed():

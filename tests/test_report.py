@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import netsim
-from netsim.show import report, teach
+from netsim.show import page, report, teach
 from netsim.study.analysis import comparison_frame, paired_ci
 from netsim.study.runner import replicate
 from tests.conftest import small_scenario
@@ -147,6 +147,29 @@ def test_teach_page_has_every_cell_of_the_grid(pages):
     assert len(pages["teach"]) < 1_000_000  # small enough to e-mail
 
 
+def test_teach_page_states_value_in_hours_spent_and_saved(pages):
+    m = re.search(
+        r'<script type="application/json" id="teach-data">(.*?)</script>', pages["teach"], re.S
+    )
+    data = json.loads(m.group(1))
+    for cell in data["runs"].values():
+        n = cell["numbers"]
+        for name in (
+            "hours_per_member_year",
+            "hours_saved_per_member_year",
+            "total_hours_year",
+            "sponsor_hours_saved_year",
+        ):
+            assert n[name] is not None and n[name] >= 0, name
+        assert not any("value" in name for name in n)
+        assert "values" not in cell
+        saved = f"{n['hours_saved_per_member_year']:,.0f}"
+        assert cell["story"].startswith("Each leader in the network spends ")
+        assert f" — and saves {saved}" in cell["story"]
+    assert "Hours spent and hours saved" in pages["teach"]
+    assert "value units" not in pages["teach"]
+
+
 def test_report_table_is_netsim_compare(runs):
     scenarios = [r[0].scenario for r in runs]
     names = [sc.name for sc in scenarios]
@@ -165,7 +188,7 @@ def test_report_table_is_netsim_compare(runs):
         assert (ref["ci_low"][k], ref["ci_high"][k], ref["n"][k]) == pytest.approx(
             (lo, hi, n), nan_ok=True
         )
-    for metric in ("total_hours_year", "share_valuing", "sponsor_value_per_hour"):
+    for metric in ("total_hours_year", "share_worth_it", "sponsor_hours_saved_year"):
         ours = table[table["metric"] == metric].reset_index(drop=True)
         theirs = expected[expected["metric"] == metric].reset_index(drop=True)
         assert ours["mean"].tolist() == pytest.approx(theirs["mean"].tolist(), nan_ok=True)
@@ -173,13 +196,73 @@ def test_report_table_is_netsim_compare(runs):
         assert ours["ci_low"].iloc[1] == pytest.approx(theirs["ci_low"].iloc[1])
 
 
-def test_headline_says_hours_and_share_in_plain_words(runs):
-    words = report.headline(runs[0], "en")
-    hours = sum(r.summary["hours_per_leader_year"] for r in runs[0]) / len(runs[0])
-    assert words[0].startswith(f"In reference, each leader spends {hours:,.0f} hours a year — ")
-    assert "find them worth it" in words[0] or "finds them worth it" in words[0]
-    da = report.headline(runs[0], "da")
-    assert da[0].startswith(f"I reference bruger hver leder {hours:,.0f} timer om året — ")
+def _mean(reps, metric, per=None):
+    values = [r.summary[metric] / (r.summary[per] if per else 1) for r in reps]
+    return sum(values) / len(values)
+
+
+def test_headline_says_hours_spent_and_saved_in_plain_words(runs):
+    reps = runs[0]
+    words = report.headline(reps, "en")
+    hours = _mean(reps, "hours_per_leader_year")
+    saved = _mean(reps, "hours_saved_per_leader_year")
+    assert words[0].startswith(
+        f"In reference, each leader who is a member spends {hours:,.0f} hours a year in the "
+        "networks — "
+    )
+    assert f" — and saves {saved:,.0f}; " in words[0]
+    assert "get back the hours they spend" in words[0] or "gets back the hours" in words[0]
+    # The organisation: network hours against the hours saved on the networks' topics.
+    total = _mean(reps, "total_hours_year")
+    goal = _mean(reps, "sponsor_hours_saved_year")
+    back = _mean(reps, "sponsor_return_per_hour")
+    assert words[-1].startswith(f"The networks cost {total:,.0f} hours and ")
+    assert words[-1].endswith(
+        f" a year and save {goal:,.0f} hours on their goals: {back:,.1f} hours back for every hour."
+    )
+    assert not any("value" in w for w in words)
+
+
+def test_danish_headline_says_hours_the_danish_way(runs):
+    reps = runs[0]
+    da = report.headline(reps, "da")
+    hours = page.number(_mean(reps, "hours_per_leader_year"), "da")
+    saved = page.number(_mean(reps, "hours_saved_per_leader_year"), "da")
+    assert da[0].startswith(
+        f"I reference bruger hver leder, der er med, {hours} timer om året i netværkene — "
+    )
+    assert f" — og sparer {saved}; " in da[0]
+    total = page.number(_mean(reps, "total_hours_year"), "da")
+    back = page.number(_mean(reps, "sponsor_return_per_hour"), "da", digits=1)
+    assert da[-1].startswith(f"Netværkene koster {total} timer og ")
+    assert da[-1].endswith(f"timer på deres mål: {back} timer igen for hver time.")
+    assert "," in back and "." not in back  # Danish decimal comma
+    assert "kr." in da[-1]
+
+
+def test_report_says_comparisons_in_hours_not_value_units(pages):
+    text = pages["report"]
+    said = text[text.index('id="headline"') : text.index('id="comparison"')]
+    for label in (
+        "Network hours a year, in all",
+        "Hours saved a year, members (all their problems)",
+        "Hours saved a year on the networks&#x27; topics (everyone)",
+        "Net hours a year",
+        "Members&#x27; hours back per hour spent",
+        "Share of members who get back the hours they spend",
+    ):
+        assert label in said, label
+    assert "value" not in said.lower()
+    # The value units stay in the summary (the fold-out of every measure), not in front.
+    main = text[
+        text.index('id="comparison"') : text.index("<details>", text.index('id="comparison"'))
+    ]
+    assert "value unit" not in main and "value per hour" not in main and "share_worth_it" in main
+    assert "Value is in hours" in main
+    da = pages["report_da"]
+    da_main = da[da.index('id="headline"') : da.index("<details>", da.index('id="comparison"'))]
+    assert "værdienheder" not in da_main and "sparede timer om året" in da_main
+    assert "Both accounts in hours" in text
 
 
 def test_report_has_its_sections_and_figures(pages):

@@ -165,6 +165,19 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+#: What a run is (its seed, horizon, size): said before any measure.
+_IDENTITY = ("seed", "years", "employees", "networks", "groups", "members")
+
+
+def _headline_first(names: Sequence[str]) -> list[str]:
+    """``names`` in the order a planner reads them: what the run is, then the headline (hours
+    spent and saved, net hours, returns per hour), then every other measure."""
+    from netsim.study.experiment import HEADLINE
+
+    first = [n for n in _IDENTITY if n in names] + [n for n in HEADLINE if n in names]
+    return first + [n for n in names if n not in first]
+
+
 def _print_table(summaries: list[dict[str, Any]]) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -174,9 +187,7 @@ def _print_table(summaries: list[dict[str, Any]]) -> None:
     for s in summaries:
         # A scenario's name is the user's text: never rich markup ("[/]" would raise).
         table.add_column(escape(_one_line(str(s["scenario"]))), justify="right")
-    for name in SUMMARY_NAMES:
-        if name == "scenario":
-            continue
+    for name in _headline_first([n for n in SUMMARY_NAMES if n != "scenario"]):
         table.add_row(name, *(_fmt(s[name]) for s in summaries))
     stdout_console().print(table)
 
@@ -329,7 +340,9 @@ def _print_comparison(frame: Any) -> None:
         table.add_column(name, justify="right")
     for name in names[1:]:
         table.add_column(f"{name} − {names[0]}", justify="right")
-    for metric, part in frame.groupby("metric", sort=False):
+    parts = dict(list(frame.groupby("metric", sort=False)))
+    for metric in _headline_first(list(parts)):
+        part = parts[metric]
         cells = [_fmt(v) for v in part["mean"]]
         for _, row in part.iloc[1:].iterrows():
             if math.isnan(row["diff"]):

@@ -134,29 +134,35 @@ _ROLE_ORDER = ("executive", "head", "leader", "specialist", "employee", "organis
 
 
 def value_accounts(runs: Sequence[RunResult]) -> pd.DataFrame:
-    """Per network: participant and sponsor value, hours and DKK per year (replication mean).
+    """Both accounts in hours a year: what the networks took and what they saved (replication
+    mean).
+
+    The participants' account is the members' attendee hours against the hours the networks
+    saved them on all their problems; the sponsor's is every network hour (organisers'
+    follow-up included) against the hours saved by everybody on the sponsored topics. Both
+    come from the run summary (MODEL.md "Value in hours"); scenarios without networks have no
+    accounts.
 
     Returns
     -------
     pandas.DataFrame
-        ``scenario``, ``network``, ``participant_value``, ``sponsor_value``, ``hours_year``,
-        ``cost_dkk_year``.
+        ``scenario``, ``account`` (``"participants"`` or ``"sponsor"``), ``spent_hours_year``,
+        ``saved_hours_year``.
     """
-    cols = ["participant_value", "sponsor_value", "hours", "cost_dkk"]
-    parts = []
+    cols = ["scenario", "account", "spent_hours_year", "saved_hours_year"]
+    rows = []
     for name, group in _by_scenario(runs).items():
-        for run in group:
-            if run.meetings.empty:
-                continue
-            by = run.meetings.groupby("network", sort=False)[cols].sum() / _years(run)
-            parts.append(by.reset_index().assign(scenario=name))
-    if not parts:
-        return pd.DataFrame(
-            columns=["scenario", "network", *cols[:2], "hours_year", "cost_dkk_year"]
+        if not group[0].scenario.networks:
+            continue
+        s = pd.DataFrame([r.summary for r in group]).apply(pd.to_numeric, errors="coerce")
+        members_spent = s["hours_per_member_year"] * s["members"]
+        rows.append(
+            (name, "participants", members_spent.mean(), s["participant_hours_saved_year"].mean())
         )
-    long = pd.concat(parts, ignore_index=True)
-    out = long.groupby(["scenario", "network"], sort=False)[cols].mean().reset_index()
-    return out.rename(columns={"hours": "hours_year", "cost_dkk": "cost_dkk_year"})
+        rows.append(
+            (name, "sponsor", s["total_hours_year"].mean(), s["sponsor_hours_saved_year"].mean())
+        )
+    return pd.DataFrame(rows, columns=cols)
 
 
 def knowledge_series(runs: Sequence[RunResult]) -> pd.DataFrame:

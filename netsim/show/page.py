@@ -12,7 +12,7 @@ Examples
 >>> working_time(35, "en", hours_per_day=7.4, days_per_week=5)
 'about one working week'
 >>> share_in_ten(0.2, "da")
-'2 ud af 10 synes, de er det værd'
+'2 ud af 10 deltagere får de timer igen, de bruger'
 """
 
 from __future__ import annotations
@@ -157,7 +157,7 @@ def working_time(hours: float, lang: str, *, hours_per_day: float, days_per_week
 
 
 def share_in_ten(share: float, lang: str) -> str:
-    """'2 in 10 find them worth it', in words a class understands."""
+    """'2 in 10 members get back the hours they spend', in words a class understands."""
     k = round(10 * share)
     if k <= 0:
         return say("worth.none", lang)

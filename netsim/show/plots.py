@@ -28,7 +28,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, FuncFormatter, PercentFormatter
+from matplotlib.ticker import Formatter, PercentFormatter
 
 from netsim.show.page import money_short, number, percent
 from netsim.show.texts import say, term
@@ -197,55 +197,55 @@ def plot_cost_ledger(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = 
 
 
 def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None, lang: str = "en") -> Axes:
-    """The double value account per network, against its cost.
+    """Both accounts in hours: the hours the networks took against the hours they saved.
 
-    Each network is a vertical stroke at its cost from its sponsor value (triangle) to its
-    participant value (circle), so both accounts and the price are read off one point.
+    Each account (the participants', the sponsor's; per scenario if several) is a pair of bars:
+    hours spent a year (grey) and hours saved a year (the account's colour), each labelled.
 
     Parameters
     ----------
     data : pandas.DataFrame
-        Columns ``network``, ``participant_value`` and ``sponsor_value`` (value units per
-        year), ``cost_dkk_year`` and optionally ``scenario``.
+        Columns ``account`` (``"participants"`` or ``"sponsor"``), ``spent_hours_year``,
+        ``saved_hours_year`` and optionally ``scenario``
+        (:func:`netsim.show.figures.value_accounts`).
 
     Returns
     -------
     matplotlib.axes.Axes
-        Two scatter collections (participant, sponsor) and one label per network.
+        Two bar containers (spent, saved); their numbers are the axes' texts, spent first.
     """
     ax = ax if ax is not None else new_axes()
     several = "scenario" in data and data["scenario"].nunique() > 1
-    labels = [
-        f"{_plain(r.scenario)}: {_plain(r.network)}" if several else _plain(r.network)
-        for r in data.itertuples()
+    labels = [_plain(term("account", a, lang)) for a in data["account"]]
+    if several:
+        labels = [f"{_plain(n)}: {a}" for n, a in zip(data["scenario"], labels, strict=True)]
+    y = np.arange(len(data))
+    spent = data["spent_hours_year"].to_numpy(float)
+    saved = data["saved_hours_year"].to_numpy(float)
+    colours = [
+        PARTICIPANT_COLOUR if a == "participants" else SPONSOR_COLOUR for a in data["account"]
     ]
-    x = data["cost_dkk_year"].to_numpy(float)
-    pv = data["participant_value"].to_numpy(float)
-    sv = data["sponsor_value"].to_numpy(float)
-    ax.vlines(x, np.minimum(pv, sv), np.maximum(pv, sv), colors="0.6", linewidth=1)
-    ax.scatter(
-        x,
-        pv,
-        marker="o",
-        color=PARTICIPANT_COLOUR,
-        label=say("plot.values.participants", lang),
-        zorder=3,
-    )
-    ax.scatter(
-        x, sv, marker="^", color=SPONSOR_COLOUR, label=say("plot.values.sponsor", lang), zorder=3
-    )
-    for xi, yi, label in zip(x, np.maximum(pv, sv), labels, strict=True):
-        ax.annotate(label, (xi, yi), xytext=(4, 4), textcoords="offset points", fontsize="x-small")
+    pairs = (("spent", spent, "0.7"), ("saved", saved, colours))
+    for k, (key, values, colour) in enumerate(pairs):
+        label = say(f"plot.values.{key}", lang)
+        bars = ax.barh(y + 0.4 * k - 0.2, np.nan_to_num(values), 0.38, color=colour, label=label)
+        for rect, v in zip(bars, values, strict=True):
+            ax.annotate(
+                number(float(v), lang),
+                (max(rect.get_width(), 0.0), rect.get_y() + rect.get_height() / 2),
+                xytext=(3, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize="x-small",
+            )
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
     ax.set_xlabel(say("plot.values.xlabel", lang))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: money_short(v, lang)))
-    ax.set_ylabel(say("plot.values.ylabel", lang))
-    ax.yaxis.set_major_formatter(_Numbers(lang))
+    ax.xaxis.set_major_formatter(_Numbers(lang))
     ax.set_title(say("plot.values.title", lang))
-    ax.set_ylim(bottom=0)
-    ax.set_xlim(left=0)
-    ax.margins(x=0.15, y=0.15)
+    ax.margins(x=0.2)
     ax.legend(fontsize="small", loc="best")
-    ax.grid(alpha=0.3)
+    ax.grid(axis="x", alpha=0.3)
     return ax
 
 

@@ -50,12 +50,17 @@ TABLE_METRICS: tuple[str, ...] = (
     "cost_dkk_year",
     "hours_per_leader_year",
     "hours_per_member_year",
+    "participant_hours_saved_year",
+    "sponsor_hours_saved_year",
+    "hours_saved_per_leader_year",
+    "net_hours_year",
+    "participant_return_per_hour",
+    "sponsor_return_per_hour",
+    "share_worth_it",
+    "net_dkk_year",
     "attendance_first_quarter",
     "attendance_last_quarter",
     "attendance_decay",
-    "share_valuing",
-    "participant_value_per_hour",
-    "sponsor_value_per_hour",
     "knowledge_gain",
     "nonmember_knowledge_gain",
     "isolated_specialist_gain",
@@ -67,16 +72,35 @@ TABLE_METRICS: tuple[str, ...] = (
 #: Metrics said in words under the headline when scenarios are compared.
 SAID_METRICS: tuple[str, ...] = (
     "total_hours_year",
-    "share_valuing",
-    "participant_value_per_hour",
-    "sponsor_value_per_hour",
+    "participant_hours_saved_year",
+    "sponsor_hours_saved_year",
+    "net_hours_year",
+    "participant_return_per_hour",
+    "sponsor_return_per_hour",
+    "share_worth_it",
     "attendance_decay",
 )
 
 _SHARES = {
     "attendance_first_quarter",
     "attendance_last_quarter",
+    "problem_time_share",
+    "share_worth_it",
     "share_valuing",
+}
+#: Hours a year for the organisation, and money: said in whole numbers.
+_WHOLE = {
+    "total_hours_year",
+    "cost_dkk_year",
+    "meetings_held",
+    "meetings_cancelled",
+    "participant_hours_saved_year",
+    "sponsor_hours_saved_year",
+    "nonmember_hours_saved_year",
+    "net_hours_year",
+    "participant_dkk_saved_year",
+    "sponsor_dkk_saved_year",
+    "net_dkk_year",
 }
 
 
@@ -86,15 +110,17 @@ _SHARES = {
 def _fmt(metric: str, x: float, lang: str) -> str:
     if metric in _SHARES:
         return percent(x, lang)
-    if metric in ("total_hours_year", "cost_dkk_year", "meetings_held", "meetings_cancelled"):
+    if metric in _WHOLE:
         return number(x, lang)
-    if metric in ("hours_per_leader_year", "hours_per_member_year", "bridging_ties"):
+    per_person = ("hours_per_leader_year", "hours_per_member_year", "hours_saved_per_leader_year")
+    if metric in (*per_person, "bridging_ties"):
         return number(x, lang, digits=1)
     return significant(x, lang)
 
 
 def headline(runs: Sequence[RunResult], lang: str = "en") -> list[str]:
-    """Plain sentences about one scenario, from the means over its replications.
+    """Plain sentences about one scenario, from the means over its replications: what a
+    member spends and saves in hours, and what the networks cost and save the organisation.
 
     Examples
     --------
@@ -109,15 +135,21 @@ def headline(runs: Sequence[RunResult], lang: str = "en") -> list[str]:
     if not sc.networks:
         return [say("report.no_networks", lang, name=name)]
 
-    def mean(metric: str) -> float:
+    def mean(metric: str, per: str | None = None) -> float:
         x = np.array([_num(r.summary[metric]) for r in runs])
+        if per is not None:
+            d = np.array([_num(r.summary[per]) for r in runs])
+            x = np.divide(x, d, out=np.full_like(x, math.nan), where=d > 0)
         return float(np.nanmean(x)) if np.isfinite(x).any() else math.nan
 
     per_leader = mean("hours_per_leader_year")
-    hours = per_leader if per_leader > 0 else mean("hours_per_member_year")
-    key = "per_leader" if per_leader > 0 else "per_member"
-    valuing = mean("share_valuing")
-    if not math.isfinite(valuing):
+    if per_leader > 0:
+        key, hours, saved = "per_leader", per_leader, mean("hours_saved_per_leader_year")
+    else:
+        hours = mean("hours_per_member_year")
+        key, saved = "per_member", mean("participant_hours_saved_year", per="members")
+    worth = mean("share_worth_it")
+    if not math.isfinite(worth):
         key = "no_valuing"
     time = working_time(
         hours,
@@ -131,22 +163,23 @@ def headline(runs: Sequence[RunResult], lang: str = "en") -> list[str]:
             lang,
             name=name,
             hours=number(hours, lang),
+            saved=number(saved, lang),
             time=time,
-            valuing=share_in_ten(valuing, lang) if math.isfinite(valuing) else "",
+            valuing=share_in_ten(worth, lang) if math.isfinite(worth) else "",
         )
     ]
     a, b = mean("attendance_first_quarter"), mean("attendance_last_quarter")
     if math.isfinite(a) and math.isfinite(b):
         change = "holds" if abs(b - a) < 0.05 else ("falls" if b < a else "rises")
         out.append(say(f"report.attendance_{change}", lang, a=percent(a, lang), b=percent(b, lang)))
-    out.append(
-        say(
-            "report.total",
-            lang,
-            hours=number(mean("total_hours_year"), lang),
-            dkk=money(mean("cost_dkk_year"), lang),
-        )
-    )
+    total, dkk = number(mean("total_hours_year"), lang), money(mean("cost_dkk_year"), lang)
+    ret = mean("sponsor_return_per_hour")
+    if math.isfinite(ret):
+        goal = number(mean("sponsor_hours_saved_year"), lang)
+        back = number(ret, lang, digits=1)
+        out.append(say("report.returns", lang, hours=total, dkk=dkk, saved=goal, ret=back))
+    else:
+        out.append(say("report.total", lang, hours=total, dkk=dkk))
     return out
 
 

@@ -148,9 +148,7 @@ def _cell_data(
     att = run.attendance
     assert att is not None and run.knowledge_by_employee is not None
     m = run.meetings
-    by_day = m.groupby("day", sort=True)[
-        ["attended", "invited", "participant_value", "sponsor_value", "hours"]
-    ].sum()
+    by_day = m.groupby("day", sort=True)[["attended", "invited"]].sum()
     rate = (by_day["attended"] / by_day["invited"].where(by_day["invited"] > 0)).fillna(0.0)
     position = {int(e): k for k, e in enumerate(nodes)}
     meetings = []
@@ -174,16 +172,10 @@ def _cell_data(
         if int(e) in position
     )
     years = sc.horizon_days / sc.simulation.days_per_year
-    cum_p = np.cumsum(by_day["participant_value"].to_numpy())
-    cum_s = np.cumsum(by_day["sponsor_value"].to_numpy())
     return {
         "attendance": [
             [int(d) // per_week, round(float(r), 3)]
             for d, r in zip(rate.index.to_numpy(), rate.to_numpy(), strict=True)
-        ],
-        "values": [
-            [int(d) // per_week, round(float(p), 2), round(float(q), 2)]
-            for d, p, q in zip(by_day.index, cum_p, cum_s, strict=True)
         ],
         "meetings": meetings,
         "knowledge": frames,
@@ -192,9 +184,14 @@ def _cell_data(
             "hours_per_member_year": _round(s["hours_per_member_year"]),
             "total_hours_year": _round(s["total_hours_year"]),
             "cost_dkk_year": _round(s["cost_dkk_year"]),
-            "share_valuing": _round(s["share_valuing"], 3),
-            "participant_value_per_hour": _round(s["participant_value_per_hour"], 4),
-            "sponsor_value_per_hour": _round(s["sponsor_value_per_hour"], 4),
+            # Both accounts in hours (MODEL.md "Value in hours"): a member's hours a year in
+            # the network and what it saved them; the organisation's network hours and what
+            # they saved everybody on the network's topics.
+            "hours_saved_per_member_year": _round(_saved_per_member(s)),
+            "sponsor_hours_saved_year": _round(s["sponsor_hours_saved_year"]),
+            "share_worth_it": _round(s["share_worth_it"], 3),
+            "participant_return_per_hour": _round(s["participant_return_per_hour"], 2),
+            "sponsor_return_per_hour": _round(s["sponsor_return_per_hour"], 2),
             "members": int(s["members"]),
             "members_left": int(s["members_left"]),
             "years": years,
@@ -203,23 +200,29 @@ def _cell_data(
     }
 
 
+def _saved_per_member(s: dict[str, Any]) -> float:
+    members = int(s["members"])
+    return float(s["participant_hours_saved_year"]) / members if members else math.nan
+
+
 def _round(x: Any, digits: int = 1) -> float | None:
     x = float(x)
     return round(x, digits) if math.isfinite(x) else None
 
 
 def _story(run: RunResult, lang: str) -> str:
-    """Two plain sentences about one cell."""
+    """Plain sentences about one cell: hours spent and saved, attendance, cost."""
     s, sim = run.summary, run.scenario.simulation
     hours = float(s["hours_per_member_year"])
     time = working_time(
         hours, lang, hours_per_day=sim.hours_per_day, days_per_week=sim.days_per_week
     )
-    valuing = float(s["share_valuing"])
+    worth = float(s["share_worth_it"])
     first, last = float(s["attendance_first_quarter"]), float(s["attendance_last_quarter"])
-    text = say("story.spends", lang, hours=number(hours, lang), time=time)
-    if math.isfinite(valuing):
-        text += f"; {share_in_ten(valuing, lang)}"
+    saved = number(_saved_per_member(s), lang)
+    text = say("story.spends", lang, hours=number(hours, lang), time=time, saved=saved)
+    if math.isfinite(worth):
+        text += f"; {share_in_ten(worth, lang)}"
     text += "."
     if math.isfinite(first) and math.isfinite(last):
         a, b = percent(first, lang), percent(last, lang)

@@ -50,14 +50,21 @@ __all__ = [
     "with_overrides",
 ]
 
-#: Metrics whose paired differences ``compare --ci-width`` drives below the target width.
+#: What a planner reads first, in hours (MODEL.md "Value in hours"): hours spent, hours saved
+#: in both accounts, net hours, the returns per hour, the share who get their hours back.
+#: ``compare --ci-width`` drives these differences below the target width; an experiment
+#: without ``outcomes`` reports these.
 HEADLINE: tuple[str, ...] = (
     "total_hours_year",
     "hours_per_leader_year",
+    "hours_saved_per_leader_year",
+    "participant_hours_saved_year",
+    "sponsor_hours_saved_year",
+    "net_hours_year",
+    "participant_return_per_hour",
+    "sponsor_return_per_hour",
+    "share_worth_it",
     "attendance_decay",
-    "share_valuing",
-    "participant_value_per_hour",
-    "sponsor_value_per_hour",
 )
 NUMERIC = tuple(n for n in SUMMARY_NAMES if n not in ("scenario", "seed", "years"))
 

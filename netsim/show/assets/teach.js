@@ -92,25 +92,40 @@
        W.total.replace("{hours}", fmt.format(n.total_hours_year || 0)));
   }
 
+  // Both accounts in hours: a pair of bars (spent, saved) for a leader and for the
+  // organisation, each pair on its own scale, the same for every run so that switching a
+  // control shows a real change.
+  const ACCOUNTS = [
+    {spent: "hours_per_member_year", saved: "hours_saved_per_member_year", colour: "#1b7837",
+     id: "participant", title: W.participants, unit: W.per_leader_year},
+    {spent: "total_hours_year", saved: "sponsor_hours_saved_year", colour: "#762a83",
+     id: "sponsor", title: W.sponsor, unit: W.organisation_year},
+  ];
+  ACCOUNTS.forEach(function (a) {
+    a.max = 1;
+    Object.values(DATA.runs).forEach(function (r) {
+      a.max = Math.max(a.max, r.numbers[a.spent] || 0, r.numbers[a.saved] || 0);
+    });
+  });
+
   function drawValues(run) {
     const svg = document.getElementById("values-chart");
     clear(svg);
-    let ymax = 1;
-    Object.values(DATA.runs).forEach(function (r) {
-      r.values.forEach(function (p) { ymax = Math.max(ymax, p[1], p[2]); });
+    ACCOUNTS.forEach(function (a, k) {
+      const left = 20 + 440 * k, label = 90, width = 440 - label - 70;
+      el("text", {x: left, y: 28, "font-size": 13, "font-weight": 600, fill: a.colour}, svg,
+         a.title);
+      el("text", {x: left, y: 205, "font-size": 11, fill: "#5b6472"}, svg, a.unit);
+      [[W.spent, a.spent, "#b3b8bf"], [W.saved, a.saved, a.colour]].forEach(function (bar, j) {
+        const value = run.numbers[bar[1]] || 0;
+        const y = 50 + 70 * j;
+        el("text", {x: left, y: y + 30, "font-size": 12, fill: "#1d2430"}, svg, bar[0]);
+        el("rect", {x: left + label, y: y, width: Math.max(width * value / a.max, 0),
+                    height: 46, fill: bar[2], id: a.id + "-" + (j ? "saved" : "spent")}, svg);
+        el("text", {x: left + label + width * Math.max(value, 0) / a.max + 6, y: y + 30,
+                    "font-size": 14, "font-weight": 600}, svg, fmt.format(value));
+      });
     });
-    const f = frame(svg, 880, 220, DATA.weeks, ymax, function (v) { return fmt.format(v); });
-    const participant = run.values.map(function (p) { return [p[0], p[1]]; });
-    const sponsor = run.values.map(function (p) { return [p[0], p[2]]; });
-    el("path", {d: path(participant, f.x, f.y), fill: "none", stroke: "#1b7837",
-                "stroke-width": 2.5, id: "participant-line"}, svg);
-    el("path", {d: path(sponsor, f.x, f.y), fill: "none", stroke: "#762a83", "stroke-width": 2.5,
-                id: "sponsor-line"}, svg);
-    const last = run.values[run.values.length - 1] || [0, 0, 0];
-    el("text", {x: f.x(last[0]) - 4, y: f.y(last[1]) - 6, "text-anchor": "end", "font-size": 12,
-                fill: "#1b7837"}, svg, W.participants);
-    el("text", {x: f.x(last[0]) - 4, y: f.y(last[2]) - 6, "text-anchor": "end", "font-size": 12,
-                fill: "#762a83"}, svg, W.sponsor);
   }
 
   // The graph: nodes and ties drawn once; colours and rings change with the run and week.

@@ -305,10 +305,12 @@ def _print_comparison(frame: Any) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from netsim.study.experiment import load_experiment, sweep
+    from rich.markup import escape
+
+    from netsim.study.experiment import default_db, load_experiment, sweep
 
     exp = load_experiment(args.experiment)
-    db = args.db if args.db is not None else Path("results") / f"{exp.name}.sqlite"
+    db = args.db if args.db is not None else default_db(exp)
     executor, client = None, None
     if args.scheduler is not None:
         try:
@@ -323,7 +325,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             raise NetsimError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
         executor = client.get_executor()
     try:
-        with progress_bar(exp.name) as bar:
+        with progress_bar(escape(exp.name)) as bar:
             task = bar.add_task("tasks", total=None, failed=0)
 
             def show(done: int, total: int, failed: int) -> None:
@@ -357,20 +359,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _cmd_results(args: argparse.Namespace) -> int:
     from netsim.study.analysis import sensitivity, summarise
-    from netsim.study.experiment import Experiment
-    from netsim.study.store import ResultStore
+    from netsim.study.export import check_out, read_sweep, results_csv, results_json, write_out
 
-    if not args.db.is_file():
-        raise NetsimError(f"{args.db}: no such results database")
-    with ResultStore(args.db) as store:
-        spec_data = store.get_meta("spec")
-        if spec_data is None:
-            raise NetsimError(f"{args.db}: not a netsim sweep database (no experiment recorded)")
-        spec = Experiment.model_validate(spec_data)
-        frame = store.frame()
-        failures = store.failures()
-    if frame.empty:
-        raise NetsimError(f"{args.db}: no finished tasks yet")
+    if args.out is not None:
+        check_out(args.out)
+    spec, frame, failures = read_sweep(args.db)
     table = summarise(frame, spec.outcomes)
     indices = None
     if spec.design in ("sobol", "morris"):
@@ -391,30 +384,20 @@ def _cmd_results(args: argparse.Namespace) -> int:
             raise NetsimError(
                 "--format parquet needs pyarrow: pip install 'netsim[parquet]'"
             ) from None
+        except OSError as exc:
+            raise NetsimError(f"{args.out}: cannot write the results ({exc})") from None
         return 0
     if args.format == "csv":
-        text = table.to_csv(index=False)
-        if indices is not None:
-            text += "\n" + indices.to_csv(index=False)
+        text = results_csv(table, indices)
     elif args.format == "json":
-        data: dict[str, Any] = {
-            "experiment": spec.name,
-            "design": spec.design,
-            "points": [json_ready(r) for r in table.to_dict(orient="records")],
-            "failed": [json_ready(r) for r in failures.to_dict(orient="records")],
-        }
-        if indices is not None:
-            data["indices"] = [json_ready(r) for r in indices.to_dict(orient="records")]
-        text = json.dumps(data, indent=2) + "\n"
+        text = results_json(spec, table, failures, indices)
     else:
         _print_results(table, spec.outcomes, indices, len(failures))
         return 0
     if args.out is None:
         sys.stdout.write(text)
     else:
-        from netsim.sim.result import atomic_write_text
-
-        atomic_write_text(args.out, text)
+        write_out(args.out, text)
     return 0
 
 

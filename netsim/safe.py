@@ -58,7 +58,7 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
-            out[column] = out[column].map(_cell)
+            out[column] = pd.Series([_cell(v) for v in out[column]], index=out.index, dtype=object)
     out.columns = [_cell(c) for c in out.columns]
     return out
 

@@ -295,7 +295,7 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
         raise ExperimentError(source, field, message) from None
     except RecursionError:
         raise ExperimentError(source, "", "arrays or tables nested too deeply") from None
-    bases = [load_scenario(p.parent / f) for f in spec.scenario_files()]
+    bases = [load_scenario(_base_file(p, spec, i)) for i in range(len(spec.scenario_files()))]
     loaded = LoadedExperiment(spec, bases, source)
     for (path_, value, exact), base in itertools.product(_probe_values(spec), loaded.bases):
         try:
@@ -310,6 +310,21 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
                 source, f"parameters.{path_}", f"{exc.field}: {exc.message}"
             ) from None
     return loaded
+
+
+def _base_file(p: Path, spec: Experiment, i: int) -> Path:
+    """The i-th base scenario file, which must be a regular file (a FIFO or a device would
+    block the loader or never end)."""
+    written = spec.scenario_files()[i]
+    field = "scenario" if spec.scenario is not None else f"scenarios.{i}"
+    path = p.parent / written
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        raise ExperimentError(str(p), field, f"no scenario file {str(path)!r}") from None
+    if not written or not regular:
+        raise ExperimentError(str(p), field, f"{str(path)!r} is not a scenario file")
+    return path
 
 
 def _read_text(p: Path, source: str) -> str:

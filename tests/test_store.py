@@ -112,12 +112,22 @@ def test_a_design_too_large_is_refused_before_anything_is_written(tmp_path, caps
 
 def test_a_huge_sobol_sample_is_refused_before_sampling(tmp_path, capsys):
     body = (
-        'design = "sobol"\nsamples = 1000000\nreplications = 1\n'
+        'design = "sobol"\nsamples = 524288\nreplications = 1\n'
         '[parameters."attendance.intercept"]\nbounds = [0.0, 1.0]\n'
     )
     exp = write_experiment(tmp_path, body)
     message = one_error(capsys, "sweep", exp, "--db", tmp_path / "x.sqlite")
-    assert message.startswith(f"{exp}: samples: the design needs 3,000,000 tasks")
+    assert message.startswith(f"{exp}: samples: the design needs 1,572,864 tasks")
+
+
+def test_a_sobol_sample_is_a_power_of_two(tmp_path, capsys):
+    body = (
+        'design = "sobol"\nsamples = 6\nreplications = 1\n'
+        '[parameters."attendance.intercept"]\nbounds = [0.0, 1.0]\n'
+    )
+    exp = write_experiment(tmp_path, body)
+    message = one_error(capsys, "sweep", exp, "--db", tmp_path / "x.sqlite")
+    assert message.startswith(f"{exp}: samples: a sobol design needs a power of 2")
 
 
 def test_the_largest_seed_runs_and_is_stored(tmp_path):

@@ -419,15 +419,17 @@ def _note_imputed(indices: Any, outcomes: list[str], points: int) -> None:
 
 
 def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = stdout_console()
     params = [c for c in table.columns if c.startswith("param:")]
     t = Table(title="sweep results: mean [95 % CI] per design point")
     for c in ["point", *(p.removeprefix("param:") for p in params), "n", *outcomes]:
-        t.add_column(c, justify="right")
+        t.add_column(escape(c), justify="right")
     for _, row in table.iterrows():
-        cells = [str(row["point"]), *(_fmt(row[p]) for p in params), str(row["n"])]
+        # A parameter's value (a scenario's name) is text a user wrote, not rich markup.
+        cells = [str(row["point"]), *(escape(_fmt(row[p])) for p in params), str(row["n"])]
         for o in outcomes:
             cells.append(
                 f"{_fmt(row[o])} [{_fmt(row[o + '_ci_low'])}, {_fmt(row[o + '_ci_high'])}]"

@@ -204,6 +204,13 @@ class Experiment(_Model):
                 raise consistency(f"parameters.{path}", "a grid design needs values")
             if self.design != "grid" and p.bounds is None:
                 raise consistency(f"parameters.{path}", f"a {self.design} design needs bounds")
+        n = self.samples
+        if self.design == "sobol" and n & (n - 1):
+            raise consistency(
+                "samples",
+                "a sobol design needs a power of 2 (4, 8, 16, ...): Sobol' points are "
+                f"balanced only then (got {n})",
+            )
         points = design_size(self)
         if points * self.replications > MAX_TASKS:
             field = (

@@ -119,6 +119,8 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     included); on a read-only mount SQLite cannot make the log's index file there, and the
     file is opened as ``immutable``: nothing can change it there.
     """
+    if path.is_dir():
+        raise StoreError(f"{_name(path)}: is a directory; give a sweep's .sqlite file")
     if not path.is_file():
         raise StoreError(f"{_name(path)}: no such results database")
     uri = "file:" + quote(str(path.resolve()))

@@ -355,3 +355,17 @@ def test_csv_safe_and_json_strict():
 
     text = json_strict({"a": np.float64("nan"), "b": [np.inf, -np.inf, 1.5], "c": np.int64(3)})
     assert text == '{"a": null, "b": [null, null, 1.5], "c": 3}'
+
+
+def test_a_malformed_scheduler_address_is_one_line(tmp_path, capsys):
+    exp = write_experiment(tmp_path, SMALL)
+    message = one_error(capsys, "sweep", exp, "--db", tmp_path / "x.sqlite", "--scheduler", "nope")
+    assert message.startswith("--scheduler nope: cannot connect (")
+    assert message.endswith("give tcp://HOST:PORT")
+    assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_results_of_a_directory_says_so(tmp_path, capsys):
+    assert one_error(capsys, "results", tmp_path) == (
+        f"{tmp_path}: is a directory; give a sweep's .sqlite file"
+    )

@@ -321,8 +321,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             ) from None
         try:
             client = Client(args.scheduler, timeout="10s")
-        except OSError as exc:
-            raise NetsimError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
+        except (OSError, ValueError, TypeError) as exc:
+            # A malformed address is a ValueError, an unreachable one an OSError.
+            raise NetsimError(
+                f"--scheduler {args.scheduler}: cannot connect ({exc}); give tcp://HOST:PORT"
+            ) from None
         executor = client.get_executor()
     try:
         with progress_bar(escape(exp.name)) as bar:

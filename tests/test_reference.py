@@ -49,7 +49,6 @@ def _scenario() -> netsim.Scenario:
         {
             "name": "reference_check",
             "organisation": ORGANISATION,
-            "learning": {"value_per_knowledge": 100.0},  # worth talking about
             "attendance": {
                 "leave_threshold": 0.15,
                 "leave_after_meetings": 2,

@@ -156,7 +156,8 @@ def build_account(
     for batch in batches:
         if batch.spec.kind == "sponsored":
             goal[batch.topics] = True
-    rate = np.full(n, work.problems_per_day)
+    # Each person's load: a log-normal multiplier of median 1 (drawn after the partners).
+    rate = work.problems_per_day * np.exp(work.problems_sd * rng.standard_normal(n))
     return Account(
         mix_topic=topic,
         mix_weight=weight,

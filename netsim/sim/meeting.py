@@ -24,6 +24,7 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
 from netsim.sim.records import MeetingOutcome
+from netsim.sim.work import daily_hours, problem_hours, solve_hours
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -83,7 +84,9 @@ class Turnout:
 class Gains:
     """What each slot gained at the meeting, as ``(group, slot)`` arrays (zero if absent)."""
 
-    value: np.ndarray  # participant value u
+    value: np.ndarray  # participant value u: hours saved per hour the meeting cost them
+    hours: np.ndarray  # the hours (and hours-equivalents) it saves them over the year ahead
+    sponsor: np.ndarray  # the hours it saves them on the sponsor's topics over the year ahead
     knowledge: np.ndarray  # mean knowledge gain over the network's topics
     bridging: np.ndarray  # strength gained by new cross-department ties
     cross_tie: np.ndarray  # strength gained by all cross-department ties
@@ -91,7 +94,7 @@ class Gains:
     @classmethod
     def zeros(cls, shape: tuple[int, ...]) -> Gains:
         """No gains yet."""
-        return cls(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
+        return cls(*(np.zeros(shape) for _ in range(6)))
 
 
 def decide_attendance(state: State, batch: Batch) -> Turnout:
@@ -143,11 +146,14 @@ def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
     for start in range(0, held_groups.size, MEETING_BLOCK):
         block = held_groups[start : start + MEETING_BLOCK]
         attended = turnout.attended[block]
+        people = batch.idx[block][attended]
+        before, before_goal = _hours_a_day(state, people)
         _learn(state, batch, block, attended, gains)
         attendees = _Attendees.of(batch, block, attended)
         listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
         _form_ties(state, batch, attendees, gains)
-        _participant_value(state, batch, attendees, gains)
+        after, after_goal = _hours_a_day(state, people)
+        _participant_value(state, batch, attendees, gains, before - after, before_goal - after_goal)
         _spread_hearsay(state, batch, attendees, listeners, gains)
     return gains
 
@@ -224,27 +230,54 @@ def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) 
     gains.cross_tie[at.group, at.slot] = (increment * batch.cross[at.group, at.slot]).sum(axis=1)
 
 
-def _participant_value(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:
-    """Each attendee's value of the meeting: knowledge, career ties and, for an isolated
-    specialist, the support of peers of their specialty in the room."""
-    lrn = state.scenario.learning
-    at, block = attendees, attendees.block
-    support: float | np.ndarray = 0.0
-    if batch.isolated[block].any():
-        specialty = batch.specialty[at.group]
-        own = specialty[np.arange(at.slot.size), at.slot][:, None]
-        peers = np.zeros((block.size, batch.idx.shape[1]))
-        peers[at.row, at.slot] = ((specialty == own) & at.together).sum(1)
-        support = (
-            lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[block]
-        )
-    gains.value[block] = np.where(
-        at.attended,
-        lrn.value_per_knowledge * gains.knowledge[block]
-        + lrn.value_per_tie * batch.career[block] * gains.cross_tie[block]
-        + support,
-        0.0,
+def _hours_a_day(state: State, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``people``'s hours a working day on problems, as knowledge and ties are now: on
+    all their topics, and on the sponsor's."""
+    acc, work = state.account, state.scenario.work
+    hours = solve_hours(
+        state.knowledge, h_max=work.solve_hours_max, h_min=work.solve_hours_min,
+        gamma=work.solve_exponent,
+    )  # fmt: skip
+    per_problem = problem_hours(
+        hours, acc.mix_topic, state.indptr, state.indices, state.w, 1.0 - state.mu,
+        ask_hours=work.ask_hours, rows=people,
+    )  # fmt: skip
+    rate = acc.rate[people]
+    return (
+        daily_hours(per_problem, acc.mix_weight[people], rate),
+        daily_hours(per_problem, acc.goal_weight[people], rate),
     )
+
+
+def _participant_value(
+    state: State,
+    batch: Batch,
+    attendees: _Attendees,
+    gains: Gains,
+    saved_a_day: np.ndarray,
+    saved_a_day_goal: np.ndarray,
+) -> None:
+    """Each attendee's value of the meeting, in hours saved per hour it cost them: the hours a
+    day it saves them on their problems (what they learnt, the colleagues they can now ask),
+    over the time it lasts as knowledge fades (``1 / forgetting_per_year`` years: the whole
+    future, discounted by forgetting; the horizon when nothing is forgotten), plus an
+    hours-equivalent for new ties across departments (alliances), weighted by their career
+    motive. The sponsor's part is the hours
+    it saves them on the sponsor's topics (no hours-equivalents: the sponsor counts hours)."""
+    sc = state.scenario
+    lrn, sim = sc.learning, sc.simulation
+    fade = lrn.forgetting_per_year
+    lasting_days = sim.days_per_year / fade if fade > 0 else float(sc.horizon_days)
+    at, block = attendees, attendees.block
+    shape = (block.size, batch.idx.shape[1])
+    hours, sponsor = np.zeros(shape), np.zeros(shape)
+    hours[at.attended] = saved_a_day * lasting_days
+    sponsor[at.attended] = saved_a_day_goal * lasting_days
+    alliances = lrn.alliance_hours_per_tie * batch.career[block] * gains.cross_tie[block]
+    hours = np.where(at.attended, hours + alliances, 0.0)
+    gains.hours[block] = hours
+    gains.sponsor[block] = sponsor
+    gains.value[block] = hours / batch.spec.hours_per_attendee()
 
 
 def _spread_hearsay(
@@ -316,12 +349,7 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     learn_from_experience(state, batch, turnout, gains.value)
     fade_obligation_and_leave(state, batch, turnout)
     charge_attendees(state, batch, turnout)
-    sponsor_value = kernels.sponsor_value(
-        gains.knowledge,
-        turnout.attended,
-        per_knowledge=state.scenario.learning.sponsor_value_per_knowledge,
-        goal_clarity=batch.spec.goal_clarity,
-    )
+    sponsor_value = gains.sponsor.sum(axis=1)
     rec.meeting(
         state,
         batch,
@@ -337,6 +365,8 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
             held=turnout.held,
             attended=turnout.attended,
             value=gains.value,
+            participant_hours=gains.hours,
+            gone=batch.left & ~batch.closed[:, None],
             knowledge_gain=gains.knowledge,
             bridging_gain=gains.bridging,
             cross_tie_gain=gains.cross_tie,

@@ -289,10 +289,6 @@ def apply_change(state: State, values: dict[str, Any]) -> None:
             batch.participation[:] = spec.participation
         if spec.facilitation != old.facilitation:
             batch.facilitated[:] = spec.facilitation == "professional"
-        # A relaunched network announces its new goal: expectations move with the prior.
-        att = new.attendance
-        shift = att.prior_value_per_clarity * (spec.goal_clarity - old.goal_clarity)
-        batch.vhat = np.where(batch.slot, np.maximum(batch.vhat + shift, 0.0), 0.0)
 
 
 def simulate(

@@ -360,4 +360,4 @@ def test_compare_table_leads_with_hours(tmp_path: Path, capsys: pytest.CaptureFi
         "hours_saved_per_leader_year",
     ]
     assert rows.index("share_worth_it") < rows.index("cost_dkk_year")
-    assert rows.index("sponsor_return_per_hour") < rows.index("sponsor_value_per_hour")
+    assert rows.index("sponsor_return_per_hour") < rows.index("knowledge_gain")

@@ -71,7 +71,7 @@ __all__ = [
 
 #: Problems per working day per employee at the defaults: the problem-load calibration
 #: (``experiments/calibrate_problem_load.py``, docs/calibration.md).
-PROBLEMS_PER_DAY = 2.14
+PROBLEMS_PER_DAY = 1.9
 
 #: The longest horizon in weeks the limits of :class:`Simulation` allow (50 years of 366
 #: working days, one a week): no week a scenario names can be later.

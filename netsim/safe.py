@@ -1,73 +1,89 @@
-"""Output that is safe to open: CSV cells no spreadsheet runs as formulas, and strict JSON.
+"""Output that is safe to hand to other programs: strict JSON and formula-free CSV.
 
-Below every wing, like :mod:`netsim.errors`: whatever writes a CSV or JSON file a user opens
-goes through these two functions.
+Every wing that writes JSON or CSV for people and their tools uses these two functions, so
+the rules live in one place: JSON without the ``NaN``/``Infinity`` tokens that strict parsers
+refuse, and CSV whose text cells a spreadsheet will not run as formulas (the OWASP rule for
+CSV injection).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 __all__ = ["csv_safe", "json_strict"]
 
-#: What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The first characters that make a spreadsheet read a cell as a formula (OWASP).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _is_number(value):
+        return "'" + value
+    return value
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells cannot start a formula in a spreadsheet.
+    """A copy of ``frame`` whose text cells and column names cannot start a formula.
 
-    A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets
-    a leading ``'`` (the OWASP rule); numbers, and text that starts otherwise, are kept.
+    A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'``; numbers (a negative number too, whether stored as a number or as its text)
+    are left as they are, so a column of numbers stays one.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
 
     Examples
     --------
-    >>> f = pd.DataFrame({"name": ["=1+2", "-x", "ok", "@A1"], "n": [-1, 2, 3, 4]})
-    >>> csv_safe(f).to_dict(orient="list")
-    {'name': ["'=1+2", "'-x", 'ok', "'@A1"], 'n': [-1, 2, 3, 4]}
+    >>> df = pd.DataFrame({"name": ["=1+1", "-2", "@SUM(A1)", "ok"], "x": [-1.5, 2, 3, 4]})
+    >>> csv_safe(df).to_dict("list")
+    {'name': ["'=1+1", '-2', "'@SUM(A1)", 'ok'], 'x': [-1.5, 2.0, 3.0, 4.0]}
     """
-
-    def cell(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            return "'" + value
-        return value
-
     out = frame.copy()
     for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column].dtype):
-            out[column] = out[column].map(cell, na_action="ignore")
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
+            out[column] = pd.Series([_cell(v) for v in out[column]], index=out.index, dtype=object)
+    out.columns = [_cell(c) for c in out.columns]
     return out
 
 
-def json_strict(obj: Any) -> str:
-    """``obj`` as strict JSON (indented by 2): NaN becomes ``null``, numpy scalars numbers.
+def _finite(obj: Any) -> Any:
+    if hasattr(obj, "tolist") and not isinstance(obj, (str, bytes)):
+        obj = obj.tolist()  # numpy scalars and arrays
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {str(k): _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
 
-    Infinity has no JSON form and never stands for "undefined": it raises ``ValueError``.
+
+def json_strict(obj: Any, **kwargs: Any) -> str:
+    """``obj`` as strict JSON (RFC 8259): NaN and ±Infinity become ``null``.
+
+    Numpy scalars and arrays become Python numbers and lists; ``kwargs`` go to
+    :func:`json.dumps` (``indent=2``, ``sort_keys=True``, ...).
 
     Examples
     --------
-    >>> print(json_strict({"a": float("nan"), "b": [1.5]}))
-    {
-      "a": null,
-      "b": [
-        1.5
-      ]
-    }
+    >>> json_strict({"a": float("nan"), "b": [1.0, float("inf")]})
+    '{"a": null, "b": [1.0, null]}'
     """
-    return json.dumps(_plain(obj), indent=2, allow_nan=False)
-
-
-def _plain(obj: Any) -> Any:
-    if hasattr(obj, "item") and not isinstance(obj, dict | list | tuple):  # numpy scalar
-        obj = obj.item()
-    if isinstance(obj, float) and math.isnan(obj):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    return obj
+    return json.dumps(_finite(obj), allow_nan=False, **kwargs)

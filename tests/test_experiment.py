@@ -226,12 +226,16 @@ def test_a_design_point_the_organisation_cannot_meet_is_refused_before_running(t
     assert not (tmp_path / "q.sqlite").exists()
 
 
-def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path):
-    body = GRID.replace("replications = 3", "replications = 30")
-    # 120 tasks: enough that the sweep is still running when the test kills it.
-    exp = write_experiment(tmp_path, body)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path, workers):
+    # 120 tasks: enough that the sweep is still running when the test kills it; one worker
+    # runs them in the sweep's own process, so each takes longer there.
+    exp = write_experiment(tmp_path, GRID.replace("replications = 3", "replications = 30"))
+    if workers == 1:
+        exp.write_text(exp.read_text().replace("years = 0.25", "years = 1"))
     db = tmp_path / "killed.sqlite"
-    cmd = [sys.executable, "-m", "netsim.cli", "sweep", str(exp), "--db", str(db), "--workers", "2"]
+    cmd = [sys.executable, "-m", "netsim.cli", "sweep", str(exp), "--db", str(db)]
+    cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(
         cmd,
         cwd=tmp_path,
@@ -253,7 +257,7 @@ def test_sweep_killed_with_sigkill_resumes_to_the_same_rows(tmp_path):
         time.sleep(0.05)
     assert proc.poll() is None, "the sweep finished before it could be killed"
     os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its worker processes
-    proc.wait()
+    proc.wait(timeout=60)
     with sqlite3.connect(db) as con:
         partial = con.execute("SELECT COUNT(*) FROM tasks").fetchone()[0]
     assert 6 <= partial < 120

@@ -216,7 +216,7 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         summaries.append(result.summary)
     if args.format == "json":
         data: Any = [json_ready(s) for s in summaries]
-        print(json_strict(data[0] if len(data) == 1 else data))
+        print(json_strict(data[0] if len(data) == 1 else data, indent=2))
     else:
         _print_table(summaries)
         if args.out is not None:
@@ -357,10 +357,12 @@ def _print_comparison(frame: Any) -> None:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from netsim.study.experiment import load_experiment, sweep
+    from rich.markup import escape
+
+    from netsim.study.experiment import default_db, load_experiment, sweep
 
     exp = load_experiment(args.experiment)
-    db = args.db if args.db is not None else Path("results") / f"{exp.name}.sqlite"
+    db = args.db if args.db is not None else default_db(exp)
     executor, client = None, None
     if args.scheduler is not None:
         try:
@@ -371,11 +373,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             ) from None
         try:
             client = Client(args.scheduler, timeout="10s")
-        except OSError as exc:
-            raise NetsimError(f"--scheduler {args.scheduler}: cannot connect ({exc})") from None
+        except (OSError, ValueError, TypeError) as exc:
+            # A malformed address is a ValueError, an unreachable one an OSError.
+            raise NetsimError(
+                f"--scheduler {args.scheduler}: cannot connect ({exc}); give tcp://HOST:PORT"
+            ) from None
         executor = client.get_executor()
     try:
-        with progress_bar(exp.name) as bar:
+        with progress_bar(escape(exp.name)) as bar:
             task = bar.add_task("tasks", total=None, failed=0)
 
             def show(done: int, total: int, failed: int) -> None:
@@ -409,20 +414,11 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _cmd_results(args: argparse.Namespace) -> int:
     from netsim.study.analysis import sensitivity, summarise
-    from netsim.study.experiment import Experiment
-    from netsim.study.store import ResultStore
+    from netsim.study.export import check_out, read_sweep, results_csv, results_json, write_out
 
-    if not args.db.is_file():
-        raise NetsimError(f"{args.db}: no such results database")
-    with ResultStore(args.db) as store:
-        spec_data = store.get_meta("spec")
-        if spec_data is None:
-            raise NetsimError(f"{args.db}: not a netsim sweep database (no experiment recorded)")
-        spec = Experiment.model_validate(spec_data)
-        frame = store.frame()
-        failures = store.failures()
-    if frame.empty:
-        raise NetsimError(f"{args.db}: no finished tasks yet")
+    if args.out is not None:
+        check_out(args.out)
+    spec, frame, failures = read_sweep(args.db)
     table = summarise(frame, spec.outcomes)
     indices = None
     if spec.design in ("sobol", "morris"):
@@ -443,30 +439,20 @@ def _cmd_results(args: argparse.Namespace) -> int:
             raise NetsimError(
                 "--format parquet needs pyarrow: pip install 'netsim[parquet]'"
             ) from None
+        except OSError as exc:
+            raise NetsimError(f"{args.out}: cannot write the results ({exc})") from None
         return 0
     if args.format == "csv":
-        text = table.to_csv(index=False)
-        if indices is not None:
-            text += "\n" + indices.to_csv(index=False)
+        text = results_csv(table, indices)
     elif args.format == "json":
-        data: dict[str, Any] = {
-            "experiment": spec.name,
-            "design": spec.design,
-            "points": [json_ready(r) for r in table.to_dict(orient="records")],
-            "failed": [json_ready(r) for r in failures.to_dict(orient="records")],
-        }
-        if indices is not None:
-            data["indices"] = [json_ready(r) for r in indices.to_dict(orient="records")]
-        text = json.dumps(data, indent=2) + "\n"
+        text = results_json(spec, table, failures, indices)
     else:
         _print_results(table, spec.outcomes, indices, len(failures))
         return 0
     if args.out is None:
         sys.stdout.write(text)
     else:
-        from netsim.sim.result import atomic_write_text
-
-        atomic_write_text(args.out, text)
+        write_out(args.out, text)
     return 0
 
 
@@ -488,15 +474,17 @@ def _note_imputed(indices: Any, outcomes: list[str], points: int) -> None:
 
 
 def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     console = stdout_console()
     params = [c for c in table.columns if c.startswith("param:")]
     t = Table(title="sweep results: mean [95 % CI] per design point")
     for c in ["point", *(p.removeprefix("param:") for p in params), "n", *outcomes]:
-        t.add_column(c, justify="right")
+        t.add_column(escape(c), justify="right")
     for _, row in table.iterrows():
-        cells = [str(row["point"]), *(_fmt(row[p]) for p in params), str(row["n"])]
+        # A parameter's value (a scenario's name) is text a user wrote, not rich markup.
+        cells = [str(row["point"]), *(escape(_fmt(row[p])) for p in params), str(row["n"])]
         for o in outcomes:
             cells.append(
                 f"{_fmt(row[o])} [{_fmt(row[o + '_ci_low'])}, {_fmt(row[o + '_ci_high'])}]"

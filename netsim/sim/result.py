@@ -98,7 +98,7 @@ class RunResult:
         :meth:`read` reads them back."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(out / "summary.json", json_strict(self.summary) + "\n")
+        atomic_write_text(out / "summary.json", json_strict(self.summary, indent=2) + "\n")
         for name in _ALWAYS + _OPTIONAL:
             frame = getattr(self, name)
             if frame is not None:
@@ -106,7 +106,7 @@ class RunResult:
                 atomic_write_text(out / RECORDS[name].file, csv_safe(frame).to_csv(index=False))
         atomic_write_text(out / "scenario.toml", scenario_to_toml(self.scenario))
         prov = provenance(seed=self.seed, command=command, kernels=self.kernels)
-        atomic_write_text(out / "provenance.json", json_strict(prov) + "\n")
+        atomic_write_text(out / "provenance.json", json_strict(prov, indent=2) + "\n")
         return out
 
     @classmethod

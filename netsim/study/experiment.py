@@ -16,6 +16,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
+import re
+import stat
 import tomllib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
@@ -28,25 +31,32 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from netsim._version import __version__
 from netsim.errors import NetsimError, ScenarioError
-from netsim.scenario.load import load_scenario, with_overrides
-from netsim.scenario.problems import format_error
+from netsim.scenario.load import load_scenario, parse_scenario, with_overrides
+from netsim.scenario.overrides import overridden
+from netsim.scenario.problems import consistency, format_error
 from netsim.scenario.schema import Scenario
 from netsim.sim.summary import SUMMARY_NAMES
 from netsim.study.runner import Task, error_text, open_executor, run_replications
-from netsim.study.store import ResultStore
+from netsim.study.store import ResultStore, StoreError, one_line
 
 __all__ = [
     "HEADLINE",
+    "MAX_FILE_BYTES",
+    "MAX_SEED",
+    "MAX_TASKS",
     "NUMERIC",
     "Experiment",
     "ExperimentError",
     "LoadedExperiment",
     "Parameter",
+    "default_db",
     "design_points",
+    "design_size",
     "load_experiment",
     "problem",
     "sweep",
     "task_key",
+    "task_keys",
     "with_overrides",
 ]
 
@@ -69,8 +79,26 @@ HEADLINE: tuple[str, ...] = (
 NUMERIC = tuple(n for n in SUMMARY_NAMES if n not in ("scenario", "seed", "years"))
 
 
+#: Tasks (design points x replications) one experiment may ask for: a sweep keeps its
+#: design, one row per task, in memory and in its database before it runs anything.
+MAX_TASKS = 200_000
+#: The largest seed: seeds ``seed .. seed + replications - 1`` fit SQLite's 64-bit integers.
+MAX_SEED = 2**62
+#: An experiment file is a short hand-written declaration.
+MAX_FILE_BYTES = 1_000_000
+
+_PLAIN_NAME = re.compile(r"\w[\w .,+-]*")
+
+
 class ExperimentError(ScenarioError):
-    """An experiment file is not valid."""
+    """An experiment file is not valid.
+
+    Its file, field and message are kept on one line: a control character a user wrote in a
+    key or a value is shown as its escape.
+    """
+
+    def __init__(self, source: str, field: str, message: str) -> None:
+        super().__init__(one_line(source), one_line(field), one_line(message))
 
 
 # ------------------------------------------------------------------ tasks
@@ -79,41 +107,55 @@ class ExperimentError(ScenarioError):
 def task_key(scenario: Scenario, seed: int) -> str:
     """Content hash of a task: resolved scenario, seed, netsim version, and the content (not
     just the paths) of any CSV files the organisation was loaded from."""
+    return task_keys(scenario, [seed])[0]
+
+
+def task_keys(scenario: Scenario, seeds: Iterable[int]) -> list[str]:
+    """:func:`task_key` of the scenario with each seed, the scenario serialised once."""
     roster = scenario.organisation.roster
-    blob = json.dumps(
+    head = json.dumps(
         {
             "scenario": scenario.model_dump(mode="json"),
             "files": roster.digest if roster is not None else None,
             "members": {n: scenario.members_of(n) for n in scenario.networks},
-            "seed": seed,
             "netsim": __version__,
         },
         sort_keys=True,
     )
-    return hashlib.sha256(blob.encode()).hexdigest()
+    # "seed" sorts last, so the full document is this one with the seed appended.
+    prefix = hashlib.sha256(head[:-1].encode() + b', "seed": ')
+    keys = []
+    for seed in seeds:
+        h = prefix.copy()
+        h.update(f"{int(seed)}}}".encode())
+        keys.append(h.hexdigest())
+    return keys
 
 
 # ------------------------------------------------------------------ experiments
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # As strict as scenario files: ``true`` is not a number, ``"3"`` not a count.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Parameter(_Model):
-    """A parameter of the design: values (grid) or bounds (lhs, sobol, morris)."""
+    """A parameter of the design: values (grid) or bounds (lhs, sobol, morris).
 
-    values: list[float | int | str | bool] | None = Field(None, min_length=1)
-    bounds: tuple[float, float] | None = None
+    Each value is checked with the type of the scenario field it sets
+    (:func:`load_experiment`).
+    """
+
+    values: list[float | int | str | bool] | None = Field(None, min_length=1, max_length=10_000)
+    bounds: list[float] | None = Field(None, min_length=2, max_length=2)
 
     @model_validator(mode="after")
     def _one(self) -> Parameter:
-        from netsim.scenario.problems import consistency as _consistency
-
         if (self.values is None) == (self.bounds is None):
-            raise _consistency("values", "give either values (grid) or bounds (lhs, sobol, morris)")
+            raise consistency("values", "give either values (grid) or bounds (lhs, sobol, morris)")
         if self.bounds is not None and not self.bounds[0] < self.bounds[1]:
-            raise _consistency(
+            raise consistency(
                 "bounds", f"the lower bound must be below the upper (got {list(self.bounds)})"
             )
         return self
@@ -122,46 +164,100 @@ class Parameter(_Model):
 class Experiment(_Model):
     """A declared experiment (see ``experiments/*.toml``)."""
 
-    name: str = ""
-    description: str = ""
+    name: str = Field(
+        "",
+        max_length=100,
+        description="Names the default database results/NAME.sqlite: letters, digits, "
+        "spaces and . , + - _ (default: the file's name).",
+    )
+    description: str = Field("", max_length=100_000)
     scenario: str | None = Field(
-        None, description="Base scenario file, relative to the experiment file."
+        None, max_length=4096, description="Base scenario file, relative to the experiment file."
     )
     scenarios: list[str] | None = Field(
-        None, min_length=1, description="Several base scenarios, each crossed with the design."
+        None,
+        min_length=1,
+        max_length=100,
+        description="Several base scenarios, each crossed with the design.",
     )
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: int = Field(16, ge=1, le=1_000_000, description="Base sample size (not grid).")
     replications: int = Field(10, ge=1, le=100_000)
-    seed: int = Field(1, ge=0)
+    seed: int = Field(1, ge=0, le=MAX_SEED)
     years: float | None = Field(None, gt=0, le=50)
-    parameters: dict[str, Parameter] = Field(default_factory=dict)
+    parameters: dict[str, Parameter] = Field(default_factory=dict, max_length=100)
     outcomes: list[str] = Field(default_factory=lambda: list(HEADLINE), min_length=1)
 
     @model_validator(mode="after")
     def _check(self) -> Experiment:
-        from netsim.scenario.problems import consistency as _consistency
-
+        if self.name and not _PLAIN_NAME.fullmatch(self.name):
+            raise consistency(
+                "name",
+                "must be a plain name (letters, digits, spaces and . , + - _, starting with a "
+                f"letter or digit): it names the database results/NAME.sqlite (got {self.name!r})",
+            )
         if (self.scenario is None) == (self.scenarios is None):
-            raise _consistency("scenario", "give either scenario or scenarios (a list)")
+            raise consistency("scenario", "give either scenario or scenarios (a list)")
         if not self.parameters and len(self.scenario_files()) < 2:
-            raise _consistency("parameters", "give parameters, or several scenarios to compare")
+            raise consistency("parameters", "give parameters, or several scenarios to compare")
         if self.design in ("sobol", "morris") and len(self.scenario_files()) > 1:
-            raise _consistency("scenarios", f"a {self.design} design takes one scenario")
+            raise consistency("scenarios", f"a {self.design} design takes one scenario")
 
         for name in self.outcomes:
             if name not in NUMERIC:
-                raise _consistency("outcomes", f"unknown outcome {name!r}; allowed: summary names")
+                raise consistency("outcomes", f"unknown outcome {name!r}; allowed: summary names")
         for path, p in self.parameters.items():
             if self.design == "grid" and p.values is None:
-                raise _consistency(f"parameters.{path}", "a grid design needs values")
+                raise consistency(f"parameters.{path}", "a grid design needs values")
             if self.design != "grid" and p.bounds is None:
-                raise _consistency(f"parameters.{path}", f"a {self.design} design needs bounds")
+                raise consistency(f"parameters.{path}", f"a {self.design} design needs bounds")
+        n = self.samples
+        if self.design == "sobol" and n & (n - 1):
+            raise consistency(
+                "samples",
+                "a sobol design needs a power of 2 (4, 8, 16, ...): Sobol' points are "
+                f"balanced only then (got {n})",
+            )
+        points = design_size(self)
+        if points * self.replications > MAX_TASKS:
+            field = (
+                "replications"
+                if self.replications > 1
+                else ("parameters" if self.design == "grid" else "samples")
+            )
+            raise consistency(
+                field,
+                f"the design needs {points * self.replications:,} tasks ({points:,} design "
+                f"points x {self.replications:,} replications); at most {MAX_TASKS:,} per "
+                "experiment: ask for fewer replications, samples or values",
+            )
         return self
 
     def scenario_files(self) -> list[str]:
         """The base scenario file(s), as written."""
         return [self.scenario] if self.scenario is not None else list(self.scenarios or [])
+
+
+def design_size(spec: Experiment) -> int:
+    """Design points of ``spec`` (every base scenario's), counted without drawing them.
+
+    Examples
+    --------
+    >>> spec = Experiment(scenario="s.toml", design="sobol", samples=8,
+    ...                   parameters={"a.b": Parameter(bounds=[0.0, 1.0])})
+    >>> design_size(spec)
+    24
+    """
+    d = len(spec.parameters)
+    if d == 0:
+        per_base = 1
+    elif spec.design == "grid":
+        per_base = math.prod(len(p.values or []) for p in spec.parameters.values())
+    elif spec.design == "lhs":
+        per_base = spec.samples
+    else:  # SALib: Saltelli without second order, or Morris trajectories
+        per_base = spec.samples * (d + 2 if spec.design == "sobol" else d + 1)
+    return per_base * len(spec.scenario_files())
 
 
 class LoadedExperiment:
@@ -177,6 +273,15 @@ class LoadedExperiment:
         self.name = spec.name or Path(source).stem
 
 
+def default_db(experiment: LoadedExperiment) -> Path:
+    """Where a sweep keeps its results unless told: ``results/NAME.sqlite``.
+
+    The experiment's name is a plain name (:class:`Experiment` refuses a path), and a name
+    taken from the file's name has no directory part, so this stays inside ``results/``.
+    """
+    return Path("results") / f"{experiment.name}.sqlite"
+
+
 def load_experiment(path: str | Path) -> LoadedExperiment:
     """Read and validate an experiment TOML file, its base scenario and every design point.
 
@@ -190,30 +295,80 @@ def load_experiment(path: str | Path) -> LoadedExperiment:
     p = Path(path)
     source = str(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise ExperimentError(source, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExperimentError(source, "", f"cannot read the file ({type(exc).__name__})") from None
+        data = tomllib.loads(_read_text(p, source))
     except tomllib.TOMLDecodeError as exc:
         from netsim.scenario.load import toml_message as _toml_message
 
         raise ExperimentError(source, "", f"TOML syntax error: {_toml_message(exc)}") from None
+    except RecursionError:
+        raise ExperimentError(source, "", "arrays or tables nested too deeply") from None
     try:
         spec = Experiment.model_validate(data)
     except ValidationError as exc:
         field, message = _experiment_error(exc)
         raise ExperimentError(source, field, message) from None
-    bases = [load_scenario(p.parent / f) for f in spec.scenario_files()]
+    except RecursionError:
+        raise ExperimentError(source, "", "arrays or tables nested too deeply") from None
+    bases = [load_scenario(_base_file(p, spec, i)) for i in range(len(spec.scenario_files()))]
     loaded = LoadedExperiment(spec, bases, source)
-    for (path_, value), base in itertools.product(_probe_values(spec), loaded.bases):
+    for (path_, value, exact), base in itertools.product(_probe_values(spec), loaded.bases):
         try:
-            with_overrides(base, {path_: value}, source=source)
+            if exact:  # a value as written: the field's own type, no coercion
+                parse_scenario(
+                    overridden(base, {path_: value}, source=source), source=source, strict=True
+                )
+            else:
+                with_overrides(base, {path_: value}, source=source)
         except ScenarioError as exc:
             raise ExperimentError(
                 source, f"parameters.{path_}", f"{exc.field}: {exc.message}"
             ) from None
     return loaded
+
+
+def _base_file(p: Path, spec: Experiment, i: int) -> Path:
+    """The i-th base scenario file, which must be a regular file (a FIFO or a device would
+    block the loader or never end)."""
+    written = spec.scenario_files()[i]
+    field = "scenario" if spec.scenario is not None else f"scenarios.{i}"
+    path = p.parent / written
+    try:
+        regular = stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        raise ExperimentError(str(p), field, f"no scenario file {str(path)!r}") from None
+    if not written or not regular:
+        raise ExperimentError(str(p), field, f"{str(path)!r} is not a scenario file")
+    return path
+
+
+def _read_text(p: Path, source: str) -> str:
+    """The file's text: a regular file of bounded size (a FIFO or a device would block or
+    never end), read as UTF-8."""
+    try:
+        info = p.stat()
+    except FileNotFoundError:
+        raise ExperimentError(source, "", "file not found") from None
+    except OSError as exc:
+        raise ExperimentError(source, "", f"cannot read the file ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise ExperimentError(source, "", f"{kind}; give an experiment TOML file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise ExperimentError(
+            source, "", f"{info.st_size:,} bytes; an experiment file has at most {MAX_FILE_BYTES:,}"
+        )
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise ExperimentError(source, "", f"more than {MAX_FILE_BYTES:,} bytes")
+        return raw.decode("utf-8-sig")
+    except OSError as exc:
+        raise ExperimentError(source, "", f"cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise ExperimentError(
+            source, "", f"not UTF-8 text (byte {exc.start}); save the file as UTF-8"
+        ) from None
 
 
 def _experiment_error(exc: ValidationError) -> tuple[str, str]:
@@ -229,16 +384,18 @@ def _experiment_error(exc: ValidationError) -> tuple[str, str]:
     return format_error(Experiment, err)
 
 
-def _probe_values(spec: Experiment) -> Iterable[tuple[str, Any]]:
-    """Values that reveal a bad path or range before any task runs."""
+def _probe_values(spec: Experiment) -> Iterable[tuple[str, Any, bool]]:
+    """Values that reveal a bad path, type or range before any task runs, and whether each
+    is a value as written (checked strictly) or a bound (a sampler's draws are floats, which
+    a whole-number field rounds)."""
     for path, p in spec.parameters.items():
         if p.values is not None:
             for v in p.values:
-                yield path, v
+                yield path, v, True
         else:
             assert p.bounds is not None
-            yield path, p.bounds[0]
-            yield path, p.bounds[1]
+            yield path, p.bounds[0], False
+            yield path, p.bounds[1], False
 
 
 def problem(spec: Experiment) -> dict[str, Any]:
@@ -332,14 +489,15 @@ def sweep(
     """
     exp = experiment if isinstance(experiment, LoadedExperiment) else load_experiment(experiment)
     spec = exp.spec
-    db_path = Path(db) if db is not None else Path("results") / f"{exp.name}.sqlite"
+    db_path = Path(db) if db is not None else default_db(exp)
     design = design_points(spec)
     tasks = []
+    seeds = range(spec.seed, spec.seed + spec.replications)
     for point, (params, sc) in enumerate(_points(exp, design)):
-        for rep in range(spec.replications):
-            seed = spec.seed + rep
-            tasks.append((task_key(sc, seed), point, rep, seed, params, sc))
+        for rep, (seed, key) in enumerate(zip(seeds, task_keys(sc, seeds), strict=True)):
+            tasks.append((key, point, rep, seed, params, sc))
     with ResultStore(db_path) as store:
+        _claim(store, exp)
         store.set_meta("experiment", {"name": exp.name, "source": exp.source})
         store.set_meta("spec", spec.model_dump(mode="json"))
         store.set_meta("design", design.to_dict(orient="list"))
@@ -400,6 +558,38 @@ def sweep(
         frame.attrs["failed"] = failed
         frame.attrs["db"] = str(db_path)
     return frame
+
+
+def _identity(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """What makes two experiment files the same experiment: name, base scenarios, design
+    and parameters (replications, samples and values may grow between runs)."""
+    files = [spec["scenario"]] if spec.get("scenario") is not None else spec.get("scenarios")
+    return {
+        "name": name,
+        "scenarios": files,
+        "design": spec.get("design"),
+        "parameters": sorted(spec.get("parameters") or {}),
+    }
+
+
+def _claim(store: ResultStore, exp: LoadedExperiment) -> None:
+    """Refuse a database that holds another experiment's results: its design would be
+    replaced, and its results lost from view."""
+    owner = store.get_meta("experiment")
+    stored = store.get_meta("spec")
+    if not isinstance(owner, dict) or not isinstance(stored, dict):
+        return  # a new database
+    mine = _identity(exp.name, exp.spec.model_dump(mode="json"))
+    theirs = _identity(str(owner.get("name")), stored)
+    if mine == theirs:
+        return
+    what = next(k for k in mine if mine[k] != theirs[k])
+    detail = "" if what == "name" else f" with other {what}"
+    raise StoreError(
+        f"{one_line(str(store.path))}: belongs to experiment {one_line(str(owner.get('name')))!r}"
+        f" ({one_line(str(owner.get('source')))}){detail}; use --db OTHER.sqlite for "
+        f"{one_line(exp.name)!r}, or delete the database to start again"
+    )
 
 
 def _jsonable(v: Any) -> Any:

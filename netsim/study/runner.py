@@ -11,6 +11,7 @@ which results arrive never matters to what is computed from them.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -108,6 +109,23 @@ class _InProcess(Executor):
         return fut
 
 
+def _end_with_parent(interval: float = 0.5) -> None:
+    """Make this worker process exit soon after the process that started it is gone.
+
+    A pool's workers wait on a queue that their killed parent (``kill -9``) can no longer
+    close, and would finish their task and then wait for minutes, or for ever; a daemon
+    thread notices the parent's end (the worker is handed to another parent) and exits.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="netsim-end-with-parent", daemon=True).start()
+
+
 @contextmanager
 def open_executor(
     workers: int | None = None, executor: Executor | None = None
@@ -130,7 +148,9 @@ def open_executor(
         yield executor
         return
     n = workers or os.cpu_count() or 1
-    own: Executor = _InProcess() if n == 1 else ProcessPoolExecutor(max_workers=n)
+    own: Executor = (
+        _InProcess() if n == 1 else ProcessPoolExecutor(max_workers=n, initializer=_end_with_parent)
+    )
     try:
         yield own
     finally:
@@ -172,7 +192,9 @@ def run_replications(
     ------
     Outcome
         In the order the tasks finish, which may differ from run to run; place results by
-        ``tag``.
+        ``tag``. The next task in this process (one worker) starts only when the caller
+        asks for the next outcome, so a caller that saves each outcome before asking has
+        saved every finished task whenever the run is stopped.
     """
     todo = list(tasks)
     with open_executor(workers, executor) as ex:

@@ -355,17 +355,11 @@ def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, A
 
 def _store_figures(path: Path) -> dict[str, Axes]:
     from netsim.study.analysis import sensitivity, summarise
-    from netsim.study.experiment import Experiment
-    from netsim.study.store import ResultStore
+    from netsim.study.export import read_sweep
 
-    with ResultStore(path) as store:
-        spec_data = store.get_meta("spec")
-        if spec_data is None:
-            raise NetsimError(f"{path}: not a netsim sweep database (no experiment recorded)")
-        spec = Experiment.model_validate(spec_data)
-        frame = store.frame()
-    if frame.empty:
-        raise NetsimError(f"{path}: no finished tasks yet")
+    # Read-only, as `netsim results` reads: a database on a read-only mount can be drawn too.
+    sweep = read_sweep(path)
+    spec, frame = sweep.spec, sweep.frame
     table = summarise(frame, spec.outcomes)
     params = [c for c in table.columns if c.startswith("param:")]
     out: dict[str, Axes] = {}

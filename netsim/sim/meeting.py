@@ -137,23 +137,30 @@ def decide_attendance(state: State, batch: Batch) -> Turnout:
 def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
     """Learning, tie formation, value and hearsay in the groups that met.
 
-    The groups are taken :data:`MEETING_BLOCK` at a time: a person is in one group of a
-    network, so the groups are independent and the results the same, while the temporaries
-    (a row per attendee and slot) stay small however many groups a network has.
+    Each attendee's hours a day on problems are measured before any group learns and after
+    every group has learnt and tied: what a colleague in another group of the network learnt
+    today counts as it would if all met in one room. In between, the groups are taken
+    :data:`MEETING_BLOCK` at a time: a person is in one group of a network, so the groups'
+    learning and ties are independent and the results the same, while the temporaries (a row
+    per attendee and slot) stay small however many groups a network has.
     """
     gains = Gains.zeros(batch.idx.shape)
+    attended_all = turnout.attended
+    people = batch.idx[attended_all]
+    before, before_goal = _hours_a_day(state, people)
     held_groups = np.flatnonzero(turnout.held)
+    blocks = []
     for start in range(0, held_groups.size, MEETING_BLOCK):
         block = held_groups[start : start + MEETING_BLOCK]
-        attended = turnout.attended[block]
-        people = batch.idx[block][attended]
-        before, before_goal = _hours_a_day(state, people)
+        attended = attended_all[block]
         _learn(state, batch, block, attended, gains)
         attendees = _Attendees.of(batch, block, attended)
         listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
         _form_ties(state, batch, attendees, gains)
-        after, after_goal = _hours_a_day(state, people)
-        _participant_value(state, batch, attendees, gains, before - after, before_goal - after_goal)
+        blocks.append((attendees, listeners))
+    after, after_goal = _hours_a_day(state, people)
+    _participant_value(state, batch, attended_all, gains, before - after, before_goal - after_goal)
+    for attendees, listeners in blocks:
         _spread_hearsay(state, batch, attendees, listeners, gains)
     return gains
 
@@ -252,7 +259,7 @@ def _hours_a_day(state: State, people: np.ndarray) -> tuple[np.ndarray, np.ndarr
 def _participant_value(
     state: State,
     batch: Batch,
-    attendees: _Attendees,
+    attended: np.ndarray,
     gains: Gains,
     saved_a_day: np.ndarray,
     saved_a_day_goal: np.ndarray,
@@ -262,22 +269,20 @@ def _participant_value(
     over the time it lasts as knowledge fades (``1 / forgetting_per_year`` years: the whole
     future, discounted by forgetting; the horizon when nothing is forgotten), plus an
     hours-equivalent for new ties across departments (alliances), weighted by their career
-    motive. The sponsor's part is the hours
-    it saves them on the sponsor's topics (no hours-equivalents: the sponsor counts hours)."""
+    motive. The sponsor's part is the hours it saves them on the sponsor's topics (no
+    hours-equivalents: the sponsor counts hours). ``attended`` is (G, S); the savings are in
+    its row-major order."""
     sc = state.scenario
     lrn, sim = sc.learning, sc.simulation
     fade = lrn.forgetting_per_year
     lasting_days = sim.days_per_year / fade if fade > 0 else float(sc.horizon_days)
-    at, block = attendees, attendees.block
-    shape = (block.size, batch.idx.shape[1])
-    hours, sponsor = np.zeros(shape), np.zeros(shape)
-    hours[at.attended] = saved_a_day * lasting_days
-    sponsor[at.attended] = saved_a_day_goal * lasting_days
-    alliances = lrn.alliance_hours_per_tie * batch.career[block] * gains.cross_tie[block]
-    hours = np.where(at.attended, hours + alliances, 0.0)
-    gains.hours[block] = hours
-    gains.sponsor[block] = sponsor
-    gains.value[block] = hours / batch.spec.hours_per_attendee()
+    hours, sponsor = np.zeros(attended.shape), np.zeros(attended.shape)
+    hours[attended] = saved_a_day * lasting_days
+    sponsor[attended] = saved_a_day_goal * lasting_days
+    alliances = lrn.alliance_hours_per_tie * batch.career * gains.cross_tie
+    gains.hours[:] = np.where(attended, hours + alliances, 0.0)
+    gains.sponsor[:] = sponsor
+    gains.value[:] = gains.hours / batch.spec.hours_per_attendee()
 
 
 def _spread_hearsay(

@@ -151,7 +151,9 @@ def test_sweep_rows_do_not_depend_on_workers_or_executor(tmp_path):
 
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True) as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
         with Client(cluster) as client:
             dasked = sweep(exp, executor=client.get_executor(), db=tmp_path / "c.sqlite")
         # The command line's --scheduler talks to the same cluster by its address.

@@ -24,7 +24,7 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
 from netsim.sim.records import MeetingOutcome
-from netsim.sim.work import daily_hours, problem_hours, solve_hours
+from netsim.sim.work import daily_hours
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -134,7 +134,9 @@ def decide_attendance(state: State, batch: Batch) -> Turnout:
     )
 
 
-def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
+def learn_in_groups(
+    state: State, batch: Batch, turnout: Turnout, *, backend: str = "numpy"
+) -> Gains:
     """Learning, tie formation, value and hearsay in the groups that met.
 
     Each attendee's hours a day on problems are measured before any group learns and after
@@ -147,7 +149,7 @@ def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
     gains = Gains.zeros(batch.idx.shape)
     attended_all = turnout.attended
     people = batch.idx[attended_all]
-    before, before_goal = _hours_a_day(state, people)
+    before, before_goal = _hours_a_day(state, people, backend=backend)
     held_groups = np.flatnonzero(turnout.held)
     blocks = []
     for start in range(0, held_groups.size, MEETING_BLOCK):
@@ -158,7 +160,7 @@ def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
         listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
         _form_ties(state, batch, attendees, gains)
         blocks.append((attendees, listeners))
-    after, after_goal = _hours_a_day(state, people)
+    after, after_goal = _hours_a_day(state, people, backend=backend)
     _participant_value(state, batch, attended_all, gains, before - after, before_goal - after_goal)
     for attendees, listeners in blocks:
         _spread_hearsay(state, batch, attendees, listeners, gains)
@@ -237,18 +239,13 @@ def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) 
     gains.cross_tie[at.group, at.slot] = (increment * batch.cross[at.group, at.slot]).sum(axis=1)
 
 
-def _hours_a_day(state: State, people: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _hours_a_day(
+    state: State, people: np.ndarray, *, backend: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Each of ``people``'s hours a working day on problems, as knowledge and ties are now: on
     all their topics, and on the sponsor's."""
-    acc, work = state.account, state.scenario.work
-    hours = solve_hours(
-        state.knowledge, h_max=work.solve_hours_max, h_min=work.solve_hours_min,
-        gamma=work.solve_exponent,
-    )  # fmt: skip
-    per_problem = problem_hours(
-        hours, acc.mix_topic, state.indptr, state.indices, state.w, 1.0 - state.mu,
-        ask_hours=work.ask_hours, rows=people,
-    )  # fmt: skip
+    acc = state.account
+    per_problem = acc.per_problem(state, state.knowledge, state.w, rows=people, backend=backend)
     rate = acc.rate[people]
     return (
         daily_hours(per_problem, acc.mix_weight[people], rate),
@@ -339,7 +336,9 @@ def add_to_review_window(batch: Batch, turnout: Turnout, sponsor_value: np.ndarr
     batch.meetings_since_review += 1
 
 
-def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
+def run_meeting(
+    state: State, batch: Batch, day: int, rec: Recorder, *, backend: str = "numpy"
+) -> None:
     """Hold one meeting of every open group of a network.
 
     Decides attendance, cancels groups below quorum, applies learning, tie formation and
@@ -350,7 +349,7 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     vhat_before, obligation_before = batch.vhat.copy(), batch.obligation.copy()
     room_before = batch.room.copy()
     turnout = decide_attendance(state, batch)
-    gains = learn_in_groups(state, batch, turnout)
+    gains = learn_in_groups(state, batch, turnout, backend=backend)
     learn_from_experience(state, batch, turnout, gains.value)
     fade_obligation_and_leave(state, batch, turnout)
     charge_attendees(state, batch, turnout)

@@ -122,14 +122,17 @@ def _measure(
 
 
 def above(x: float) -> Callable[[float, float, float], bool]:
+    """The CI lies above ``x``."""
     return lambda m, lo, hi: lo > x
 
 
 def at_least(x: float) -> Callable[[float, float, float], bool]:
+    """The CI lies at or above ``x``."""
     return lambda m, lo, hi: lo >= x
 
 
 def below(x: float) -> Callable[[float, float, float], bool]:
+    """The CI lies below ``x``."""
     return lambda m, lo, hi: hi < x
 
 
@@ -144,6 +147,7 @@ def summaries(sc: netsim.Scenario, reps: int, seed: int) -> list[dict[str, Any]]
 
 
 def column(runs: Sequence[dict[str, Any]], metric: str) -> np.ndarray:
+    """One summary name over replications."""
     return np.array([float(s[metric]) for s in runs])
 
 

@@ -59,7 +59,8 @@ NOTES: dict[str, str] = {
     "time_pressure.mean_by_role.employee": "Mean pressure level of an employee.",
     "time_pressure.busy_period_weeks": "Length of one busy period.",
     "attendance.intercept": "b0 of the attendance decision.",
-    "attendance.value_weight": "bv: weight of the expected value `vhat`.",
+    "attendance.value_weight": "bv: weight of `vhat`, the hours a member expects a meeting to "
+    "save them per hour it costs them.",
     "attendance.obligation_weight": "bo: weight of the felt obligation `o`.",
     "attendance.room_weight": "bs: weight of the previous meeting's attendance rate `a`.",
     "attendance.pressure_weight": "bp: weight of the time pressure `p`.",
@@ -69,21 +70,14 @@ NOTES: dict[str, str] = {
     "attendance.obligation_fade_per_meeting": "Obligation is multiplied by this at every "
     "meeting day of the network.",
     "attendance.prior_value_sd": "Spread of the prior expectation between people.",
-    "attendance.leave_threshold": "A member whose `vhat` is below this counts a low meeting.",
+    "attendance.leave_threshold": "A member whose `vhat` is below this (1: not worth the "
+    "hours) counts a low meeting.",
     "attendance.leave_after_meetings": "Consecutive low meetings after which a voluntary or "
     "invited member leaves.",
     "attendance.join_threshold": "A voluntary candidate joins when `vhat` is above this.",
-    "attendance.valuable_threshold": "`vhat` above this counts as valuing the network "
-    "(`share_valuing`).",
     "learning.base_efficiency": "Meeting efficiency with no goal and no facilitation.",
     "learning.clarity_efficiency": "Efficiency added per unit of goal clarity.",
     "learning.facilitation_efficiency": "Efficiency added by professional facilitation.",
-    "learning.value_per_knowledge": "Participant value per unit of knowledge gained.",
-    "learning.value_per_tie": "Participant value per unit of bridging tie strength gained, "
-    "times the career motive.",
-    "learning.support_value": "Value of meeting specialty peers, for an isolated specialist.",
-    "learning.sponsor_value_per_knowledge": "Sponsor value per unit of knowledge gained, "
-    "times goal clarity.",
     f"{NETWORK}.kind": "Only sponsored networks' topics count in `knowledge_gain`.",
     f"{NETWORK}.purpose": "Fixes the network's topics unless `topics` is given.",
     f"{NETWORK}.select": "Who the network is for.",
@@ -95,7 +89,8 @@ NOTES: dict[str, str] = {
     f"{NETWORK}.max_size": "Largest group; a larger target group is split.",
     f"{NETWORK}.split": "`mixed`: every group mixes departments; `department`: groups "
     "within departments.",
-    f"{NETWORK}.goal_clarity": "Raises efficiency, prior expectations and sponsor value.",
+    f"{NETWORK}.goal_clarity": "Raises learning efficiency, and the precision of the "
+    "sponsor's measurement.",
     f"{NETWORK}.facilitation": "`professional` adds `learning.facilitation_efficiency`.",
     f"{NETWORK}.interval_weeks": "Weeks between meetings.",
     f"{NETWORK}.duration_hours": "Length of a meeting.",

@@ -35,9 +35,9 @@ REQUIRED_KEYS = (
     "attendance_first_quarter",
     "attendance_last_quarter",
     "attendance_decay",
-    "share_valuing",
-    "participant_value_per_hour",
-    "sponsor_value_per_hour",
+    "share_worth_it",
+    "participant_return_per_hour",
+    "sponsor_return_per_hour",
     "knowledge_gain",
     "isolated_specialist_gain",
     "bridging_ties",
@@ -223,8 +223,8 @@ def test_run_table_mentions_out(tmp_path: Path, capsys: pytest.CaptureFixture[st
         "hours_saved_per_leader_year",
         "participant_hours_saved_year",
     ]
-    assert rows.index("net_hours_year") < rows.index("share_valuing")
-    assert rows.index("share_worth_it") < rows.index("participant_value_per_hour")
+    assert rows.index("net_hours_year") < rows.index("knowledge_gain")
+    assert rows.index("share_worth_it") < rows.index("bridging_ties")
     assert sorted(rows) == sorted(n for n in netsim.SUMMARY_NAMES if n != "scenario")
     assert (out / "summary.json").is_file()
 
@@ -360,4 +360,4 @@ def test_compare_table_leads_with_hours(tmp_path: Path, capsys: pytest.CaptureFi
         "hours_saved_per_leader_year",
     ]
     assert rows.index("share_worth_it") < rows.index("cost_dkk_year")
-    assert rows.index("sponsor_return_per_hour") < rows.index("sponsor_value_per_hour")
+    assert rows.index("sponsor_return_per_hour") < rows.index("knowledge_gain")

@@ -328,7 +328,7 @@ def test_sensitivity_says_where_an_outcome_was_undefined(tmp_path, design, capsy
     exp = write_experiment(
         tmp_path,
         f'design = "{design}"\nsamples = 8\nreplications = 1\n'
-        'outcomes = ["total_hours_year", "share_valuing", "attendance_decay"]\n'
+        'outcomes = ["total_hours_year", "share_worth_it", "attendance_decay"]\n'
         '[parameters."attendance.intercept"]\nbounds = [-2.0, 2.0]\n'
         '[parameters."diffusion.gap_share"]\nbounds = [0.0, 0.1]\n',
     )
@@ -341,19 +341,19 @@ def test_sensitivity_says_where_an_outcome_was_undefined(tmp_path, design, capsy
         {
             "point": np.arange(len(x)),
             "total_hours_year": y,
-            "share_valuing": holes,
+            "share_worth_it": holes,
             "attendance_decay": np.full(len(x), np.nan),  # undefined everywhere
         }
     )
     idx = sensitivity(frame, spec)
-    assert set(idx["outcome"]) == {"total_hours_year", "share_valuing"}
+    assert set(idx["outcome"]) == {"total_hours_year", "share_worth_it"}
     assert (idx.loc[idx["outcome"] == "total_hours_year", "imputed"] == 0).all()
-    assert (idx.loc[idx["outcome"] == "share_valuing", "imputed"] == 3).all()
+    assert (idx.loc[idx["outcome"] == "share_worth_it", "imputed"] == 3).all()
     assert idx.drop(columns="outcome").notna().all().all()  # indices despite the holes
     _note_imputed(idx, list(spec.outcomes), len(x))
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        f"netsim: note: share_valuing is undefined at 3 of {len(x)} design points; "
+        f"netsim: note: share_worth_it is undefined at 3 of {len(x)} design points; "
         "its indices use the mean of the other points there (column 'imputed')",
         "netsim: note: attendance_decay is undefined at every design point: no indices",
     ]

@@ -39,7 +39,7 @@ def test_a_leader_comes_learns_at_the_forum_and_finds_the_small_room_empty(trace
     forum = [e for e in items if e.network == "forum"]
     small = [e for e in items if e.network == "small"]
     assert all(e.came and e.held and e.reason == "odds" for e in forum)
-    assert all("gained" in e.sentence for e in forum)
+    assert all("will save them" in e.sentence for e in forum)
     assert all(e.came and not e.held for e in small)
     assert all("the meeting was cancelled — too few came" in e.sentence for e in small)
 
@@ -71,7 +71,7 @@ def _row(**kw):
 
 def test_reasons_follow_the_decision_inputs():
     sc = netsim.parse_scenario({"organisation": {"employees": 100}})
-    # b0 0.5, bv 2, bo 1.5, bs 1, bp 2, hours 0.5 days at weight 1.
+    # The defaults: b0 0.8, bv 1.5, bo 1, bs 1, bp 2, hours 0.5 days at weight 1; worth it at 1.
     h = 0.5
     obliged = _row(expected_value=0.0, obligation=1.0, room=0.5, pressure=0.6, probability=0.7)
     assert _reason(obliged, sc, h)[0] == "obliged"
@@ -79,7 +79,7 @@ def test_reasons_follow_the_decision_inputs():
     assert _reason(valued, sc, h)[0] == "expected_value"
     too_little = _row(came=False, expected_value=0.05, pressure=0.7, probability=0.3)
     assert _reason(too_little, sc, h)[0] == "expected_too_little"
-    empty = _row(came=False, expected_value=0.3, room=0.1, pressure=0.8, probability=0.45)
+    empty = _row(came=False, expected_value=1.2, room=0.1, pressure=0.8, probability=0.45)
     reason, extra = _reason(empty, sc, h)
     assert reason == "empty_room" and extra["alt"] > 0.5
     unlucky = _row(came=False, probability=0.8)

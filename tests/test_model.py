@@ -76,7 +76,11 @@ def test_hours_and_dkk_add_up_from_the_meeting_log(params, seed):
     m, spec = res.meetings, sc.networks["net"]
     per_person = spec.duration_hours + spec.travel_hours + spec.prep_hours
     attended = np.where(m["held"], m["attended"], 0)
-    assert np.allclose(m["hours"], attended * per_person + spec.followup_hours, rtol=1e-12)
+    # A group everybody left is logged with its leavers, at no cost: nobody organises for it.
+    organised = m["invited"] > 0
+    assert np.allclose(
+        m["hours"], attended * per_person + spec.followup_hours * organised, rtol=1e-12
+    )
     # DKK: each attendee's hours at their role's wage, catering, facilitator, organiser.
     wages = res.employees["role"].map(sc.organisation.hourly_cost_dkk.model_dump()).to_numpy()
     came = res.attendance[res.attendance["came"] & res.attendance["held"]]
@@ -87,7 +91,7 @@ def test_hours_and_dkk_add_up_from_the_meeting_log(params, seed):
     organiser = getattr(sc.organisation.hourly_cost_dkk, spec.organiser_role)
     expected = (
         pd.Series(wage_cost.reindex(keys).fillna(0.0).to_numpy(), index=m.index) * per_person
-        + spec.followup_hours * organiser
+        + spec.followup_hours * organiser * organised
         + m["held"]
         * (
             spec.catering_dkk * m["attended"]
@@ -96,7 +100,7 @@ def test_hours_and_dkk_add_up_from_the_meeting_log(params, seed):
     )
     assert np.allclose(m["cost_dkk"], expected, rtol=1e-12, atol=1e-9)
     # The per-employee ledger and the summary agree with the log.
-    followup = spec.followup_hours * len(m)
+    followup = spec.followup_hours * int(organised.sum())
     assert res.employees["hours"].sum() + followup == pytest.approx(m["hours"].sum(), rel=1e-12)
     years = res.summary["years"]
     assert res.summary["total_hours_year"] == pytest.approx(m["hours"].sum() / years, rel=1e-12)

@@ -323,7 +323,7 @@ def test_netsim_plot_draws_a_heatmap_per_outcome_of_a_grid_sweep(tmp_path, capsy
     exp = tmp_path / "grid.toml"
     exp.write_text(
         'name = "grid"\nscenario = "base.toml"\nreplications = 2\n'
-        'outcomes = ["share_valuing", "total_hours_year"]\n'
+        'outcomes = ["share_worth_it", "total_hours_year"]\n'
         '[parameters."networks.leaders.goal_clarity"]\nvalues = [0.2, 0.8]\n'
         '[parameters."networks.leaders.participation"]\nvalues = [0.1, 0.9]\n'
     )
@@ -332,8 +332,8 @@ def test_netsim_plot_draws_a_heatmap_per_outcome_of_a_grid_sweep(tmp_path, capsy
     assert main(["plot", str(db), "--out", str(tmp_path / "fig")]) == 0
     names = sorted(p.rsplit("/", 1)[1] for p in capsys.readouterr().out.split())
     assert names == [
-        "sweep_share_valuing.png",
-        "sweep_share_valuing.svg",
+        "sweep_share_worth_it.png",
+        "sweep_share_worth_it.svg",
         "sweep_total_hours_year.png",
         "sweep_total_hours_year.svg",
     ]

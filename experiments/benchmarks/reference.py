@@ -3,7 +3,9 @@
 This is the model of ``docs/model.md`` written the obvious way, with no regard for speed:
 
 - one SimPy process per employee does the daily step (time pressure, talking to a neighbour);
-- a meeting loops over groups, people, topics and pairs of people in plain Python;
+- a meeting loops over groups, people, topics and pairs of people in plain Python, and what it
+  is worth to each attendee (hours saved per hour spent) over the topics of their problems and
+  their ties (``reference_meeting.py``, this file's sibling);
 - knowledge is a list of lists, ties a dict per person.
 
 It draws the same random numbers from the same streams in the same order as netsim (see
@@ -16,9 +18,11 @@ It reuses what is not under test: the scenario schema and its helpers
 (:mod:`netsim.scenario.schema`,
 :func:`netsim.scenario.overrides.replace_validated` for scheduled changes), the named random streams
 (:mod:`netsim.sim.rng`) and the organisation builder (:func:`netsim.sim.org.build_organisation`). It
-uses nothing of netsim's state, kernels, model or recorder. It checks nothing a scenario file
-could get wrong (load scenarios with :func:`netsim.load_scenario`, which does) and keeps no
-weekly series or employee accounts: only what the equivalence test compares.
+uses nothing of netsim's state, kernels, work, account, model or recorder. It checks nothing a
+scenario file could get wrong (load scenarios with :func:`netsim.load_scenario`, which does)
+and keeps no weekly series, employee accounts or hours-saved accounts (nor the organisation
+without networks they are measured against, which changes nothing in the run): only what the
+equivalence test compares.
 
 Run it directly to time one scenario::
 
@@ -31,12 +35,12 @@ import argparse
 import itertools
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import simpy
+from reference_meeting import MEETING_COLUMNS, Group, Net, Slot, World, meet, problem_mix
 
 import netsim
 from netsim.scenario.overrides import replace_validated
@@ -50,87 +54,9 @@ from netsim.sim.rng import Streams
 TALK, PICK, WEEK_END = 0.01, 0.02, 0.03
 SCHEDULE, MEETING, REVIEW, RECRUITMENT = 0.25, 0.5, 0.6, 0.75
 
-MEETING_COLUMNS = (
-    "network",
-    "group",
-    "day",
-    "week",
-    "invited",
-    "attended",
-    "held",
-    "hours",
-    "cost_dkk",
-    "participant_value",
-    "sponsor_value",
-    "knowledge_gain",
-    "bridging_gain",
-    "cross_tie_gain",
-)
-
-
-def sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-
 
 def clip01(x: float) -> float:
     return min(1.0, max(0.0, x))
-
-
-@dataclass
-class Slot:
-    """One person's place in one group of a network."""
-
-    person: int
-    vhat: float
-    obligation: float
-    member: bool
-    ever: bool = False
-    left: bool = False
-    low: int = 0
-
-
-@dataclass
-class Group:
-    name: str
-    slots: list[Slot | None]  # None: an empty slot (groups of a network are padded alike)
-    participation: float
-    facilitated: bool
-    room: float = 1.0
-    closed: bool = False
-    transformed: bool = False
-    window_value: float = 0.0
-    window_hours: float = 0.0
-    window_meetings: int = 0
-
-
-@dataclass
-class Net:
-    name: str
-    spec: Network
-    topics: list[int]
-    groups: list[Group]
-    meetings_since_review: int = 0
-
-
-@dataclass
-class World:
-    """Everything that changes during a run, as plain Python objects."""
-
-    scenario: Scenario
-    org: Org
-    streams: Streams
-    knowledge: list[list[float]]
-    knowledge0: list[list[float]]
-    snapshot: list[list[float]]  # knowledge at the start of the day, for learning by talking
-    pressure: list[float]
-    offset: list[float]  # personal deviation from the role's mean pressure
-    mean: list[float]  # personal mean pressure outside busy periods
-    busy: list[list[bool]]  # [department][day]
-    ties: list[dict[int, float]]  # ties[i][j]: strength, both directions kept alike
-    ties0: list[dict[int, float]]  # the initial informal ties: what ties decay back to
-    nets: list[Net] = field(default_factory=list)
-    meetings: list[dict[str, Any]] = field(default_factory=list)
-    reviews: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -238,12 +164,14 @@ def build(scenario: Scenario, seed: int) -> World:
         busy=busy,
         ties=ties,
         ties0=[dict(row) for row in ties],
+        problems=[],
+        load=[],
     )
     att = scenario.attendance
     for name, spec in scenario.networks.items():
         groups = split(org, select(org, scenario, name, streams), spec.max_size, spec.split)
         width = max(len(g) for g in groups)
-        prior = att.prior_value + att.prior_value_per_clarity * spec.goal_clarity
+        prior = att.prior_value  # the same for every design: experience tells
         topics = org.topic_index(spec.resolved_topics(scenario.organisation))
         net = Net(name, spec, [int(t) for t in topics], [])
         for k, people in enumerate(groups):
@@ -262,6 +190,8 @@ def build(scenario: Scenario, seed: int) -> World:
                 Group(label, slots, spec.participation, spec.facilitation == "professional")
             )
         world.nets.append(net)
+    sponsored = {t for net in world.nets if net.spec.kind == "sponsored" for t in net.topics}
+    world.problems, world.load = problem_mix(scenario, org, streams, sponsored)
     return world
 
 
@@ -346,163 +276,6 @@ def network(env: simpy.Environment, world: World, net: Net):
         meet(world, net, day)
 
 
-def meet(world: World, net: Net, day: int) -> None:
-    """One meeting day of a network: every group, one person at a time."""
-    sc, spec = world.scenario, net.spec
-    att_cfg, lrn, org = sc.attendance, sc.learning, world.org
-    h = spec.hours_per_attendee()
-    # The attendance numbers: one per slot of every group, drawn first, whoever is a member.
-    draws = [[world.streams.attendance.random() for _ in group.slots] for group in net.groups]
-    for group, u in zip(net.groups, draws, strict=True):
-        people = [(s, slot) for s, slot in enumerate(group.slots) if slot is not None]
-        invited = [s for s, slot in people if slot.member and not group.closed]
-        came = []
-        for s in invited:
-            slot = group.slots[s]
-            assert slot is not None
-            p = world.pressure[slot.person]
-            logit = (
-                att_cfg.intercept
-                + att_cfg.value_weight * slot.vhat
-                + att_cfg.obligation_weight * slot.obligation
-                + att_cfg.room_weight * group.room
-                - att_cfg.pressure_weight * p
-                - att_cfg.hours_weight * (h / sc.simulation.hours_per_day)
-            )
-            prob = 0.0 if p > sc.time_pressure.overload else sigmoid(logit)
-            if u[s] < prob:
-                came.append(s)
-        held = len(came) >= spec.quorum and len(invited) > 0
-        room = came if held else []
-        value = {s: 0.0 for s in came}
-        gain_of = {s: 0.0 for s in room}
-        bridge_of = {s: 0.0 for s in room}
-        cross_of = {s: 0.0 for s in room}
-        if held:
-            person = {s: group.slots[s].person for s in room}  # type: ignore[union-attr]
-            eff = min(
-                1.0,
-                lrn.base_efficiency
-                + lrn.clarity_efficiency * spec.goal_clarity
-                + lrn.facilitation_efficiency * group.facilitated,
-            )
-            part = group.participation
-            # Learning, from the knowledge as it was when the meeting began.
-            before = {s: [world.knowledge[person[s]][t] for t in net.topics] for s in room}
-            for s in room:
-                gains = []
-                for x, t in enumerate(net.topics):
-                    best = max(before[q][x] for q in room)
-                    peer = 0.0
-                    for q in room:
-                        if q != s:
-                            peer += max(0.0, before[q][x] - before[s][x])
-                    peer /= max(len(room) - 1, 1)
-                    gains.append(
-                        eff
-                        * (
-                            (1.0 - part) * lrn.lecture_rate * (best - before[s][x])
-                            + part * lrn.peer_rate * peer
-                        )
-                    )
-                    world.knowledge[person[s]][t] = before[s][x] + gains[-1]
-                gain_of[s] = sum(gains) / len(gains)
-            # Hearsay is heard over the ties as they were before this meeting.
-            strength_before = {
-                (s, q): world.ties[group.slots[s].person].get(person[q], 0.0)  # type: ignore[union-attr]
-                for s, _ in people
-                for q in room
-                if s != q
-            }
-            # Ties between everybody in the room.
-            rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * part)
-            for s in room:
-                for q in room:
-                    if s == q:
-                        continue
-                    i, j = person[s], person[q]
-                    w = world.ties[i].get(j, 0.0)
-                    inc = rate * (1.0 - w)
-                    world.ties[i][j] = w + inc
-                    if org.department[i] != org.department[j]:
-                        cross_of[s] += inc
-                        if j not in world.ties0[i]:
-                            bridge_of[s] += inc
-            # What it was worth to each who came.
-            for s in room:
-                slot = group.slots[s]
-                assert slot is not None
-                support = 0.0
-                if org.isolated[slot.person]:
-                    peers = sum(
-                        1
-                        for q in room
-                        if q != s and org.specialty[person[q]] == org.specialty[slot.person]
-                    )
-                    support = lrn.support_value * min(1.0, peers / lrn.support_peers)
-                value[s] = (
-                    lrn.value_per_knowledge * gain_of[s]
-                    + lrn.value_per_tie * org.career[slot.person] * cross_of[s]
-                    + support
-                )
-            # Hearsay: candidates not in the room who have not left.
-            mean_u = sum(value[s] for s in room) / len(room)
-            for s, slot in people:
-                if s in room or slot.left:
-                    continue
-                heard = min(1.0, sum(strength_before[(s, q)] for q in room))
-                step = att_cfg.value_learning_rate * att_cfg.hearsay_weight * heard
-                slot.vhat += step * (mean_u - slot.vhat)
-        # Experience: everybody who came, also to a cancelled meeting (worth nothing then).
-        eta = att_cfg.value_learning_rate
-        for s in came:
-            slot = group.slots[s]
-            assert slot is not None
-            slot.vhat = (1 - eta) * slot.vhat + eta * value[s]
-        if invited:
-            group.room = len(came) / len(invited)
-        for _, slot in people:
-            slot.obligation *= att_cfg.obligation_fade_per_meeting
-        if spec.enrollment != "automatic":
-            for _, slot in people:
-                if slot.member and not group.closed and slot.vhat < att_cfg.leave_threshold:
-                    slot.low += 1
-                else:
-                    slot.low = 0
-                if slot.low >= att_cfg.leave_after_meetings:
-                    slot.member, slot.left = False, True
-        # The meeting log (a closed group, or one without members, has no meeting).
-        sponsor = lrn.sponsor_value_per_knowledge * spec.goal_clarity * sum(gain_of.values())
-        if invited:
-            organiser = spec.followup_hours
-            wage = org.wage_dkk
-            world.meetings.append(
-                {
-                    "network": net.name,
-                    "group": group.name,
-                    "day": day,
-                    "week": day // sc.simulation.days_per_week,
-                    "invited": len(invited),
-                    "attended": len(came),
-                    "held": held,
-                    "hours": len(room) * h + organiser,
-                    "cost_dkk": sum(wage[group.slots[s].person] for s in room) * h  # type: ignore[union-attr]
-                    + organiser * getattr(sc.organisation.hourly_cost_dkk, spec.organiser_role)
-                    + (spec.catering_dkk * len(room) + spec.facilitator_dkk * group.facilitated)
-                    * held,
-                    "participant_value": sum(value[s] for s in room),
-                    "sponsor_value": sponsor,
-                    "knowledge_gain": sum(gain_of.values()),
-                    "bridging_gain": sum(bridge_of.values()) / 2,
-                    "cross_tie_gain": sum(cross_of.values()) / 2,
-                }
-            )
-        group.window_hours += len(room) * h
-        group.window_value += sponsor
-        group.window_meetings += bool(invited)
-    net.meetings_since_review += 1
-
-
 def recruitment(env: simpy.Environment, world: World, net: Net):
     """Between two meetings of a voluntary network: candidates who now expect enough join."""
     days = meeting_days(net.spec, world.scenario)
@@ -537,8 +310,11 @@ def reviewer(env: simpy.Environment, world: World, net: Net):
             if group.closed or group.window_meetings == 0:
                 continue
             true = group.window_value / group.window_hours if group.window_hours > 0 else 0.0
-            sd = ev.measurement_noise
-            measured = true * math.exp(sd * z - sd * sd / 2)
+            # The noise grows as the goal blurs; the measurement is unbiased in the median.
+            sd = ev.measurement_noise * (
+                1.0 + ev.unclear_goal_noise * (1.0 - net.spec.goal_clarity)
+            )
+            measured = true * math.exp(sd * z)
             decision, correct = decide(ev, measured, group), decide(ev, true, group)
             if decision == "close":
                 group.closed = True
@@ -580,17 +356,11 @@ def schedule(env: simpy.Environment, world: World):
         world.mean = personal_mean(new, world.org, world.offset)
         for net in world.nets:
             before, net.spec = net.spec, new.networks[net.name]
-            shift = new.attendance.prior_value_per_clarity * (
-                net.spec.goal_clarity - before.goal_clarity
-            )
             for group in net.groups:
                 if net.spec.participation != before.participation:
                     group.participation = net.spec.participation
                 if net.spec.facilitation != before.facilitation:
                     group.facilitated = net.spec.facilitation == "professional"
-                for slot in group.slots:
-                    if slot is not None:
-                        slot.vhat = max(slot.vhat + shift, 0.0)
 
 
 # --------------------------------------------------------------------------- a run

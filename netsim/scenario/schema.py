@@ -71,7 +71,7 @@ __all__ = [
 
 #: Problems per working day per employee at the defaults: the problem-load calibration
 #: (``experiments/calibrate_problem_load.py``, docs/calibration.md).
-PROBLEMS_PER_DAY = 2.14
+PROBLEMS_PER_DAY = 1.9
 
 #: The longest horizon in weeks the limits of :class:`Simulation` allow (50 years of 366
 #: working days, one a week): no week a scenario names can be later.
@@ -131,26 +131,37 @@ class Attendance(Model):
     """The attendance decision and how members learn what a network is worth.
 
     ``P(attend) = sigmoid(intercept + value_weight*vhat + obligation_weight*o
-    + room_weight*a - pressure_weight*p - hours_weight*h)``.
+    + room_weight*a - pressure_weight*p - hours_weight*h)``, with ``vhat`` the hours a member
+    expects a meeting to save them per hour it costs them (1: worth it, no more).
     """
 
     intercept: float = Field(0.8, ge=-20, le=20)
-    value_weight: float = Field(5.0, ge=0, le=50)
+    value_weight: float = Field(
+        1.5, ge=0, le=50, description="Per hour expected saved per hour spent."
+    )
     obligation_weight: float = Field(1.0, ge=0, le=50)
     room_weight: float = Field(1.0, ge=0, le=50)
     pressure_weight: float = Field(2.0, ge=0, le=50)
     hours_weight: float = Field(1.0, ge=0, le=50, description="Per working day of meeting hours.")
     obligation: Obligation = Field(default_factory=Obligation)
     obligation_fade_per_meeting: float = Field(0.9, ge=0, le=1)
-    prior_value: float = Field(0.2, ge=0, le=5, description="Expected value before any meeting.")
-    prior_value_per_clarity: float = Field(0.25, ge=0, le=5, description="A clear goal sells.")
-    prior_value_sd: float = Field(0.1, ge=0, le=5)
+    prior_value: float = Field(
+        1.0,
+        ge=0,
+        le=20,
+        description="Hours expected saved per hour spent before any meeting, whatever the "
+        "design: people give a network a try.",
+    )
+    prior_value_sd: float = Field(0.3, ge=0, le=20, description="Its spread between people.")
     value_learning_rate: float = Field(0.3, gt=0, le=1, description="eta in vhat update.")
     hearsay_weight: float = Field(0.5, ge=0, le=1, description="Absent members learn this much.")
-    leave_threshold: float = Field(0.1, ge=0, le=5)
+    leave_threshold: float = Field(
+        1.0, ge=0, le=20, description="Below this many hours expected per hour, members leave."
+    )
     leave_after_meetings: int = Field(3, ge=1, le=100)
-    join_threshold: float = Field(0.35, ge=0, le=5)
-    valuable_threshold: float = Field(0.25, ge=0, le=5)
+    join_threshold: float = Field(
+        1.0, ge=0, le=20, description="Above this, word of mouth makes candidates join."
+    )
 
 
 class Learning(Model):
@@ -167,13 +178,13 @@ class Learning(Model):
     tie_rate: float = Field(0.05, ge=0, le=1, description="Tie growth per meeting, participatory.")
     lecture_tie_share: float = Field(0.2, ge=0, le=1, description="Lecture tie growth share.")
     tie_threshold: float = Field(0.05, gt=0, le=1, description="A new tie counts at or above this.")
-    value_per_knowledge: float = Field(20.0, ge=0, le=1e6)
-    value_per_tie: float = Field(0.5, ge=0, le=1e6)
-    support_value: float = Field(0.3, ge=0, le=1e6)
-    support_peers: int = Field(
-        2, ge=1, le=10_000, description="Same-specialty peers for full support."
+    alliance_hours_per_tie: float = Field(
+        4.0,
+        ge=0,
+        le=1000,
+        description="Hours-equivalent a year of a full-strength new tie across departments "
+        "(an alliance), times the member's career motive.",
     )
-    sponsor_value_per_knowledge: float = Field(10.0, ge=0, le=1e6)
 
 
 class Diffusion(Model):
@@ -253,6 +264,13 @@ class Work(Model):
         le=100,
         description="Problems per working day per employee; calibrated so that solving and "
         "searching take 19 % of working time at the start (docs/calibration.md).",
+    )
+    problems_sd: float = Field(
+        0.5,
+        ge=0,
+        le=3,
+        description="Spread of each employee's problem load: a log-normal multiplier of "
+        "median 1 with this SD of its log (some jobs meet many more problems than others).",
     )
     solve_hours_max: float = Field(
         1.5, ge=0, le=100, description="Hours a problem takes with no knowledge, above the least."
@@ -374,19 +392,33 @@ class Evaluation(Model):
 
     every_meetings: int = Field(4, ge=1, le=1000, description="Meetings between reviews.")
     close_below: float = Field(
-        0.005, ge=0, le=1e6, description="Close below this sponsor value per attendee hour."
+        0.5,
+        ge=0,
+        le=100,
+        description="Close below this many hours saved on the sponsor's topics per attendee hour.",
     )
     transform_below: float | None = Field(
-        0.015,
+        1.0,
         ge=0,
-        le=1e6,
+        le=100,
         description="Transform below this (and at or above close_below); none: never.",
     )
     transform_participation: float = Field(
         0.9, ge=0, le=1, description="Participation after a transformation."
     )
     measurement_noise: float = Field(
-        0.0, ge=0, le=10, description="SD of the log of measured / true value per hour."
+        0.0,
+        ge=0,
+        le=10,
+        description="SD of the log of measured / true value per hour with a perfectly clear goal.",
+    )
+    unclear_goal_noise: float = Field(
+        4.0,
+        ge=0,
+        le=100,
+        description="How the noise grows as the goal blurs: its SD is measurement_noise * "
+        "(1 + unclear_goal_noise * (1 - goal_clarity)); without a clear goal there is "
+        "nothing to measure against.",
     )
 
     @model_validator(mode="after")

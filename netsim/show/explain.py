@@ -11,8 +11,8 @@ attendance decision") and the scenario's coefficients::
 - *obliged*: they came, and without the obligation term the odds would have been against it;
 - *expected it to be worth it*: they came, and without their expectation the odds would have
   been against it;
-- *expected too little*: they stayed away with an expectation below
-  ``attendance.valuable_threshold``;
+- *expected too little*: they stayed away expecting less than an hour saved for every hour
+  the meeting costs (:data:`netsim.sim.summary.WORTH_IT`);
 - *empty room*: they stayed away, and a full room at the last meeting would have tipped the
   odds towards coming;
 - *busy*: they stayed away, and their time pressure cost more than the hours did;
@@ -31,6 +31,7 @@ from netsim.scenario.schema import Scenario
 from netsim.show.page import number, percent
 from netsim.show.texts import check_lang, say
 from netsim.sim.result import RunResult
+from netsim.sim.summary import WORTH_IT
 
 __all__ = ["REASONS", "Explanation", "explain", "explain_text"]
 
@@ -89,7 +90,7 @@ def _reason(row: pd.Series, sc: Scenario, hours_day: float) -> tuple[str, dict[s
         return ("odds" if prob >= 0.5 else "chance"), {}
     if prob >= 0.5:
         return "chance", {}
-    if row["expected_value"] < a.valuable_threshold:
+    if row["expected_value"] < WORTH_IT:
         return "expected_too_little", {}
     full_room = logit + a.room_weight * (1.0 - row["room"])
     if row["room"] < 1.0 and full_room >= 0:
@@ -137,7 +138,7 @@ def explain(result: RunResult, employee: int, *, lang: str = "en") -> list[Expla
             p=number(row["pressure"], lang, digits=2),
             limit=number(sc.time_pressure.overload, lang, digits=2),
             v=number(row["expected_value"], lang, digits=2),
-            thr=number(sc.attendance.valuable_threshold, lang, digits=2),
+            thr=number(WORTH_IT, lang, digits=2),
             prob=percent(prob, lang),
             room=percent(row["room"], lang),
             alt=percent(extra.get("alt", math.nan), lang),

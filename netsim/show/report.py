@@ -86,7 +86,6 @@ _SHARES = {
     "attendance_last_quarter",
     "problem_time_share",
     "share_worth_it",
-    "share_valuing",
 }
 #: Hours a year for the organisation, and money: said in whole numbers.
 _WHOLE = {

@@ -27,7 +27,7 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim.org import Org
 from netsim.sim.rng import Streams
-from netsim.sim.work import daily_hours, problem_hours, solve_hours, topic_mix
+from netsim.sim.work import daily_hours, problem_hours, topic_mix
 
 if TYPE_CHECKING:
     from netsim.sim.state import Batch, State
@@ -90,13 +90,11 @@ class Account:
         """Measure hours a working day on problems (with and without the networks) as they
         are after working day ``day - 1``, and add up the hours since the last measurement
         (the trapezoid rule over working days)."""
-        actual = self._per_problem(state, state.knowledge, state.w, backend=backend)
+        actual = self.per_problem(state, state.knowledge, state.w, backend=backend)
         if self.shadow is None:
             without = actual
         else:
-            without = self._per_problem(
-                state, self.shadow.knowledge, self.shadow.w, backend=backend
-            )
+            without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
         spent = daily_hours(actual, self.mix_weight, self.rate)
         now = (
             spent,
@@ -112,25 +110,34 @@ class Account:
                 total += half * (before + after)
         self.last_day, self.last = day, now
 
-    def _per_problem(
-        self, state: State, knowledge: np.ndarray, w: np.ndarray, *, backend: str
+    def per_problem(
+        self,
+        state: State,
+        knowledge: np.ndarray,
+        w: np.ndarray,
+        *,
+        rows: np.ndarray | None = None,
+        backend: str,
     ) -> np.ndarray:
+        """Expected hours a problem takes each of ``rows`` (all by default), per topic of their
+        mix, with this knowledge and these tie strengths (:func:`netsim.sim.work.problem_hours`,
+        compiled with ``backend="numba"``: the same to the bit; for an exponent other than 2,
+        where numpy's and numba's pow need not round alike, always numpy's)."""
         work = state.scenario.work
-        hours = solve_hours(
-            knowledge, h_max=work.solve_hours_max, h_min=work.solve_hours_min,
-            gamma=work.solve_exponent,
-        )  # fmt: skip
+        params = (work.solve_hours_max, work.solve_hours_min, work.solve_exponent)
         available = 1.0 - state.mu
-        if backend == "numba":
+        if backend == "numba" and work.solve_exponent == 2.0:
             compiled: Any = importlib.import_module("netsim.sim.work_numba")
-            rows = np.arange(state.org.n)
+            todo = np.arange(state.org.n) if rows is None else np.asarray(rows, dtype=np.intp)
             return compiled.problem_hours(
-                hours, self.mix_topic, state.indptr, state.indices, w, available,
-                work.ask_hours, rows,
+                knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices, w,
+                available,
+                *params, work.ask_hours, todo,
             )  # fmt: skip
         return problem_hours(
-            hours, self.mix_topic, state.indptr, state.indices, w, available,
-            ask_hours=work.ask_hours,
+            knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices, w, available,
+            h_max=params[0], h_min=params[1], gamma=params[2], ask_hours=work.ask_hours,
+            rows=rows,
         )  # fmt: skip
 
 
@@ -156,7 +163,8 @@ def build_account(
     for batch in batches:
         if batch.spec.kind == "sponsored":
             goal[batch.topics] = True
-    rate = np.full(n, work.problems_per_day)
+    # Each person's load: a log-normal multiplier of median 1 (drawn after the partners).
+    rate = work.problems_per_day * np.exp(work.problems_sd * rng.standard_normal(n))
     return Account(
         mix_topic=topic,
         mix_weight=weight,

@@ -33,7 +33,6 @@ __all__ = [
     "meeting_learning",
     "pressure_step",
     "relax_toward",
-    "sponsor_value",
     "tie_increment",
     "use",
 ]
@@ -218,22 +217,6 @@ def meeting_learning(
     lecture = efficiency * (1.0 - participation) * lecture_rate  # per unit of lecture gap
     peer = efficiency * participation * peer_rate / others  # per unit of peer_sum
     return np.where(a, lecture * (kmax - k) + peer * peer_sum, 0.0)
-
-
-def sponsor_value(
-    knowledge_gain: np.ndarray, attended: np.ndarray, *, per_knowledge: float, goal_clarity: float
-) -> np.ndarray:
-    """(groups,) what the sponsor gains from each group's meeting: ``per_knowledge *
-    goal_clarity`` times the attendees' summed knowledge gain (their mean over the network's
-    topics).
-
-    Examples
-    --------
-    >>> sponsor_value(np.array([[0.1, 0.3]]), np.array([[True, False]]), per_knowledge=10.0,
-    ...               goal_clarity=0.5).tolist()
-    [0.5]
-    """
-    return per_knowledge * goal_clarity * (knowledge_gain * attended).sum(axis=1)
 
 
 def tie_increment(w: np.ndarray, together: np.ndarray, rate: float | np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
 from netsim.sim.records import MeetingOutcome
+from netsim.sim.work import daily_hours
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -83,7 +84,9 @@ class Turnout:
 class Gains:
     """What each slot gained at the meeting, as ``(group, slot)`` arrays (zero if absent)."""
 
-    value: np.ndarray  # participant value u
+    value: np.ndarray  # participant value u: hours saved per hour the meeting cost them
+    hours: np.ndarray  # the hours (and hours-equivalents) it saves them over the year ahead
+    sponsor: np.ndarray  # the hours it saves them on the sponsor's topics over the year ahead
     knowledge: np.ndarray  # mean knowledge gain over the network's topics
     bridging: np.ndarray  # strength gained by new cross-department ties
     cross_tie: np.ndarray  # strength gained by all cross-department ties
@@ -91,7 +94,7 @@ class Gains:
     @classmethod
     def zeros(cls, shape: tuple[int, ...]) -> Gains:
         """No gains yet."""
-        return cls(np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape))
+        return cls(*(np.zeros(shape) for _ in range(6)))
 
 
 def decide_attendance(state: State, batch: Batch) -> Turnout:
@@ -131,23 +134,35 @@ def decide_attendance(state: State, batch: Batch) -> Turnout:
     )
 
 
-def learn_in_groups(state: State, batch: Batch, turnout: Turnout) -> Gains:
+def learn_in_groups(
+    state: State, batch: Batch, turnout: Turnout, *, backend: str = "numpy"
+) -> Gains:
     """Learning, tie formation, value and hearsay in the groups that met.
 
-    The groups are taken :data:`MEETING_BLOCK` at a time: a person is in one group of a
-    network, so the groups are independent and the results the same, while the temporaries
-    (a row per attendee and slot) stay small however many groups a network has.
+    Each attendee's hours a day on problems are measured before any group learns and after
+    every group has learnt and tied: what a colleague in another group of the network learnt
+    today counts as it would if all met in one room. In between, the groups are taken
+    :data:`MEETING_BLOCK` at a time: a person is in one group of a network, so the groups'
+    learning and ties are independent and the results the same, while the temporaries (a row
+    per attendee and slot) stay small however many groups a network has.
     """
     gains = Gains.zeros(batch.idx.shape)
+    attended_all = turnout.attended
+    people = batch.idx[attended_all]
+    before, before_goal = _hours_a_day(state, people, backend=backend)
     held_groups = np.flatnonzero(turnout.held)
+    blocks = []
     for start in range(0, held_groups.size, MEETING_BLOCK):
         block = held_groups[start : start + MEETING_BLOCK]
-        attended = turnout.attended[block]
+        attended = attended_all[block]
         _learn(state, batch, block, attended, gains)
         attendees = _Attendees.of(batch, block, attended)
         listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
         _form_ties(state, batch, attendees, gains)
-        _participant_value(state, batch, attendees, gains)
+        blocks.append((attendees, listeners))
+    after, after_goal = _hours_a_day(state, people, backend=backend)
+    _participant_value(state, batch, attended_all, gains, before - after, before_goal - after_goal)
+    for attendees, listeners in blocks:
         _spread_hearsay(state, batch, attendees, listeners, gains)
     return gains
 
@@ -224,27 +239,47 @@ def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) 
     gains.cross_tie[at.group, at.slot] = (increment * batch.cross[at.group, at.slot]).sum(axis=1)
 
 
-def _participant_value(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:
-    """Each attendee's value of the meeting: knowledge, career ties and, for an isolated
-    specialist, the support of peers of their specialty in the room."""
-    lrn = state.scenario.learning
-    at, block = attendees, attendees.block
-    support: float | np.ndarray = 0.0
-    if batch.isolated[block].any():
-        specialty = batch.specialty[at.group]
-        own = specialty[np.arange(at.slot.size), at.slot][:, None]
-        peers = np.zeros((block.size, batch.idx.shape[1]))
-        peers[at.row, at.slot] = ((specialty == own) & at.together).sum(1)
-        support = (
-            lrn.support_value * np.minimum(1.0, peers / lrn.support_peers) * batch.isolated[block]
-        )
-    gains.value[block] = np.where(
-        at.attended,
-        lrn.value_per_knowledge * gains.knowledge[block]
-        + lrn.value_per_tie * batch.career[block] * gains.cross_tie[block]
-        + support,
-        0.0,
+def _hours_a_day(
+    state: State, people: np.ndarray, *, backend: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each of ``people``'s hours a working day on problems, as knowledge and ties are now: on
+    all their topics, and on the sponsor's."""
+    acc = state.account
+    per_problem = acc.per_problem(state, state.knowledge, state.w, rows=people, backend=backend)
+    rate = acc.rate[people]
+    return (
+        daily_hours(per_problem, acc.mix_weight[people], rate),
+        daily_hours(per_problem, acc.goal_weight[people], rate),
     )
+
+
+def _participant_value(
+    state: State,
+    batch: Batch,
+    attended: np.ndarray,
+    gains: Gains,
+    saved_a_day: np.ndarray,
+    saved_a_day_goal: np.ndarray,
+) -> None:
+    """Each attendee's value of the meeting, in hours saved per hour it cost them: the hours a
+    day it saves them on their problems (what they learnt, the colleagues they can now ask),
+    over the time it lasts as knowledge fades (``1 / forgetting_per_year`` years: the whole
+    future, discounted by forgetting; the horizon when nothing is forgotten), plus an
+    hours-equivalent for new ties across departments (alliances), weighted by their career
+    motive. The sponsor's part is the hours it saves them on the sponsor's topics (no
+    hours-equivalents: the sponsor counts hours). ``attended`` is (G, S); the savings are in
+    its row-major order."""
+    sc = state.scenario
+    lrn, sim = sc.learning, sc.simulation
+    fade = lrn.forgetting_per_year
+    lasting_days = sim.days_per_year / fade if fade > 0 else float(sc.horizon_days)
+    hours, sponsor = np.zeros(attended.shape), np.zeros(attended.shape)
+    hours[attended] = saved_a_day * lasting_days
+    sponsor[attended] = saved_a_day_goal * lasting_days
+    alliances = lrn.alliance_hours_per_tie * batch.career * gains.cross_tie
+    gains.hours[:] = np.where(attended, hours + alliances, 0.0)
+    gains.sponsor[:] = sponsor
+    gains.value[:] = gains.hours / batch.spec.hours_per_attendee()
 
 
 def _spread_hearsay(
@@ -301,7 +336,9 @@ def add_to_review_window(batch: Batch, turnout: Turnout, sponsor_value: np.ndarr
     batch.meetings_since_review += 1
 
 
-def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
+def run_meeting(
+    state: State, batch: Batch, day: int, rec: Recorder, *, backend: str = "numpy"
+) -> None:
     """Hold one meeting of every open group of a network.
 
     Decides attendance, cancels groups below quorum, applies learning, tie formation and
@@ -312,16 +349,11 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
     vhat_before, obligation_before = batch.vhat.copy(), batch.obligation.copy()
     room_before = batch.room.copy()
     turnout = decide_attendance(state, batch)
-    gains = learn_in_groups(state, batch, turnout)
+    gains = learn_in_groups(state, batch, turnout, backend=backend)
     learn_from_experience(state, batch, turnout, gains.value)
     fade_obligation_and_leave(state, batch, turnout)
     charge_attendees(state, batch, turnout)
-    sponsor_value = kernels.sponsor_value(
-        gains.knowledge,
-        turnout.attended,
-        per_knowledge=state.scenario.learning.sponsor_value_per_knowledge,
-        goal_clarity=batch.spec.goal_clarity,
-    )
+    sponsor_value = gains.sponsor.sum(axis=1)
     rec.meeting(
         state,
         batch,
@@ -337,6 +369,8 @@ def run_meeting(state: State, batch: Batch, day: int, rec: Recorder) -> None:
             held=turnout.held,
             attended=turnout.attended,
             value=gains.value,
+            participant_hours=gains.hours,
+            gone=batch.left & ~batch.closed[:, None],
             knowledge_gain=gains.knowledge,
             bridging_gain=gains.bridging,
             cross_tie_gain=gains.cross_tie,

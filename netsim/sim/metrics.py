@@ -67,15 +67,17 @@ class Recorder:
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
         day, invited, came, held, att = m.day, m.invited, m.came, m.held, m.attended
-        value, know_gain, bridge_gain = m.value, m.knowledge_gain, m.bridging_gain
+        know_gain, bridge_gain = m.knowledge_gain, m.bridging_gain
         if self._trace is not None:
             self._trace_rows(state, batch, m)
         spec = batch.spec
         sc = state.scenario
-        # A group with no members does not meet (and costs nothing) until someone joins.
-        open_ = ~batch.closed & (invited.sum(axis=1) > 0)
+        # A group with no members does not meet (and costs nothing) until someone joins; one
+        # that everybody left stays in the log, at no cost, with its leavers counted absent.
+        has_members = invited.sum(axis=1) > 0
+        open_ = ~batch.closed & (has_members | (m.gone.sum(axis=1) > 0))
         n_att = att.sum(axis=1)
-        organiser = spec.followup_hours
+        organiser = spec.followup_hours * has_members
         organiser_dkk = (
             organiser * sc.organisation.hourly_cost_dkk.as_tuple()[ROLES.index(spec.organiser_role)]
         )
@@ -97,7 +99,8 @@ class Recorder:
                 "held": held[open_],
                 "hours": hours[open_],
                 "cost_dkk": cost[open_],
-                "participant_value": (value * att).sum(axis=1)[open_],
+                "left": m.gone.sum(axis=1)[open_],
+                "participant_value": (m.participant_hours * att).sum(axis=1)[open_],
                 "sponsor_value": m.sponsor_value[open_],
                 "knowledge_gain": (know_gain * att).sum(axis=1)[open_],
                 # Each new tie is gained at both ends: halve to count tie strength once.

@@ -244,11 +244,13 @@ def _talk_arguments(state: State | Shadow) -> tuple[Any, ...]:
     )
 
 
-def network_process(env: simpy.Environment, state: State, batch: Batch, rec: Recorder):
+def network_process(
+    env: simpy.Environment, state: State, batch: Batch, rec: Recorder, *, backend: str
+):
     """One designed network (all its groups): wait for each meeting day and hold it."""
     for day in meeting_days(batch, state.scenario):
         yield env.timeout(day + MEETING_OFFSET - env.now)
-        run_meeting(state, batch, day, rec)
+        run_meeting(state, batch, day, rec, backend=backend)
 
 
 def recruitment_process(env: simpy.Environment, state: State, batch: Batch):
@@ -289,10 +291,6 @@ def apply_change(state: State, values: dict[str, Any]) -> None:
             batch.participation[:] = spec.participation
         if spec.facilitation != old.facilitation:
             batch.facilitated[:] = spec.facilitation == "professional"
-        # A relaunched network announces its new goal: expectations move with the prior.
-        att = new.attendance
-        shift = att.prior_value_per_clarity * (spec.goal_clarity - old.goal_clarity)
-        batch.vhat = np.where(batch.slot, np.maximum(batch.vhat + shift, 0.0), 0.0)
 
 
 def simulate(
@@ -445,7 +443,7 @@ def _execute(
     if scenario.schedule:
         env.process(schedule_process(env, state))
     for batch in state.batches:
-        env.process(network_process(env, state, batch, rec))
+        env.process(network_process(env, state, batch, rec, backend=backend))
         if batch.spec.enrollment == "voluntary":
             env.process(recruitment_process(env, state, batch))
         if scenario.evaluation is not None or any(

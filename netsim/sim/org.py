@@ -297,8 +297,9 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     know = rng.uniform(*_GENERAL, size=(n, len(topics)))
     spec_rows = np.flatnonzero(is_spec)
     level = rng.uniform(*_SPECIALTY, spec_rows.size)
-    iso_level = rng.uniform(*_SPECIALTY_ISOLATED, spec_rows.size)
-    know[spec_rows, specialty[spec_rows]] = np.where(isolated[spec_rows], iso_level, level)
+    # Drawn (and not used) so that every later draw stays where it was.
+    rng.uniform(*_SPECIALTY, spec_rows.size)
+    know[spec_rows, specialty[spec_rows]] = level
     for col, table in ((n_spec, _LEADERSHIP), (n_spec + 1, _STRATEGY)):
         for role_k, rng_range in table.items():
             rows = np.flatnonzero(rol == role_k)

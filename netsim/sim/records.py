@@ -120,11 +120,12 @@ MEETING = Record(
         "week": "int64",
         "invited": "int64",  # members at the time of the meeting
         "attended": "int64",  # members who turned up (for a cancelled meeting: who would have)
+        "left": "int64",  # members who left the group so far: absent, in attendance rates
         "held": "bool",
         "hours": _FLOAT,  # attendee hours (if held) plus organiser follow-up
         "cost_dkk": _FLOAT,
-        "participant_value": _FLOAT,
-        "sponsor_value": _FLOAT,
+        "participant_value": _FLOAT,  # hours it saves its attendees over the year ahead
+        "sponsor_value": _FLOAT,  # of which on the sponsor's topics (no hours-equivalents)
         "knowledge_gain": _FLOAT,  # sum over attendees of their mean gain on the network's topics
         "bridging_gain": _FLOAT,  # strength gained by new cross-department ties (each tie once)
         "cross_tie_gain": _FLOAT,  # strength gained by all cross-department ties (each tie once)
@@ -246,4 +247,6 @@ class MeetingOutcome:
     knowledge_gain: np.ndarray  # mean gain over the network's topics
     bridging_gain: np.ndarray
     cross_tie_gain: np.ndarray  # strength gained on all cross-department ties
-    sponsor_value: np.ndarray  # (G,) what the sponsor gains from the group's meeting
+    sponsor_value: np.ndarray  # (G,) hours the meeting saves the sponsor (year ahead)
+    participant_hours: np.ndarray  # (G, S) hours it saves each attendee (year ahead)
+    gone: np.ndarray  # (G, S) bool: members who left an open group, counted absent

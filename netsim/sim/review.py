@@ -70,8 +70,9 @@ def review(state: State, batch: Batch, day: int, ev: Evaluation, rec: Recorder) 
     )
     # One draw per group, reviewed or not, keeps the stream aligned across designs.
     z = state.streams.measurement.standard_normal(batch.groups)
-    sd = ev.measurement_noise
-    measured = true * np.exp(sd * z - sd * sd / 2)  # log-normal, unbiased in the mean
+    # Without a clear goal there is nothing to measure against: the noise grows as it blurs.
+    sd = ev.measurement_noise * (1.0 + ev.unclear_goal_noise * (1.0 - batch.spec.goal_clarity))
+    measured = true * np.exp(sd * z)  # log-normal, unbiased in the median
     reviewed = ~batch.closed & (batch.window_meetings > 0)
     correct = _decide(true, batch.transformed, ev)
     decision = _decide(measured, batch.transformed, ev)

@@ -158,7 +158,7 @@ def _make_batch(name: str, spec: Network, scenario: Scenario, org: Org, streams:
         slot[k, : members.size] = True
 
     att = scenario.attendance
-    prior_mean = att.prior_value + att.prior_value_per_clarity * spec.goal_clarity
+    prior_mean = att.prior_value  # the same whatever the design: experience tells
     # Drawn for every slot, whatever the enrollment, so the stream stays aligned.
     vhat = np.maximum(
         prior_mean + att.prior_value_sd * streams.recruitment.standard_normal((g, s)), 0.0

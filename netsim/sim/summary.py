@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from netsim.sim.account import Account
     from netsim.sim.state import Batch, State
 
-__all__ = ["SUMMARY_NAMES", "SUMMARY_REPORTERS", "RunFacts"]
+__all__ = ["SUMMARY_NAMES", "SUMMARY_REPORTERS", "WORTH_IT", "RunFacts"]
+
+#: A network is worth it to a member who expects at least an hour saved for every hour it costs.
+WORTH_IT = 1.0
 
 #: The summary's schema: names and order are stable; every name of MODEL.md's "Outputs".
 SUMMARY_NAMES: tuple[str, ...] = (
@@ -55,11 +58,6 @@ SUMMARY_NAMES: tuple[str, ...] = (
     "attendance_first_quarter",
     "attendance_last_quarter",
     "attendance_decay",
-    "share_valuing",
-    "participant_value_per_hour",
-    "sponsor_value_per_hour",
-    "participant_value",
-    "sponsor_value",
     "knowledge_gain",
     "knowledge_gain_all_topics",
     "nonmember_knowledge_gain",
@@ -116,6 +114,7 @@ class RunFacts:
     def attendance_by_quarter(self) -> tuple[float, float]:
         """Attendance rate in the first and in the last quarter of the run (NaN: no meeting)."""
         day, attended, invited = (self.meetings[c] for c in ("day", "attended", "invited"))
+        invited = invited + self.meetings["left"]  # who left counts as absent
         days = self.scenario.horizon_days
         quarter = days / 4
         rates = []
@@ -174,11 +173,9 @@ def _mean(x: np.ndarray) -> float:
 
 
 def _share_worth_it(f: RunFacts) -> float:
-    """Of the members who came to a meeting, the share whose networks saved them at least the
-    hours they spent in them."""
-    came = f.ever & (f.state.hours > 0)
-    worth = f.account.saved[came] >= f.state.hours[came]
-    return _ratio(worth.sum(), came.sum(), math.nan)
+    """Of every membership there ever was (those who left included), the share that ends
+    expecting at least an hour saved for every hour the network costs."""
+    return _ratio((f.expectations >= WORTH_IT).sum(), f.expectations.size, math.nan)
 
 
 def _attendance_decay(f: RunFacts) -> float:
@@ -240,15 +237,6 @@ SUMMARY_REPORTERS: dict[str, Callable[[RunFacts], Any]] = {
     "attendance_first_quarter": lambda f: f.attendance_by_quarter[0],
     "attendance_last_quarter": lambda f: f.attendance_by_quarter[1],
     "attendance_decay": _attendance_decay,
-    "share_valuing": lambda f: _ratio(
-        (f.expectations > f.scenario.attendance.valuable_threshold).sum(),
-        f.expectations.size,
-        math.nan,
-    ),
-    "participant_value_per_hour": lambda f: _ratio(f.value("participant_value"), f.attendee_hours),
-    "sponsor_value_per_hour": lambda f: _ratio(f.value("sponsor_value"), f.attendee_hours),
-    "participant_value": lambda f: f.value("participant_value"),
-    "sponsor_value": lambda f: f.value("sponsor_value"),
     "knowledge_gain": lambda f: float(f.sponsored_gain.mean()),
     "knowledge_gain_all_topics": lambda f: float(f.knowledge_gain.mean()),
     "nonmember_knowledge_gain": lambda f: (
@@ -258,7 +246,7 @@ SUMMARY_REPORTERS: dict[str, Callable[[RunFacts], Any]] = {
     "connected_specialist_gain": lambda f: f.specialist_gain(isolated=False),
     "bridging_ties": lambda f: f.bridging_ties,
     "meetings_held": lambda f: int(f.held.sum()),
-    "meetings_cancelled": lambda f: int((~f.held).sum()),
+    "meetings_cancelled": lambda f: int(((~f.held) & (f.meetings["invited"] > 0)).sum()),
     "groups_below_quorum": _batches_total(
         lambda b: int((b.slot.sum(axis=1) < b.spec.quorum).sum())
     ),

@@ -43,18 +43,23 @@ def solve_hours(knowledge: np.ndarray, *, h_max: float, h_min: float, gamma: flo
     [2.25, 0.75, 0.25]
     """
     gap = 1.0 - knowledge
-    # The default exponent squares exactly and fast; others go through pow.
+    # The default exponent squares exactly and fast; others go through pow (as the compiled
+    # twin does, element by element).
     return h_max * (gap * gap if gamma == 2.0 else gap**gamma) + h_min
 
 
 def problem_hours(
-    hours: np.ndarray,
+    knowledge: np.ndarray,
     mix_topic: np.ndarray,
+    mix_weight: np.ndarray,
     indptr: np.ndarray,
     indices: np.ndarray,
     w: np.ndarray,
     available: np.ndarray,
     *,
+    h_max: float,
+    h_min: float,
+    gamma: float,
     ask_hours: float,
     rows: np.ndarray | None = None,
 ) -> np.ndarray:
@@ -62,15 +67,17 @@ def problem_hours(
 
     Parameters
     ----------
-    hours : ndarray, (N, T)
-        :func:`solve_hours` of the knowledge matrix: what a problem on each topic takes each
-        employee alone.
-    mix_topic : ndarray of int, (N, M)
-        Each employee's problem topics (columns of ``hours``).
+    knowledge : ndarray, (N, T)
+        The knowledge matrix; a problem on topic ``t`` takes :func:`solve_hours` of it alone.
+    mix_topic, mix_weight : ndarray, (N, M)
+        Each employee's problem topics (columns of ``knowledge``) and their shares; a topic of
+        share 0 is not worked out (its entry is 0).
     indptr, indices, w : ndarray
         The tie matrix in CSR form (strengths ``w``; ties of strength zero reach nobody).
     available : ndarray, (N,)
         The chance each employee has time to help (one minus time pressure).
+    h_max, h_min, gamma : float
+        Of :func:`solve_hours`.
     ask_hours : float
         What asking costs on top of the colleague's solving time.
     rows : ndarray of int, optional
@@ -80,23 +87,25 @@ def problem_hours(
     -------
     ndarray, (len(rows), M)
         ``E_it`` for each employee of ``rows`` and each topic of their mix;
-        :func:`daily_hours` weighs them into hours a working day.
+        :func:`daily_hours` weighs them into hours a working day. Solving hours are computed
+        only for the knowledge the rows and their ties bring.
 
     Examples
     --------
-    Employee 0 knows little; employee 1, their only tie (strength 0.5, always available),
-    knows more, and asking costs 0.1 h. Alone a problem takes 2 h; asked, 0.5 + 0.1 h, half
-    the time: 2 - 0.5 * (2 - 0.6) = 1.3 h on average.
+    Employee 0 knows nothing (2 h alone); employee 1, their only tie (strength 0.5, always
+    available), knows half (0.5 h), and asking costs 0.1 h: 2 - 0.5 * (2 - 0.6) = 1.3 h.
 
-    >>> hours = np.array([[2.0], [0.5]])
+    >>> k = np.array([[0.0], [0.5]])
     >>> one = np.zeros((2, 1), dtype=np.intp)
-    >>> problem_hours(hours, one, np.array([0, 1, 2]), np.array([1, 0]), np.array([0.5, 0.5]),
-    ...               np.ones(2), ask_hours=0.1).tolist()
+    >>> problem_hours(k, one, np.ones((2, 1)), np.array([0, 1, 2]), np.array([1, 0]),
+    ...               np.array([0.5, 0.5]), np.ones(2), h_max=2.0, h_min=0.0, gamma=2.0,
+    ...               ask_hours=0.1).tolist()
     [[1.3], [0.5]]
     """
-    rows = np.arange(hours.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+    params = {"h_max": h_max, "h_min": h_min, "gamma": gamma}
+    rows = np.arange(knowledge.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
     topic = mix_topic[rows]  # (R, M)
-    own = np.take_along_axis(hours[rows], topic, axis=1)
+    own = solve_hours(np.take_along_axis(knowledge[rows], topic, axis=1), **params)
     start = indptr[rows]
     length = indptr[rows + 1] - start
     best = np.zeros_like(own)
@@ -106,11 +115,11 @@ def problem_hours(
         pos = np.arange(entry_row.size) - first[entry_row] + start[entry_row]
         col = indices[pos]
         reach = w[pos] * available[col]
-        theirs = hours[col[:, None], topic[entry_row]]
+        theirs = solve_hours(knowledge[col[:, None], topic[entry_row]], **params)
         save = reach[:, None] * np.maximum(own[entry_row] - theirs - ask_hours, 0.0)
         some = length > 0
         best[some] = np.maximum.reduceat(save, first[some], axis=0)
-    return own - best
+    return np.where(mix_weight[rows] == 0.0, 0.0, own - best)
 
 
 def daily_hours(per_problem: np.ndarray, mix_weight: np.ndarray, rate: np.ndarray) -> np.ndarray:

@@ -9,14 +9,24 @@ import numpy as np
 __all__ = ["problem_hours"]
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _solve(k: float, h_max: float, h_min: float, gamma: float) -> float:  # pragma: no cover
+    gap = 1.0 - k
+    return h_max * (gap * gap if gamma == 2.0 else gap**gamma) + h_min
+
+
 @numba.njit(cache=True, nogil=True)
 def problem_hours(  # pragma: no cover - compiled; tested against the numpy path
-    hours: np.ndarray,
+    knowledge: np.ndarray,
     mix_topic: np.ndarray,
+    mix_weight: np.ndarray,
     indptr: np.ndarray,
     indices: np.ndarray,
     w: np.ndarray,
     available: np.ndarray,
+    h_max: float,
+    h_min: float,
+    gamma: float,
     ask_hours: float,
     rows: np.ndarray,
 ) -> np.ndarray:
@@ -26,12 +36,16 @@ def problem_hours(  # pragma: no cover - compiled; tested against the numpy path
     for r in range(rows.shape[0]):
         i = rows[r]
         for m in range(m_topics):
+            if mix_weight[i, m] == 0.0:  # no problems on this topic: nothing to work out
+                out[r, m] = 0.0
+                continue
             t = mix_topic[i, m]
-            own = hours[i, t]
+            own = _solve(knowledge[i, t], h_max, h_min, gamma)
             best = 0.0
             for e in range(indptr[i], indptr[i + 1]):
                 j = indices[e]
-                save = (w[e] * available[j]) * max(own - hours[j, t] - ask_hours, 0.0)
+                theirs = _solve(knowledge[j, t], h_max, h_min, gamma)
+                save = (w[e] * available[j]) * max(own - theirs - ask_hours, 0.0)
                 if save > best:
                     best = save
             out[r, m] = own - best

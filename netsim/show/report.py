@@ -40,7 +40,7 @@ from netsim.show.texts import check_lang, say, term
 from netsim.sim.result import RunResult, provenance
 from netsim.study.analysis import comparison_frame
 from netsim.study.analysis import to_float as _num
-from netsim.study.experiment import NUMERIC
+from netsim.study.experiment import HEADLINE, NUMERIC
 
 __all__ = ["TABLE_METRICS", "build_report", "headline"]
 
@@ -69,16 +69,10 @@ TABLE_METRICS: tuple[str, ...] = (
     "meetings_cancelled",
 )
 
-#: Metrics said in words under the headline when scenarios are compared.
-SAID_METRICS: tuple[str, ...] = (
-    "total_hours_year",
-    "participant_hours_saved_year",
-    "sponsor_hours_saved_year",
-    "net_hours_year",
-    "participant_return_per_hour",
-    "sponsor_return_per_hour",
-    "share_worth_it",
-    "attendance_decay",
+#: Metrics said in words under the headline when scenarios are compared: the comparison's
+#: headline but the per-leader hours, which the plain-words headline already says.
+SAID_METRICS: tuple[str, ...] = tuple(
+    n for n in HEADLINE if n not in ("hours_per_leader_year", "hours_saved_per_leader_year")
 )
 
 _SHARES = {

@@ -46,18 +46,18 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy netsim
 	$(BIN)/lint-imports
 
-# The full benchmark (about seven minutes): netsim against its naive reference at 2,000, 10,000
+# The full benchmark (about fifteen minutes on the 2-core VM): netsim against its naive reference at 2,000, 10,000
 # and 45,000 employees; rewrites docs/performance.md and .json (after saying how far each
 # number moved from the committed run). `make test` runs its smoke plan in-process, `make
 # test-all` the real smoke run too.
-# It runs in an environment of its own with netsim and its numba extra only, as a user
+# It runs in an environment of its own with netsim and what it installs only, as a user
 # installs it: none of the development tools (pyarrow, dask, playwright...) in the measured
 # processes.
 BENCH := .venv-bench
 $(BENCH)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(BENCH)
 	$(BENCH)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH)/bin/python -m pip install --quiet -e ".[numba]"
+	$(BENCH)/bin/python -m pip install --quiet -e .
 	touch $@
 
 bench: $(BENCH)/.installed

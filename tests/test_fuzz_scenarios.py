@@ -334,7 +334,7 @@ def _call(argv: list[str]) -> tuple[int, str, str]:
     return status, out.getvalue(), err.getvalue()
 
 
-def _check(base: Path, scenario: Path, names: list[str]) -> None:
+def check_contract(base: Path, scenario: Path, names: list[str]) -> None:
     """The error contract for one scenario file in ``base / "work"``."""
     work = scenario.parent
     status, _, err = _call(["validate", str(scenario)])
@@ -379,7 +379,7 @@ def test_malformed_scenario_files_keep_the_error_contract(raw: bytes) -> None:
         work.mkdir()
         scenario = work / "scenario.toml"
         scenario.write_bytes(raw)
-        _check(base, scenario, [str(scenario)])
+        check_contract(base, scenario, [str(scenario)])
 
 
 @_settings(150)
@@ -408,4 +408,4 @@ def test_malformed_csv_files_keep_the_error_contract(
             if isinstance(n, str) and n.strip()
         ]
         names = [str(scenario), *files, os.devnull, *resolved]
-        _check(base, scenario, names)
+        check_contract(base, scenario, names)

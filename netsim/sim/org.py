@@ -21,6 +21,7 @@ earns its keep (analysis, layout).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +189,26 @@ def _random_pairs(
     return np.stack([a, b], axis=-1)
 
 
+def _specialty_peers(dep: np.ndarray, specialty: np.ndarray) -> np.ndarray:
+    """(k, 2) every pair of specialists of the same specialty in the same department.
+
+    Examples
+    --------
+    >>> _specialty_peers(np.array([0, 0, 0, 1, 1]), np.array([2, 2, -1, 2, 2])).tolist()
+    [[0, 1], [3, 4]]
+    """
+    who = np.flatnonzero(specialty >= 0)
+    key = dep[who].astype(np.int64) * (int(specialty.max(initial=0)) + 1) + specialty[who]
+    who = who[np.argsort(key, kind="stable")]
+    key = np.sort(key, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
+    out = [np.empty((0, 2), dtype=np.intp)]
+    for lo, hi in itertools.pairwise(bounds):  # a few dozen groups: departments x specialties
+        a, b = np.triu_indices(int(hi - lo), 1)
+        out.append(np.stack([who[lo:hi][a], who[lo:hi][b]], axis=-1))
+    return np.concatenate(out)
+
+
 def _symmetric(n: int, pairs: np.ndarray, strength: np.ndarray) -> sp.csr_array:
     """Symmetric CSR of the pairs; a pair drawn twice keeps its strongest tie."""
     a, b = pairs[:, 0], pairs[:, 1]
@@ -323,6 +344,11 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     board = np.stack([top[ta], top[tb]], axis=-1).reshape(-1, 2)
     pairs += [line, board]
     strength += [np.full(len(line), t.strength_max), np.full(len(board), t.strength_min)]
+    # Specialists of one specialty in one department know each other (that is what makes them
+    # connected, and an isolated specialist isolated); drawn last, so nothing else moves.
+    peers = _specialty_peers(dep, specialty)
+    pairs.append(peers)
+    strength.append(rng.uniform(t.strength_min, t.strength_max, len(peers)))
     if roster is not None:
         pairs, strength = _with_known_ties(pairs, strength, roster, t.strength_max, n)
     ties = _symmetric(n, np.concatenate(pairs), np.concatenate(strength))

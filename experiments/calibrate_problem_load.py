@@ -12,7 +12,7 @@ seeds 1-20) gives the rate::
     .venv/bin/python experiments/calibrate_problem_load.py
 
 prints the share at the current default, the calibrated rate (rounded to 2 decimals, the
-value to write into ``netsim.scenario.schema.PROBLEMS_PER_DAY``) and the share it gives.
+value to write into ``netsim.scenario.work.PROBLEMS_PER_DAY``) and the share it gives.
 """
 
 from __future__ import annotations

@@ -58,7 +58,8 @@ NOTES: dict[str, str] = {
     "time_pressure.mean_by_role.specialist": "Mean pressure level of a specialist.",
     "time_pressure.mean_by_role.employee": "Mean pressure level of an employee.",
     "time_pressure.busy_period_weeks": "Length of one busy period.",
-    "attendance.intercept": "b0 of the attendance decision.",
+    "attendance.intercept": "b0 of the attendance decision; calibrated to the article's 35 "
+    "hours (experiments/calibrate_attendance.py).",
     "attendance.value_weight": "bv: weight of `vhat`, the hours a member expects a meeting to "
     "save them per hour it costs them.",
     "attendance.obligation_weight": "bo: weight of the felt obligation `o`.",

@@ -26,11 +26,12 @@ sys.modules["stylised_facts"] = facts  # dataclasses look their module up while 
 _spec.loader.exec_module(facts)
 
 REPS, SEED = 20, 1
+FOUR = facts.FACT_4_FACTOR * REPS  # fact 4's noisier measure gets more replications
 
 
-def _m(fact, prefix):
+def _m(fact, prefix, reps=REPS):
     m = fact.measure(prefix)
-    assert m.n == REPS, f"{m.name}: {m.n} of {REPS} replications defined"
+    assert m.n == reps, f"{m.name}: {m.n} of {reps} replications defined"
     return m
 
 
@@ -56,7 +57,7 @@ def three():
 
 @pytest.fixture(scope="module")
 def four():
-    return facts.fact_4(REPS, SEED)
+    return facts.fact_4(FOUR, SEED)
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +83,16 @@ def test_fact_1_few_but_some_find_it_worth_it(one):
     assert 0 < share.ci_low and share.ci_high < 0.3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured attendance_decay 0.699 [0.686, 0.712] (20 seeds): the room empties "
-    "to about 70 %, but the CI reaches above it",
-)
 def test_fact_1_attendance_decays_to_at_most_70_percent(one):
     assert _m(one, "attendance_decay").ci_high <= 0.7
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured decay with expectations frozen 0.852 [0.840, 0.864] (20 seeds): "
+    "obligation fading and the room emptying for it take up to 16 % of attendance; "
+    "experienced value takes it from there to 0.647",
+)
 def test_fact_1_ablation_frozen_expectations_keep_the_room(one):
     # The decay comes from what members learn, not from fading obligation.
     assert _m(one, "attendance_decay, expectations frozen").ci_low >= 0.85
@@ -106,7 +108,7 @@ def test_fact_2_designed_returns_more_per_hour_on_both_accounts(two):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured designed attendance_decay 0.067 [0.050, 0.084] (20 seeds): invited "
+    reason="measured designed attendance_decay 0.063 [0.048, 0.078] (20 seeds): invited "
     "leaders may leave, and with about 0.6 hours saved per hour spent nearly all do",
 )
 def test_fact_2_designed_keeps_its_room(two):
@@ -127,7 +129,7 @@ def test_fact_3_relaunch_draws_more_than_no_change(three):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured relaunch − control attendance 0.042 [0.027, 0.056] (20 seeds): above "
+    reason="measured relaunch − control attendance 0.043 [0.027, 0.060] (20 seeds): above "
     "the control, but the mean falls short of 0.05",
 )
 def test_fact_3_relaunch_draws_at_least_five_points_more(three):
@@ -146,17 +148,12 @@ def test_fact_3_relaunch_builds_cross_department_ties(three):
 # --- 4: isolated specialists ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured isolated − connected hours saved per hour spent 0.103 [−0.006, 0.211] "
-    "(20 seeds): isolated specialists gain more, but the CI reaches just below 0",
-)
 def test_fact_4_isolated_specialists_save_more_per_hour(four):
-    assert _m(four, "hours saved per hour spent, isolated").ci_low > 0
+    assert _m(four, "hours saved per hour spent, isolated", FOUR).ci_low > 0
 
 
 def test_fact_4_ablation_colleagues_of_their_specialty_leave_no_advantage(four):
-    assert _m(four, "the same, isolated given").ci_low <= 0
+    assert _m(four, "the same, isolated given", FOUR).ci_low <= 0
 
 
 # --- 5: evaluation -------------------------------------------------------------------------
@@ -178,13 +175,17 @@ def test_fact_6_knowledge_sharing_saves_nonmembers_hours(six):
     assert _m(six, "nonmember_hours_saved_year").ci_low > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="measured without informal diffusion 522 [493, 551] non-member hours a year (20 "
-    "seeds) of 822 with it: non-members also save by asking members through their ties",
-)
 def test_fact_6_ablation_no_diffusion_no_nonmember_hours(six):
     assert _m(six, "nonmember_hours_saved_year, no informal").ci_low <= 0
+
+
+def test_fact_6_each_channel_carries_part(six):
+    # Talk and asking both carry knowledge to non-members: switching either one off leaves
+    # fewer hours saved, but some.
+    full = _m(six, "nonmember_hours_saved_year").mean
+    for channel in ("no talk", "no asking"):
+        part = _m(six, f"nonmember_hours_saved_year, {channel}")
+        assert 0 < part.ci_low and part.ci_high < full
 
 
 def test_calibration_doc_shows_the_current_measurements(one, two):

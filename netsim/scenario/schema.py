@@ -132,7 +132,7 @@ class Attendance(Model):
     expects a meeting to save them per hour it costs them (1: worth it, no more).
     """
 
-    intercept: float = Field(0.8, ge=-20, le=20)
+    intercept: float = Field(0.58, ge=-20, le=20)
     value_weight: float = Field(
         1.5, ge=0, le=50, description="Per hour expected saved per hour spent."
     )

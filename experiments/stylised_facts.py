@@ -103,9 +103,16 @@ class Fact:
         return m
 
 
+#: Overrides applied to every scenario the facts load (dotted paths, as in experiment files):
+#: empty at the defaults; ``experiments/robustness.py`` sets it to measure the facts at other
+#: organisation sizes and with one behavioural parameter moved.
+VARIANT: dict[str, Any] = {}
+
+
 def scenario(name: str) -> netsim.Scenario:
-    """A scenario of ``scenarios/`` by name."""
-    return netsim.load_scenario(SCENARIOS / f"{name}.toml")
+    """A scenario of ``scenarios/`` by name (with :data:`VARIANT`'s overrides)."""
+    sc = netsim.load_scenario(SCENARIOS / f"{name}.toml")
+    return with_overrides(sc, VARIANT) if VARIANT else sc
 
 
 def _measure(

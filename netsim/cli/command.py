@@ -107,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ini.add_argument("directory", type=Path, metavar="DIR", help="created if it does not exist")
     ini.add_argument("--force", action="store_true", help="overwrite files that exist")
+    ini.add_argument(
+        "--employees",
+        type=Path,
+        metavar="FILE",
+        help="your HR export (CSV): the scenario names it, with its column names and job "
+        "titles mapped to netsim's as far as they can be guessed, for you to check",
+    )
 
     cmp_ = sub.add_parser(
         "compare", help="paired comparison of scenarios over replications, with 95 %% CIs"
@@ -302,9 +309,19 @@ def _one_line(text: str) -> str:
 def _cmd_init(args: argparse.Namespace) -> int:
     from netsim.cli.init import write_starter
 
-    for path in write_starter(args.directory, force=args.force):
+    for path in write_starter(args.directory, force=args.force, employees=args.employees):
         print(f"wrote {path}")
     scenario = args.directory / "scenario.toml"
+    if args.employees is not None:
+        from netsim.cli.init import own_scenario
+
+        _, missing = own_scenario(args.employees, args.directory)
+        if missing:
+            print(
+                f"netsim: note: {scenario}: [organisation.columns]: say which of your columns "
+                f"is the {', '.join(missing)} (a commented line each)",
+                file=sys.stderr,
+            )
     print(f"next: read {args.directory / 'README.md'}, then run: netsim validate {scenario}")
     return 0
 

@@ -184,7 +184,7 @@ def headline_first(names: Sequence[str]) -> list[str]:
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line: control characters (a line break in a name a user wrote) shown
+    r"""``text`` on one line: control characters (a line break in a name a user wrote) shown
     as their escapes; spaces of every kind (Babel's no-break spaces) kept.
 
     Examples

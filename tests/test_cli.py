@@ -21,6 +21,7 @@ import pytest
 
 import netsim
 from netsim.cli import main
+from netsim.show.terminal import label
 from netsim.sim.result import json_ready
 
 REPO = Path(__file__).resolve().parent.parent
@@ -206,16 +207,28 @@ def test_run_out_writes_results(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert resolved["networks"]["leader_networks"]["quorum"] == 4
 
 
+def _rows(text: str) -> list[str]:
+    """The first cell of each row of a rich table."""
+    return [line.split("│")[1].strip() for line in text.splitlines() if line.startswith("│")]
+
+
 def test_run_table_mentions_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "res"
     assert main(["run", str(AUTO), "--years", "0.1", "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "netsim run summary" in text
     assert "auto_enrollment" in text
-    assert "total_hours_year" in text
     assert f"results written to {out}" in text
+    # The report's plain-words headline comes first, then the table in the report's words.
+    assert text.startswith("In auto_enrollment, each leader who is a member spends ")
+    assert text.index("Attendance") < text.index("netsim run summary")
+    assert "total_hours_year" not in text and "network hours a year, in all" in text
     # After what the run is, the rows lead with hours spent and saved, not value units.
-    rows = [line.split()[1] for line in text.splitlines() if line.startswith("│")]
+    rows = _rows(text)
+    names = [n for n in netsim.SUMMARY_NAMES if n != "scenario"]
+    named = {label(n, "en"): n for n in names}
+    assert len(named) == len(names)  # every label says one measure
+    rows = [named[r] for r in rows]
     assert rows[:6] == ["seed", "years", "employees", "networks", "groups", "members"]
     assert rows[6:10] == [
         "total_hours_year",
@@ -225,8 +238,23 @@ def test_run_table_mentions_out(tmp_path: Path, capsys: pytest.CaptureFixture[st
     ]
     assert rows.index("net_hours_year") < rows.index("knowledge_gain")
     assert rows.index("share_worth_it") < rows.index("bridging_ties")
-    assert sorted(rows) == sorted(n for n in netsim.SUMMARY_NAMES if n != "scenario")
+    assert sorted(rows) == sorted(names)
+    # Each row says which way is better, where one is.
+    lines = {line.split("│")[1].strip(): line for line in text.splitlines() if "│" in line}
+    assert "↓ lower" in lines[label("total_hours_year", "en")]
+    assert "↑ higher" in lines[label("sponsor_hours_saved_year", "en")]
+    assert "↑" not in lines[label("employees", "en")] and "↓" not in lines["employees"]
     assert (out / "summary.json").is_file()
+
+
+def test_run_table_in_danish(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(AUTO), "--years", "0.1", "--lang", "da"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("I auto_enrollment bruger hver leder, der er med, ")
+    assert "netværkstimer om året i alt" in text and "↓ lavere" in text
+    summary = run_json(capsys, AUTO, "--years", "0.1")
+    employees = f"{summary['employees']:,}".replace(",", ".")  # Danish thousands
+    assert employees in text
 
 
 def test_written_scenario_validates_and_reproduces(
@@ -352,7 +380,9 @@ def test_compare_table_leads_with_hours(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "netsim paired comparison" in text
-    rows = [line.split()[1] for line in text.splitlines() if line.startswith("│")]
+    assert text.startswith("In a, ") and "In b, " in text  # the headline of each
+    named = {label(n, "en"): n for n in netsim.SUMMARY_NAMES}
+    rows = [named[r] for r in _rows(text)]
     assert rows[:4] == ["employees", "networks", "groups", "members"]
     assert rows[4:7] == [
         "total_hours_year",
@@ -361,3 +391,24 @@ def test_compare_table_leads_with_hours(tmp_path: Path, capsys: pytest.CaptureFi
     ]
     assert rows.index("share_worth_it") < rows.index("cost_dkk_year")
     assert rows.index("sponsor_return_per_hour") < rows.index("knowledge_gain")
+
+
+def test_compare_says_which_differences_are_better(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fewer meetings cost fewer hours: a clear difference in the better direction for hours
+    spent, and the words follow the CI and the direction, not the sign alone."""
+    a = small_scenario(tmp_path, "a")
+    b = tmp_path / "b.toml"
+    b.write_text(SMALL_LEADERS.format(name="b").replace("interval_weeks = 2", "interval_weeks = 8"))
+    argv = ["compare", str(a), str(b), "--reps", "3", "--years", "0.3", "--workers", "1"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    lines = {line.split("│")[1].strip(): line for line in text.splitlines() if "│" in line}
+    spent = lines[label("total_hours_year", "en")]
+    assert "↓ lower" in spent and spent.rstrip(" │").endswith("better")
+    assert spent.split("│")[-2].strip().startswith("-")
+    for name, line in lines.items():
+        cell = line.split("│")[-2].strip()
+        if cell.endswith(("better", "worse")):
+            assert ("↑" in line) or ("↓" in line), name  # a verdict needs a direction

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+import json
 import os
 import re
 import tomllib
@@ -662,3 +663,131 @@ def test_own_organisation_loads_eksempel_kommune(capsys):
         listed = sorted(row["employee_id"] for row in csv.DictReader(fh, delimiter=";"))
     ids = o.roster.ids
     assert sorted(ids[k] for k in sc.members_of("projektledere") or ()) == listed
+
+
+# --- an HR export with its own column names: [organisation.columns], and netsim init
+
+
+DANISH_HEADER = "Medarbejdernr;Afdeling;Enhed;Stilling;Speciale;Timeløn"
+
+
+def _danish_export(tmp_path: Path, header: str = DANISH_HEADER) -> Path:
+    """netsim init's example organisation as an HR system exports it: its own column names,
+    and a column of names netsim does not use."""
+    from netsim.cli.init import STARTER_FILES
+
+    lines = STARTER_FILES["employees.csv"].splitlines()
+    rows = [f"{line};Navn {k}" for k, line in enumerate(lines[1:])]
+    path = tmp_path / "hr_export.csv"
+    path.write_text("\n".join([header + ";Navn", *rows]) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def _starter_roster(tmp_path: Path):
+    from netsim.cli.init import write_starter
+
+    d = tmp_path / "starter"
+    write_starter(d)
+    return netsim.load_scenario(d / "scenario.toml").organisation.roster
+
+
+COLUMNS_TOML = (
+    '[organisation.columns]\nid = "Medarbejdernr"\ndepartment = "afdeling"\nunit = "Enhed"\n'
+    'role = "Stilling"\nspecialty = "Speciale"\nhourly_cost_dkk = "Timeløn"\n'
+)
+ROLE_MAP_TOML = (
+    '[organisation.role_map]\n"Skoleleder" = "leader"\n"Lærer" = "employee"\n'
+    '"Pædagog" = "employee"\n"Konsulent" = "specialist"\n'
+)
+
+
+def _own(tmp_path: Path, columns: str = COLUMNS_TOML, name: str = "own.toml") -> Path:
+    _danish_export(tmp_path)
+    path = tmp_path / name
+    path.write_text(
+        'name = "own"\n[organisation]\nemployees_csv = "hr_export.csv"\n'
+        + columns
+        + ROLE_MAP_TOML
+        + '[networks.forum]\npurpose = "leader_forum"\nselect = { roles = ["leader"] }\n'
+        'enrollment = "automatic"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_export_with_its_own_column_names_reads_as_the_same_organisation(tmp_path):
+    roster = netsim.load_scenario(_own(tmp_path)).organisation.roster
+    want = _starter_roster(tmp_path)
+    assert roster.ids == want.ids and roster.unit_names == want.unit_names
+    assert (roster.role == want.role).all() and (roster.specialty == want.specialty).all()
+    np.testing.assert_array_equal(roster.wage_dkk, want.wage_dkk)  # 455,00 from 'Timeløn'
+    assert roster.digest != want.digest  # which column is which is part of the input
+
+
+@pytest.mark.parametrize(
+    ("columns", "field", "message"),
+    [
+        ('[organisation.columns]\nmedarbejder = "Medarbejdernr"\n', "organisation.columns."
+         "medarbejder", "not a column of the employees file; give one of id, department, unit"),
+        ('[organisation.columns]\nid = "Medarbejdernr"\nunit = "medarbejdernr"\n',
+         "organisation.columns.unit", "the file's column 'medarbejdernr' is given for id"),
+        ('[organisation.columns]\nid = "  "\n', "organisation.columns.id", "empty; give the"),
+    ],
+)  # fmt: skip
+def test_a_wrong_column_mapping_is_one_line_naming_the_field(
+    tmp_path, capsys, columns, field, message
+):
+    path = _own(tmp_path, columns)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"netsim: error: {path}: {field}: {message}"), err
+    assert err.count("\n") == 1
+
+
+def test_a_mapped_column_the_file_lacks_is_named_as_the_file_would_name_it(tmp_path, capsys):
+    path = _own(tmp_path, COLUMNS_TOML.replace('unit = "Enhed"', 'unit = "Team"'))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "missing column 'Team' (organisation.columns.unit)" in err
+    assert "(the header has 'Medarbejdernr', 'Afdeling', 'Enhed'" in err
+
+
+def test_an_unmapped_export_points_to_the_mapping_and_init(tmp_path, capsys):
+    path = _own(tmp_path, "")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "say so in the scenario's [organisation.columns]" in err
+    assert "netsim init --employees FILE" in err
+    no_file = tmp_path / "gen.toml"
+    no_file.write_text('[organisation]\nemployees = 100\n[organisation.columns]\nid = "Nr"\n')
+    assert main(["validate", str(no_file)]) == 2
+    assert "organisation.columns: only used with employees_csv" in capsys.readouterr().err
+
+
+def test_init_guesses_the_columns_and_titles_of_an_export_so_it_runs(tmp_path, capsys):
+    export = _danish_export(tmp_path)
+    d = tmp_path / "mine"
+    assert main(["init", str(d), "--employees", str(export)]) == 0
+    capsys.readouterr()
+    text = (d / "scenario.toml").read_text(encoding="utf-8")
+    assert 'employees_csv = "../hr_export.csv"' in text  # read where it is, not copied
+    assert not (d / "hr_export.csv").exists() and not (d / "employees.csv").exists()
+    assert 'id = "Medarbejdernr"    # guessed from the header: check' in text
+    assert '"Konsulent" = "specialist"    # 4 employee(s); check' in text
+    assert '"Pædagog" = "employee"' in text and '"Skoleleder" = "leader"' in text
+    roster = netsim.load_scenario(d / "scenario.toml").organisation.roster
+    assert roster.ids == _starter_roster(tmp_path).ids
+    assert main(["run", str(d / "scenario.toml"), "--years", "0.2", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["employees"] == 30
+
+
+def test_init_writes_a_commented_line_for_a_column_it_cannot_guess(tmp_path, capsys):
+    export = _danish_export(tmp_path, DANISH_HEADER.replace("Enhed", "Kolonne 7"))
+    d = tmp_path / "mine"
+    assert main(["init", str(d), "--employees", str(export)]) == 0
+    captured = capsys.readouterr()
+    text = (d / "scenario.toml").read_text(encoding="utf-8")
+    assert '# unit = "..."    # which of your columns is the unit? fill it in' in text
+    assert "say which of your columns is the unit" in captured.err
+    assert "[organisation.role_map]" not in text  # the titles wait for the columns
+    tomllib.loads(text)  # still a valid scenario file to edit

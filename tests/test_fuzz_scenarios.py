@@ -315,7 +315,9 @@ def csv_cases(draw: st.DrawFn) -> tuple[bytes, dict[str, tuple[str, bytes]]]:
         if kind == "set":
             _set(target, path, value)
     for table, field in ((org, "employees_csv"), (org, "ties_csv"), (net, "members_csv")):
-        if table.get(field) in files and files[table[field]][0] == "empty name":
+        # A mutation may have set the field to a list or a table (unhashable): not a file.
+        named = table.get(field)
+        if isinstance(named, str) and named in files and files[named][0] == "empty name":
             table[field] = draw(st.sampled_from(["", " ", ".", "..", "/", "~", "\n"]))
     scenario = {"simulation": {"years": 0.5}, "organisation": org, "networks": {"x": net}}
     try:

@@ -197,6 +197,21 @@ def test_sweep_heatmap_shows_every_cell_and_names_both_parameters():
         plots.plot_sweep_heatmap(table.drop(columns="param:y"))
 
 
+def test_sweep_heatmap_shows_each_cells_uncertainty_and_hatches_where_it_includes_break_even():
+    table = _summary_table([(a, b) for a in (0.1, 0.2, 0.3) for b in (1, 2)])
+    table["out_ci_low"] = table["out"] - [0.5, 0.5, 3.0, 0.5, 0.5, 0.5]  # point 2 is unsure
+    ax = plots.plot_sweep_heatmap(table, outcome="out", reference=1.0)
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts[0] == "0\n±0.5" and "2\n±1.8" in texts
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    # Break-even 1 lies in the CI of point 1 (0.5 to 1.5) and point 2 (-1 to 2.5) only.
+    corners = sorted((p.get_x() + 0.5, p.get_y() + 0.5) for p in hatched)
+    assert corners == [(0.0, 1.0), (1.0, 0.0)]  # (x = 0.1, y = 2), (x = 0.2, y = 1)
+    assert "hatched: the CI includes 1" in ax.get_title()
+    plain = plots.plot_sweep_heatmap(table, outcome="out")
+    assert not [p for p in plain.patches if p.get_hatch()]
+
+
 def test_sweep_points_draw_means_with_ci():
     table = _summary_table([(a, 0) for a in (1, 2, 3)]).drop(columns="param:y")
     ax = plots.plot_sweep_points(table, outcome="out")

@@ -25,9 +25,11 @@ from netsim.safe import json_strict
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
 from netsim.scenario.tables import MAX_SHOWN, CsvError
+from netsim.show.texts import LANGUAGES, say
 from netsim.sim.kernels import BACKENDS, load_compiled
 from netsim.sim.result import json_ready
 from netsim.sim.summary import SUMMARY_NAMES
+from netsim.study.export import CSV_DIALECTS
 
 __all__ = ["main"]
 
@@ -92,8 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--years", type=_years, help="horizon in years (overrides the file)")
     run.add_argument("--out", type=Path, metavar="DIR", help="write results into DIR")
     run.add_argument("--format", choices=("table", "json"), default="table")
+    run.add_argument("--lang", choices=LANGUAGES, default="en", help="words of the table")
+    _dialect_argument(run)
 
-    val = sub.add_parser("validate", help="check scenario files")
+    val = sub.add_parser("validate", help="check scenario and experiment files")
     val.add_argument("files", nargs="+", metavar="FILE")
 
     sub.add_parser("schema", help="print the JSON Schema of scenario files")
@@ -103,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ini.add_argument("directory", type=Path, metavar="DIR", help="created if it does not exist")
     ini.add_argument("--force", action="store_true", help="overwrite files that exist")
+    ini.add_argument(
+        "--employees",
+        type=Path,
+        metavar="FILE",
+        help="your HR export (CSV): the scenario names it, with its column names and job "
+        "titles mapped to netsim's as far as they can be guessed, for you to check",
+    )
 
     cmp_ = sub.add_parser(
         "compare", help="paired comparison of scenarios over replications, with 95 %% CIs"
@@ -121,6 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--years", type=_years, help="horizon in years (overrides the files)")
     cmp_.add_argument("--workers", type=_count, help="worker processes (default: all cores)")
     cmp_.add_argument("--format", choices=("table", "json"), default="table")
+    cmp_.add_argument("--lang", choices=LANGUAGES, default="en", help="words of the table")
 
     swp = sub.add_parser("sweep", help="run an experiment; resumes where it stopped")
     swp.add_argument("experiment", metavar="EXPERIMENT", help="experiment TOML file")
@@ -134,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     res.add_argument("db", type=Path, metavar="DB")
     res.add_argument("--format", choices=("table", "json", "csv", "parquet"), default="table")
     res.add_argument("--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    res.add_argument("--lang", choices=LANGUAGES, default="en", help="words of the table")
+    _dialect_argument(res)
 
     from netsim.cli import pictures as cli_pictures
 
@@ -150,6 +164,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _dialect_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--csv-dialect",
+        choices=CSV_DIALECTS,
+        default="plain",
+        help="CSV files: plain (',' between values, '.' decimals, UTF-8; the default) or "
+        "excel-da (Danish Excel: ';', decimal comma, UTF-8 with a byte-order mark; what "
+        "netsim reads too)",
+    )
+
+
 def _count(text: str) -> int:
     value = _seed(text)
     if value < 1:
@@ -157,43 +182,11 @@ def _count(text: str) -> int:
     return value
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "–"
-        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
-    return str(value)
-
-
-#: What a run is (its seed, horizon, size): said before any measure.
-_IDENTITY = ("seed", "years", "employees", "networks", "groups", "members")
-
-
-def _headline_first(names: Sequence[str]) -> list[str]:
-    """``names`` in the order a planner reads them: what the run is, then the headline (hours
-    spent and saved, net hours, returns per hour), then every other measure."""
-    from netsim.study.experiment import HEADLINE
-
-    first = [n for n in _IDENTITY if n in names] + [n for n in HEADLINE if n in names]
-    return first + [n for n in names if n not in first]
-
-
-def _print_table(summaries: list[dict[str, Any]]) -> None:
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title="netsim run summary", show_lines=False)
-    table.add_column("metric")
-    for s in summaries:
-        # A scenario's name is the user's text: never rich markup ("[/]" would raise).
-        table.add_column(escape(_one_line(str(s["scenario"]))), justify="right")
-    for name in _headline_first([n for n in SUMMARY_NAMES if n != "scenario"]):
-        table.add_row(name, *(_fmt(s[name]) for s in summaries))
-    stdout_console().print(table)
-
-
 def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    from netsim.show import terminal
+    from netsim.show.report import headline
     from netsim.sim.model import simulate
+    from netsim.study.export import write_run
 
     # Validate every file before computing anything.
     scenarios = [(path, load_scenario(path)) for path in args.scenarios]
@@ -204,24 +197,40 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
             except ValidationError as exc:
                 raise ScenarioError(path, "--years", exc.errors()[0]["msg"]) from None
     names = [_directory_name(sc.name) for _, sc in scenarios]
-    summaries = []
+    summaries, lines = [], []
     for k, (_, sc) in enumerate(scenarios):
         result = simulate(sc, seed=args.seed, years=args.years, kernels=args.kernels)
         if args.out is not None:
             out = args.out if len(scenarios) == 1 else args.out / _unique(k, names)
             try:
-                result.write(out, command=["netsim", *argv])
+                write_run(result, out, command=["netsim", *argv], dialect=args.csv_dialect)
             except OSError as exc:
                 raise NetsimError(f"{out}: cannot write results ({exc.strerror})") from None
         summaries.append(result.summary)
+        if args.format != "json":
+            lines.extend(headline([result], args.lang))
     if args.format == "json":
         data: Any = [json_ready(s) for s in summaries]
         print(json_strict(data[0] if len(data) == 1 else data, indent=2))
     else:
-        _print_table(summaries)
+        shown = [n for n in SUMMARY_NAMES if n != "scenario"]
+        _print_words(lines)
+        stdout_console().print(terminal.run_table(summaries, shown, args.lang))
         if args.out is not None:
-            print(f"results written to {args.out}")
+            print(say("terminal.written", args.lang, out=args.out))
     return 0
+
+
+def _print_words(lines: Sequence[str]) -> None:
+    """The report's plain-words headline, one paragraph per scenario, before a table."""
+    from rich.markup import escape
+
+    from netsim.show.terminal import one_line
+
+    console = stdout_console()
+    for line in lines:
+        console.print(escape(one_line(line)))
+    console.print()
 
 
 def _directory_name(name: str) -> str:
@@ -244,16 +253,37 @@ def _unique(k: int, names: list[str]) -> str:
     return name if names.count(name) == 1 else f"{name}-{k}"
 
 
+def _is_experiment(path: str) -> bool:
+    """Whether ``path`` holds an experiment (a table naming its base ``scenario`` or
+    ``scenarios``, which no scenario has); a file that cannot be read or parsed is left to
+    the scenario loader, which says what is wrong with it."""
+    import tomllib
+
+    from netsim.scenario.files import MAX_SCENARIO_BYTES, read_input
+
+    try:
+        data = tomllib.loads(read_input(path, MAX_SCENARIO_BYTES).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return False
+    return "scenario" in data or "scenarios" in data
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from netsim.study.experiment import design_size, load_experiment
+
     status = 0
     for path in args.files:
         try:
-            load_scenario(path)
+            if _is_experiment(path):
+                exp = load_experiment(path)
+                tasks = design_size(exp.spec) * exp.spec.replications
+                print(f"{path}: ok (experiment {exp.name!r}: {tasks} tasks)")
+            else:
+                load_scenario(path)
+                print(f"{path}: ok")
         except NetsimError as exc:
             _print_error(exc)
             status = EXIT_USAGE
-        else:
-            print(f"{path}: ok")
     return status
 
 
@@ -279,9 +309,19 @@ def _one_line(text: str) -> str:
 def _cmd_init(args: argparse.Namespace) -> int:
     from netsim.cli.init import write_starter
 
-    for path in write_starter(args.directory, force=args.force):
+    for path in write_starter(args.directory, force=args.force, employees=args.employees):
         print(f"wrote {path}")
     scenario = args.directory / "scenario.toml"
+    if args.employees is not None:
+        from netsim.cli.init import own_scenario
+
+        _, missing = own_scenario(args.employees, args.directory)
+        if missing:
+            print(
+                f"netsim: note: {scenario}: [organisation.columns]: say which of your columns "
+                f"is the {', '.join(missing)} (a commented line each)",
+                file=sys.stderr,
+            )
     print(f"next: read {args.directory / 'README.md'}, then run: netsim validate {scenario}")
     return 0
 
@@ -295,6 +335,7 @@ def _cmd_schema() -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from netsim.show import terminal
     from netsim.study.analysis import compare
 
     scenarios = load_all(args.scenarios, args.years)
@@ -316,9 +357,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         meta = {"reps": reps, "seed": args.seed, "converged": converged}
         print(json.dumps({"comparison": rows, **meta}, indent=2))
         return 0
-    _print_comparison(frame)
-    seeds = f"seeds {args.seed}..{args.seed + reps - 1}"
-    print(f"{reps} paired replications ({seeds}); differences against {frame['scenario'].iloc[0]}")
+    _print_words(terminal.comparison_headline(frame, scenarios, args.lang))
+    stdout_console().print(terminal.comparison_table(frame, args.lang))
+    print(
+        say(
+            "terminal.replications",
+            args.lang,
+            reps=reps,
+            s0=args.seed,
+            s1=args.seed + reps - 1,
+            name=frame["scenario"].iloc[0],
+        )
+    )
     if converged is not None:
         if converged:
             print(f"converged: every headline CI half-width is below {args.ci_width:g} of the mean")
@@ -328,32 +378,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 f"before --ci-width {args.ci_width:g}"
             )
     return 0
-
-
-def _print_comparison(frame: Any) -> None:
-    from rich.table import Table
-
-    names = list(dict.fromkeys(frame["scenario"]))
-    table = Table(title="netsim paired comparison (95 % CI of the difference)")
-    table.add_column("metric")
-    for name in names:
-        table.add_column(name, justify="right")
-    for name in names[1:]:
-        table.add_column(f"{name} − {names[0]}", justify="right")
-    parts = dict(list(frame.groupby("metric", sort=False)))
-    for metric in _headline_first(list(parts)):
-        part = parts[metric]
-        cells = [_fmt(v) for v in part["mean"]]
-        for _, row in part.iloc[1:].iterrows():
-            if math.isnan(row["diff"]):
-                cells.append("–")
-                continue
-            rel = "" if math.isnan(row["rel_change"]) else f" ({row['rel_change']:+.0%})"
-            cells.append(
-                f"{_fmt(row['diff'])} [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]{rel}"
-            )
-        table.add_row(str(metric), *cells)
-    stdout_console().print(table)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
@@ -383,7 +407,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         with progress_bar(escape(exp.name)) as bar:
             task = bar.add_task("tasks", total=None, failed=0)
 
+            said: list[bool] = []
+
             def show(done: int, total: int, failed: int) -> None:
+                if not said:  # the first call says what was done before this run
+                    said.append(True)
+                    if 0 < done < total:
+                        bar.console.print(say("terminal.resuming", "en", done=done, total=total))
                 bar.update(task, completed=done, total=total, failed=failed)
 
             try:
@@ -414,12 +444,20 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _cmd_results(args: argparse.Namespace) -> int:
     from netsim.study.analysis import sensitivity, summarise
-    from netsim.study.export import check_out, read_sweep, results_csv, results_json, write_out
+    from netsim.study.export import (
+        bounded_shares,
+        check_out,
+        read_sweep,
+        results_csv,
+        results_json,
+        whole_numbers,
+        write_out,
+    )
 
     if args.out is not None:
         check_out(args.out)
     spec, frame, failures = read_sweep(args.db)
-    table = summarise(frame, spec.outcomes)
+    table = whole_numbers(bounded_shares(summarise(frame, spec.outcomes), frame, spec.outcomes))
     indices = None
     if spec.design in ("sobol", "morris"):
         try:
@@ -443,11 +481,11 @@ def _cmd_results(args: argparse.Namespace) -> int:
             raise NetsimError(f"{args.out}: cannot write the results ({exc})") from None
         return 0
     if args.format == "csv":
-        text = results_csv(table, indices)
+        text = results_csv(table, indices, dialect=args.csv_dialect)
     elif args.format == "json":
         text = results_json(spec, table, failures, indices)
     else:
-        _print_results(table, spec.outcomes, indices, len(failures))
+        _print_results(table, spec.outcomes, indices, len(failures), args.lang)
         return 0
     if args.out is None:
         sys.stdout.write(text)
@@ -473,33 +511,25 @@ def _note_imputed(indices: Any, outcomes: list[str], points: int) -> None:
             )
 
 
-def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int) -> None:
-    from rich.markup import escape
+def _print_results(table: Any, outcomes: list[str], indices: Any, failed: int, lang: str) -> None:
     from rich.table import Table
 
+    from netsim.show import terminal
+
     console = stdout_console()
-    params = [c for c in table.columns if c.startswith("param:")]
-    t = Table(title="sweep results: mean [95 % CI] per design point")
-    for c in ["point", *(p.removeprefix("param:") for p in params), "n", *outcomes]:
-        t.add_column(escape(c), justify="right")
-    for _, row in table.iterrows():
-        # A parameter's value (a scenario's name) is text a user wrote, not rich markup.
-        cells = [str(row["point"]), *(escape(_fmt(row[p])) for p in params), str(row["n"])]
-        for o in outcomes:
-            cells.append(
-                f"{_fmt(row[o])} [{_fmt(row[o + '_ci_low'])}, {_fmt(row[o + '_ci_high'])}]"
-            )
-        t.add_row(*cells)
-    console.print(t)
+    console.print(terminal.results_table(table, outcomes, lang))
+    shares = [o for o in outcomes if o in terminal.SHARES]
+    if shares:
+        console.print(say("terminal.shares_note", lang, names=", ".join(shares)))
     if indices is not None:
-        ti = Table(title="sensitivity indices (SALib)")
+        ti = Table(title=say("terminal.indices_title", lang))
         for c in indices.columns:
-            ti.add_column(c, justify="right")
+            ti.add_column(c, justify="right", overflow="fold")
         for _, row in indices.iterrows():
-            ti.add_row(*(_fmt(v) for v in row))
+            ti.add_row(*(terminal.value(str(c), v, lang) for c, v in row.items()))
         console.print(ti)
     if failed:
-        console.print(f"{failed} task(s) failed; --format json lists their errors")
+        console.print(say("terminal.failed", lang, n=failed))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

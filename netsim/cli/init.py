@@ -5,15 +5,25 @@ It holds a scenario with a comment on every field, the three CSV files the scena
 runs as written) and a README telling a planner, in plain words, what to put where. The CSV
 files are written the way Danish Excel writes and reads them: UTF-8 with a byte-order mark,
 ``;`` between values, ``,`` as the decimal mark.
+
+With ``--employees FILE`` (an HR export) the scenario names that file instead of the example
+(it is read where it is, not copied: it holds personal data), with an
+``[organisation.columns]`` mapping of the file's own column names (``Medarbejdernr``,
+``Afdeling``, ``Stilling``, ...) to netsim's as far as they can be guessed, a commented line
+for each that cannot, and an ``[organisation.role_map]`` of the file's job titles with a
+guessed role each, every guess marked for the planner to check.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections import Counter
 from pathlib import Path
 
 from netsim.errors import NetsimError
 
-__all__ = ["STARTER_FILES", "write_starter"]
+__all__ = ["STARTER_FILES", "own_scenario", "write_starter"]
 
 _SCENARIO = """\
 # Our networks, simulated before we spend the hours: a starter scenario from `netsim init`.
@@ -220,7 +230,142 @@ STARTER_FILES: dict[str, str] = {
 _BOM = "\ufeff"
 
 
-def write_starter(directory: str | Path, *, force: bool = False) -> list[Path]:
+#: The job titles written into a starter's role map at most (the most frequent first).
+MAX_TITLES = 200
+
+_OWN_HEAD = """\
+# Our networks, simulated before we spend the hours: a starter scenario from
+# `netsim init --employees`. Lines starting with # are comments. Check every line marked
+# "check", then run:
+#
+#     netsim validate scenario.toml
+#     netsim run scenario.toml --out results
+
+name = "my_organisation"        # the name shown in results
+
+[simulation]
+years = 2                       # how long to simulate
+seed = 1                        # the same seed gives the same results
+
+[organisation]
+# Who works here, one row per employee: your HR export, read where it is (not copied).
+employees_csv = {path}
+"""
+
+_OWN_NETWORK = """
+# A network you are thinking of: all leaders and heads in one forum, chosen by role.
+# Describe your own networks like this; `netsim schema` lists every field.
+[networks.leader_forum]
+purpose = "leader_forum"        # competence | knowledge_sharing | strategy | leader_forum
+select = {{ roles = ["leader", "head"] }}
+enrollment = "automatic"        # automatic | invitation | voluntary
+goal_clarity = 0.3              # 0 = no stated goal, 1 = a clear goal everybody knows
+participation = 0.2             # 0 = a lecture series, 1 = the participants do the work
+interval_weeks = 4
+duration_hours = 3
+"""
+
+
+_OWN_README = """\
+# Simulating your own organisation with netsim
+
+`scenario.toml` names your HR export (`employees_csv`) and says which of its columns are
+netsim's (`[organisation.columns]`: `id`, `department`, `unit`, `role`, and for specialists
+`specialty`; optional `hourly_cost_dkk`) and which of netsim's five roles each job title
+has (`[organisation.role_map]`: executive, head, leader, specialist, employee). They were
+guessed from your file: check every line marked "check", and fill in any commented line.
+
+Then check and run:
+
+    netsim validate scenario.toml
+    netsim run scenario.toml --out results --csv-dialect excel-da
+
+If something is wrong, netsim says which file, which line and which column. `results/`
+gets the hours and costs of every meeting, who came, and a summary, as CSV files Danish
+Excel opens as columns, with your employee numbers and unit names. `netsim explain
+scenario.toml --list` shows who kept coming to each network and who stopped, and `netsim
+explain scenario.toml --employee NUMBER` why. Known ties and the members of networks you
+have today can be added as files too: `netsim init` without `--employees` writes examples.
+"""
+
+
+def _toml(text: str) -> str:
+    """A TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def own_scenario(employees: str | Path, directory: str | Path) -> tuple[str, list[str]]:
+    """A starter scenario for an HR export: its column mapping and role map guessed.
+
+    Parameters
+    ----------
+    employees : path-like
+        The HR export (CSV, as Excel writes it).
+    directory : path-like
+        Where the scenario will be; the file is named relative to it.
+
+    Returns
+    -------
+    text : str
+        The scenario.
+    missing : list of str
+        netsim's required columns the file's header did not give away: a commented line in
+        ``[organisation.columns]`` each, to be filled in.
+
+    Raises
+    ------
+    netsim.scenario.tables.CsvError
+        The file cannot be read.
+    """
+    from netsim.scenario.columns import COLUMN_WORDS, guess_columns, guess_role
+    from netsim.scenario.roster import EMPLOYEE_COLUMNS, ROLE_WORDS
+    from netsim.scenario.tables import norm, read_header, read_table
+
+    known = {norm(w) for words in COLUMN_WORDS.values() for w in words}
+    known |= {*EMPLOYEE_COLUMNS[0], *EMPLOYEE_COLUMNS[1]}
+    header = read_header(employees, known)
+    columns, missing = guess_columns(header)
+    where = os.path.relpath(os.path.abspath(employees), os.path.abspath(directory))
+    lines = [_OWN_HEAD.format(path=_toml(where))]
+    lines.append(
+        "\n# Your file's names for netsim's columns (netsim's name = the header in your "
+        "file).\n[organisation.columns]\n"
+    )
+    for ours, theirs in columns.items():
+        lines.append(f"{ours} = {_toml(theirs)}    # guessed from the header: check\n")
+    for ours in missing:
+        lines.append(f'# {ours} = "..."    # which of your columns is the {ours}? fill it in\n')
+    if not columns and not missing:
+        lines.append("# (your file uses netsim's names: nothing to map)\n")
+    titles: Counter[str] = Counter()
+    all_specialists: dict[str, bool] = {}
+    if not missing:
+        problems: list = []
+        table, _ = read_table(employees, EMPLOYEE_COLUMNS, problems, columns)
+        for _, cells in table.rows if table is not None else []:
+            title = table.cell(cells, "role") if table is not None else ""
+            if title and norm(title) not in ROLE_WORDS:
+                titles[title] += 1
+                has = bool(table.cell(cells, "specialty")) if table is not None else False
+                all_specialists[title] = all_specialists.get(title, True) and has
+    if titles:
+        lines.append(
+            "\n# Your job titles, each with the one of netsim's five roles (executive, head, "
+            "leader,\n# specialist, employee) it was guessed to be: check every line. A "
+            "specialist needs a\n# specialty in your file.\n[organisation.role_map]\n"
+        )
+        for title, n in titles.most_common(MAX_TITLES):
+            role = guess_role(title, specialists=all_specialists[title])
+            lines.append(f"{_toml(title)} = {_toml(role)}    # {n} employee(s); check\n")
+        if len(titles) > MAX_TITLES:
+            lines.append('"*" = "employee"    # every other title; check\n')
+    lines.append(_OWN_NETWORK.format())
+    return "".join(lines), missing
+
+
+def write_starter(
+    directory: str | Path, *, force: bool = False, employees: str | Path | None = None
+) -> list[Path]:
     """Write the starter files into ``directory`` (created if needed).
 
     Parameters
@@ -228,6 +373,9 @@ def write_starter(directory: str | Path, *, force: bool = False) -> list[Path]:
     directory : path
     force : bool
         Overwrite files that exist. Without it, nothing is written if any of them exists.
+    employees : path, optional
+        An HR export: the scenario names it, with its columns and titles mapped as far as
+        they can be guessed (:func:`own_scenario`), and no example files are written.
 
     Returns
     -------
@@ -256,7 +404,10 @@ def write_starter(directory: str | Path, *, force: bool = False) -> list[Path]:
     out = Path(directory)
     if out.exists() and not out.is_dir():
         raise NetsimError(f"{out}: exists and is not a directory")
-    existing = [name for name in STARTER_FILES if (out / name).exists()]
+    files = dict(STARTER_FILES)
+    if employees is not None:
+        files = {"scenario.toml": own_scenario(employees, out)[0], "README.md": _OWN_README}
+    existing = [name for name in files if (out / name).exists()]
     if existing and not force:
         raise NetsimError(
             f"{out}: would overwrite {', '.join(existing)}; use --force to overwrite them"
@@ -264,7 +415,7 @@ def write_starter(directory: str | Path, *, force: bool = False) -> list[Path]:
     written = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        for name, text in STARTER_FILES.items():
+        for name, text in files.items():
             path = out / name
             # CSV files as Danish Excel writes them, so that Excel opens them as columns.
             atomic_write_text(path, _BOM + text if name.endswith(".csv") else text)

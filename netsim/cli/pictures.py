@@ -52,9 +52,23 @@ def add_parsers(
     teach.add_argument("--lang", choices=("en", "da"), default="en")
     teach.add_argument("--seed", type=seed, default=3, help="seed of every run (default 3)")
 
-    exp = sub.add_parser("explain", help="why one employee came to each meeting, or did not")
+    exp = sub.add_parser(
+        "explain",
+        help="why one employee came to each meeting, or did not; --list: whom to ask about",
+    )
     exp.add_argument("scenario", metavar="SCENARIO")
-    exp.add_argument("--employee", type=seed, required=True, metavar="ID", help="employee id")
+    who = exp.add_mutually_exclusive_group(required=True)
+    who.add_argument(
+        "--employee",
+        metavar="ID",
+        help="employee id: the HR file's (column id) where the organisation comes from one, "
+        "else netsim's 0 to N-1",
+    )
+    who.add_argument(
+        "--list",
+        action="store_true",
+        help="per network, the members who kept coming and those who stopped",
+    )
     exp.add_argument("--seed", type=seed, help="seed (default: the scenario's simulation.seed)")
     exp.add_argument("--years", type=years, help="horizon in years (overrides the file)")
     exp.add_argument("--lang", choices=("en", "da"), default="en")
@@ -116,7 +130,24 @@ def _explain(args: argparse.Namespace) -> int:
 
     sc = load_scenario(args.scenario)
     result = simulate(sc, seed=args.seed, years=args.years, trace=True, kernels=args.kernels)
-    print(explain_text(result, args.employee, lang=args.lang))
+    if not args.list:
+        print(explain_text(result, args.employee, lang=args.lang))
+        return 0
+    from rich.markup import escape
+
+    from netsim.cli.common import stdout_console
+    from netsim.show.explain import KEPT_AFTER, who_is_worth_explaining
+    from netsim.show.terminal import members_table
+    from netsim.show.texts import say
+
+    frame = who_is_worth_explaining(result)
+    console = stdout_console()
+    if frame.empty:
+        console.print(escape(say("explain.list.none", args.lang, name=sc.name)))
+        return 0
+    console.print(members_table(frame, args.lang))
+    console.print(escape(say("explain.list.rule", args.lang, k=KEPT_AFTER)))
+    console.print(escape(say("explain.list.hint", args.lang, scenario=args.scenario)))
     return 0
 
 

@@ -198,7 +198,9 @@ def _fill(first: Organisation, data: Mapping[str, Any]) -> tuple[dict[str, Any],
     assert first.employees_csv is not None  # the schema calls this only then
     _must_exist("employees_csv", first.employees_csv)
     _must_exist("ties_csv", first.ties_csv)
-    roster = read_roster(first.employees_csv, first.ties_csv, role_map=first.role_map)
+    roster = read_roster(
+        first.employees_csv, first.ties_csv, role_map=first.role_map, columns=first.columns
+    )
     return _filled_from(roster, data), roster
 
 

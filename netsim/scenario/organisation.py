@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",
+    "EMPLOYEE_FIELDS",
     "FROM_FILE",
     "MAX_HOURLY_DKK",
     "ROLES",
@@ -45,6 +46,17 @@ __all__ = [
 
 #: The highest hourly cost of an employee (bounds keep costs finite).
 MAX_HOURLY_DKK = 100_000
+
+#: The columns of an employees file, by netsim's names: the first four required
+#: (:mod:`netsim.scenario.roster`). ``[organisation.columns]`` may give each another name.
+EMPLOYEE_FIELDS: tuple[str, ...] = (
+    "id",
+    "department",
+    "unit",
+    "role",
+    "specialty",
+    "hourly_cost_dkk",
+)
 
 Role = Literal["executive", "head", "leader", "specialist", "employee"]
 ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
@@ -175,7 +187,35 @@ class Organisation(Model):
         "than the role names and direktør, fagchef, leder, afdelingsleder, medarbejder (case "
         "is ignored); the title `*` stands for every other title.",
     )
+    columns: dict[str, str] = Field(
+        default_factory=dict,
+        description="The employees_csv's own names of netsim's columns, where they differ: "
+        "netsim's name (id, department, unit, role, specialty, hourly_cost_dkk) -> the "
+        'column\'s header in the file, e.g. id = "Medarbejdernr", role = "Stilling" (case '
+        "is ignored). A column not given here is looked for by netsim's name.",
+    )
     _roster: Roster | None = PrivateAttr(None)
+
+    @field_validator("columns")
+    @classmethod
+    def _columns(cls, value: dict[str, str]) -> dict[str, str]:
+        seen: dict[str, str] = {}
+        for ours, theirs in value.items():
+            if ours not in EMPLOYEE_FIELDS:
+                raise consistency(
+                    ours,
+                    f"not a column of the employees file; give one of "
+                    f"{', '.join(EMPLOYEE_FIELDS)} (netsim's name) = the name in your file",
+                )
+            key = " ".join(theirs.split()).casefold()
+            if not key:
+                raise consistency(ours, "empty; give the name of the column in your file")
+            if key in seen:
+                raise consistency(
+                    ours, f"the file's column {theirs!r} is given for {seen[key]} already"
+                )
+            seen[key] = ours
+        return value
 
     @field_validator("hourly_cost_dkk")
     @classmethod
@@ -205,7 +245,7 @@ class Organisation(Model):
         """
         if not isinstance(data, dict) or data.get("employees_csv") is None:
             out = handler(data)
-            for name in ("ties_csv", "role_map"):
+            for name in ("ties_csv", "role_map", "columns"):
                 if out.employees_csv is None and getattr(out, name):
                     raise consistency(name, "only used with employees_csv")
             return out

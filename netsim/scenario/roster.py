@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from netsim.scenario.organisation import MAX_HOURLY_DKK, ROLES
+from netsim.scenario.organisation import EMPLOYEE_FIELDS, MAX_HOURLY_DKK, ROLES
 from netsim.scenario.tables import (
     MAX_SHOWN,
     CsvError,
@@ -70,7 +70,7 @@ ROLE_WORDS: dict[str, str] = {
 }
 
 #: (required, optional) columns of each kind of file.
-EMPLOYEE_COLUMNS = (("id", "department", "unit", "role"), ("specialty", "hourly_cost_dkk"))
+EMPLOYEE_COLUMNS = (EMPLOYEE_FIELDS[:4], EMPLOYEE_FIELDS[4:])
 TIE_COLUMNS = (("a", "b"), ("strength",))
 MEMBER_COLUMNS = (("employee_id",), ())
 
@@ -167,6 +167,7 @@ def read_roster(
     ties_csv: str | Path | None = None,
     *,
     role_map: Mapping[str, str] | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> Roster:
     """Read an employees file and, optionally, a file of known ties.
 
@@ -182,6 +183,9 @@ def read_roster(
         Job title -> role (one of :data:`netsim.scenario.schema.ROLES`), compared without regard to
         case; it takes precedence over :data:`ROLE_WORDS`. The title ``"*"`` gives the role
         of every title that is neither in the map nor in :data:`ROLE_WORDS`.
+    columns : mapping, optional
+        The employees file's own names of netsim's columns (``{"id": "Medarbejdernr"}``,
+        a scenario's ``[organisation.columns]``), compared without regard to case.
 
     Returns
     -------
@@ -196,7 +200,7 @@ def read_roster(
     roles = {norm(k): v for k, v in (role_map or {}).items()}
     fallback = roles.get("*")
     problems: list[CsvProblem] = []
-    table, emp_bytes = read_table(employees_csv, EMPLOYEE_COLUMNS, problems)
+    table, emp_bytes = read_table(employees_csv, EMPLOYEE_COLUMNS, problems, columns)
     if table is None:
         raise CsvError(problems)
     file = table.file
@@ -310,6 +314,8 @@ def read_roster(
     if ties_csv is not None:
         tie_a, tie_b, strength, ties_bytes, ties_file = _read_ties(ties_csv, ids, file)
     role_bytes = repr(sorted(roles.items())).encode()
+    if columns:  # which column is which is part of what the file says
+        role_bytes += repr(sorted(columns.items())).encode()
     return Roster(
         ids=tuple(ids),
         lines=np.asarray(lines, dtype=np.int64),

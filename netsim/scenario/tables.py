@@ -34,7 +34,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +50,7 @@ __all__ = [
     "digest",
     "norm",
     "numbers",
+    "read_header",
     "read_table",
 ]
 
@@ -205,10 +206,19 @@ def read_table(
     path: str | Path,
     columns: tuple[tuple[str, ...], tuple[str, ...]],
     problems: list[CsvProblem],
+    aliases: Mapping[str, str] | None = None,
 ) -> tuple[Table | None, bytes]:
-    """Header and rows of a CSV file; ``None`` (with problems added) if it cannot be read."""
+    """Header and rows of a CSV file; ``None`` (with problems added) if it cannot be read.
+
+    ``aliases`` maps a column's name to the name the file gives it (a scenario's
+    ``[organisation.columns]``); such a column is found by that name only.
+    """
     file = _display(path)
     required, optional = columns
+    aliases = dict(aliases or {})
+    # The header name (compared casefolded) of each column -> the column.
+    lookup = {c: c for c in (*required, *optional) if c not in aliases}
+    lookup.update({norm(theirs): ours for ours, theirs in aliases.items()})
     try:
         data = read_input(path, MAX_CSV_BYTES)
     except FileNotFoundError:
@@ -239,7 +249,7 @@ def read_table(
     hint = re.fullmatch(r"\s*sep=(.)\s*", lines[first])
     if hint:
         sep, skip_through = hint.group(1), first + 1
-    known = set(required) | set(optional)
+    known = set(lookup)
     if sep is None:
         sep = _separator(lines[first:], known)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
@@ -268,40 +278,46 @@ def read_table(
     table = Table(file, {}, {}, rows)
     found = [norm(h) for h in header]
     ok = True
-    for k, name in enumerate(found):
-        if name not in known:
+    for k, written in enumerate(found):
+        if written not in known:
             continue
+        name = lookup[written]
         if name in table.columns:
             problems.append(
-                CsvProblem(file, header_line, header[k], f"column {name!r} appears twice")
+                CsvProblem(file, header_line, header[k], f"column {written!r} appears twice")
             )
             ok = False
         table.columns[name] = k
         table.names[name] = header[k]
     if not table.columns:
         # Not a table of ours (maybe not a CSV file at all): say nothing of what it holds.
+        names = [aliases.get(c, c) for c in (*required, *optional)]
         problems.append(
             CsvProblem(
                 file,
                 header_line,
                 None,
-                f"no header row: the first row must name the columns {', '.join(required)} "
-                f"(it names none of {', '.join((*required, *optional))})",
+                f"no header row: the first row must name the columns "
+                f"{', '.join(names[: len(required)])} (it names none of {', '.join(names)})"
+                + _mapping_hint(required, aliases),
             )
         )
         return None, data
     shown = ", ".join(_short(h) for h in header[:8]) + (", ..." if len(header) > 8 else "")
     for name in required:
         if name not in table.columns:
-            close = difflib.get_close_matches(name, [f for f in found if f not in known], n=1)
-            hint_ = f"; is {close[0]!r} it? rename it" if close else ""
+            wanted = aliases.get(name, name)
+            unused = [f for f in found if f not in known]
+            close = difflib.get_close_matches(norm(wanted), unused, n=1)
+            if name in aliases:
+                what = f"missing column {wanted!r} (organisation.columns.{name})"
+                hint_ = f"; is {close[0]!r} it?" if close else ""
+            else:
+                what = f"missing column {name!r}"
+                hint_ = f"; is {close[0]!r} it? rename it" if close else ""
+                hint_ += _mapping_hint((name,), aliases)
             problems.append(
-                CsvProblem(
-                    file,
-                    header_line,
-                    None,
-                    f"missing column {name!r} (the header has {shown}){hint_}",
-                )
+                CsvProblem(file, header_line, None, f"{what} (the header has {shown}){hint_}")
             )
             ok = False
     width = len(header)
@@ -318,6 +334,48 @@ def read_table(
             )
             ok = False
     return (table if ok else None), data
+
+
+def _mapping_hint(required: Sequence[str], aliases: Mapping[str, str]) -> str:
+    """How to name a file's own columns, for the columns the file seems to lack."""
+    if not aliases and required and required[0] == "id":  # an employees file
+        return (
+            "; if your file names them otherwise (Medarbejdernr, Afdeling, ...), say so in "
+            'the scenario\'s [organisation.columns], e.g. id = "Medarbejdernr" '
+            "(netsim init --employees FILE writes it)"
+        )
+    return ""
+
+
+def read_header(path: str | Path, known: set[str]) -> list[str]:
+    """The header row of a CSV file as written (cells stripped), for guessing which column
+    is which; the separator is the one that splits it into the most ``known`` names
+    (casefolded), as :func:`read_table` chooses it.
+
+    Raises
+    ------
+    CsvError
+        The file cannot be read, or holds no header row.
+    """
+    file = _display(path)
+    problems: list[CsvProblem] = []
+    try:
+        data = read_input(path, MAX_CSV_BYTES)
+    except FileNotFoundError:
+        raise CsvError([CsvProblem(file, None, None, "file not found")]) from None
+    except OSError as exc:
+        raise CsvError([CsvProblem(file, None, None, f"cannot read it ({exc.strerror})")]) from None
+    text = _decode(data, file, problems)
+    if text is None:
+        raise CsvError(problems)
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and re.fullmatch(r"\s*sep=(.)\s*", lines[0]):
+        sep, lines = lines[0].strip()[4], lines[1:]
+    elif lines:
+        sep = _separator(lines, known)
+    if not lines or "\x00" in text:
+        raise CsvError([CsvProblem(file, None, None, "has no header row")])
+    return [c.strip() for c in next(csv.reader([lines[0]], delimiter=sep))]
 
 
 def column_label(table: Table, column: str) -> str:

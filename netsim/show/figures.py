@@ -327,8 +327,11 @@ def save_figure(ax: Axes, stem: Path) -> list[Path]:
 
 
 def load_run(path: str | Path) -> RunResult:
-    """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back."""
-    return RunResult.read(path)
+    """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back,
+    whichever CSV dialect and ids it was written with (:func:`netsim.study.export.read_run`)."""
+    from netsim.study.export import read_run
+
+    return read_run(path)
 
 
 def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, Axes]:
@@ -353,14 +356,23 @@ def run_figures(runs: Sequence[RunResult], *, graph: bool = True) -> dict[str, A
     return out
 
 
+#: Where an outcome breaks even: a heatmap hatches the points whose CI includes it.
+BREAK_EVEN: dict[str, float] = {
+    "net_hours_year": 0.0,
+    "net_dkk_year": 0.0,
+    "participant_return_per_hour": 1.0,
+    "sponsor_return_per_hour": 1.0,
+}
+
+
 def _store_figures(path: Path) -> dict[str, Axes]:
     from netsim.study.analysis import sensitivity, summarise
-    from netsim.study.export import read_sweep
+    from netsim.study.export import bounded_shares, read_sweep
 
     # Read-only, as `netsim results` reads: a database on a read-only mount can be drawn too.
     sweep = read_sweep(path)
     spec, frame = sweep.spec, sweep.frame
-    table = summarise(frame, spec.outcomes)
+    table = bounded_shares(summarise(frame, spec.outcomes), frame, spec.outcomes)
     params = [c for c in table.columns if c.startswith("param:")]
     out: dict[str, Axes] = {}
     if spec.design in ("sobol", "morris"):
@@ -370,7 +382,9 @@ def _store_figures(path: Path) -> dict[str, Axes]:
                 out[f"sensitivity_{outcome}"] = plots.plot_sensitivity(indices, outcome=outcome)
     elif len(params) == 2:
         for outcome in spec.outcomes:
-            out[f"sweep_{outcome}"] = plots.plot_sweep_heatmap(table, outcome=outcome)
+            out[f"sweep_{outcome}"] = plots.plot_sweep_heatmap(
+                table, outcome=outcome, reference=BREAK_EVEN.get(outcome)
+            )
     elif len(params) == 1:
         for outcome in spec.outcomes:
             out[f"sweep_{outcome}"] = plots.plot_sweep_points(table, outcome=outcome)

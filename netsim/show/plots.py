@@ -28,6 +28,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import Formatter, PercentFormatter
 
 from netsim.show.page import money_short, number, percent
@@ -398,9 +399,12 @@ def plot_sweep_heatmap(
     *,
     ax: Axes | None = None,
     outcome: str | None = None,
+    reference: float | None = None,
     lang: str = "en",
 ) -> Axes:
-    """A two-parameter grid sweep: the outcome's mean per design point as a heatmap.
+    """A two-parameter grid sweep: the outcome's mean per design point as a heatmap, each
+    cell with the half-width of its 95 % CI (``±``), hatched where the CI includes
+    ``reference`` (break-even: the data cannot tell which side of it the point is on).
 
     Parameters
     ----------
@@ -408,6 +412,9 @@ def plot_sweep_heatmap(
         :func:`netsim.study.analysis.summarise` output with exactly two ``param:`` columns.
     outcome : str, optional
         The outcome to draw (default: the first).
+    reference : float, optional
+        The value that matters (1 hour back per hour spent, 0 net hours); no hatching
+        without one.
 
     Returns
     -------
@@ -419,28 +426,39 @@ def plot_sweep_heatmap(
     if len(params) != 2:
         raise ValueError(f"a heatmap needs two parameters (got {len(params)})")
     outcome = _outcome(data, outcome, params)
-    table = data.pivot_table(index=params[1], columns=params[0], values=outcome, sort=True)
+
+    def grid(column: str) -> pd.DataFrame:
+        source = column if column in data else outcome
+        return data.pivot_table(index=params[1], columns=params[0], values=source, sort=True)
+
+    table = grid(outcome)
     values = table.to_numpy(float)
+    low, high = (
+        grid(f"{outcome}_ci_low").to_numpy(float),
+        grid(f"{outcome}_ci_high").to_numpy(float),
+    )
     image = ax.imshow(values, origin="lower", aspect="auto", cmap="viridis")
     ax.figure.colorbar(image, ax=ax, label=_plain(outcome))
     finite = values[np.isfinite(values)]
     mid = (finite.min() + finite.max()) / 2 if finite.size else 0.0
     for (i, j), v in np.ndenumerate(values):
-        if np.isfinite(v):
-            ax.text(
-                j,
-                i,
-                f"{v:.3g}",
-                ha="center",
-                va="center",
-                fontsize="x-small",
-                color="white" if v < mid else "black",
+        if not np.isfinite(v):
+            continue
+        half = (high[i, j] - low[i, j]) / 2
+        text = f"{v:.3g}" + (f"\n±{half:.2g}" if np.isfinite(half) and half > 0 else "")
+        colour = "white" if v < mid else "black"
+        ax.text(j, i, text, ha="center", va="center", fontsize="x-small", color=colour)
+        if reference is not None and low[i, j] <= reference <= high[i, j]:
+            ax.add_patch(
+                Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", ec=colour, lw=0)
             )
     ax.set_xticks(range(values.shape[1]), [_plain(v) for v in table.columns])
     ax.set_yticks(range(values.shape[0]), [_plain(v) for v in table.index])
     ax.set_xlabel(_plain(params[0].removeprefix("param:")))
     ax.set_ylabel(_plain(params[1].removeprefix("param:")))
-    ax.set_title(_plain(outcome))
+    note = "plot.heatmap.note" if reference is None else "plot.heatmap.hatched"
+    ref = "" if reference is None else number(reference, lang, digits=0)
+    ax.set_title(_plain(outcome) + "\n" + say(note, lang, reference=ref), fontsize="medium")
     return ax
 
 

@@ -4,7 +4,9 @@ at the start and the end of a run, GraphML written by `netsim run --out`."""
 from __future__ import annotations
 
 import math
+import os
 import tomllib
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
@@ -294,3 +296,85 @@ def test_a_graph_in_python_is_checked_like_a_file():
         d.pop("strength")
     roster = netsim.with_graph(sc, g).organisation.roster
     assert np.all(roster.tie_strength == sc.organisation.ties.strength_max)
+
+
+@pytest.fixture
+def own(tmp_path):
+    """`netsim init`'s organisation, its scenario as data, and the ids of its employees file."""
+    assert main(["init", str(tmp_path)]) == 0
+    data = tomllib.loads((tmp_path / "scenario.toml").read_text(encoding="utf-8"))
+    data["organisation"].pop("ties_csv")
+    rows = (tmp_path / "employees.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    return tmp_path, data, [r.split(";")[0] for r in rows if r.strip()]
+
+
+def _load(directory: Path, data: dict) -> netsim.Scenario:
+    (directory / "s.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    return netsim.load_scenario(directory / "s.toml")
+
+
+def test_an_edge_list_with_the_employees_file_as_node_table_is_all_the_ties(own):
+    directory, data, ids = own
+    ties = [(ids[k], ids[k + 1], 0.25 + k / 100) for k in range(0, len(ids) - 1, 2)]
+    lines = ["# a survey's ties", *(f"{a} {b} {w}" for a, b, w in ties), f"{ids[0]} {ids[5]}"]
+    (directory / "ties.edgelist").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    data["organisation"]["graph"] = "ties.edgelist"
+    result = netsim.simulate(_load(directory, data), seed=1, years=YEARS)
+    start = result.graph("start")
+    strength = data["organisation"].get("ties", {}).get("strength_max", 0.6)
+    expected = {frozenset((a, b)): w for a, b, w in ties} | {frozenset((ids[0], ids[5])): strength}
+    assert {frozenset((a, b)): w for a, b, w in start.edges(data="strength")} == expected
+    assert list(start) == ids
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["{0} {1}", "{0} nobody-7"], "line 2: no employee with id 'nobody-7' in "),
+        (["{0} {1} 0.5 extra"], "line 1: 4 values; a tie is 'a b' or 'a b strength'"),
+        (["{0} {1} 0"], "line 1: strength: must be above 0 and at most 1 (got 0.0)"),
+        (["{0} {0}"], "line 1: a tie from an employee to themselves"),
+    ],
+)
+def test_a_mistake_in_an_edge_list_names_its_line(own, lines, expected, capsys):
+    directory, data, ids = own
+    text = "\n".join(line.format(ids[0], ids[1]) for line in lines)
+    (directory / "ties.edgelist").write_text(text, encoding="utf-8")
+    data["organisation"]["graph"] = "ties.edgelist"
+    (directory / "s.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    assert main(["validate", str(directory / "s.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"ties.edgelist: {expected}" in err
+
+
+def test_an_edge_list_needs_its_node_table(tmp_path):
+    (tmp_path / "ties.edgelist").write_text("a b\n", encoding="utf-8")
+    with pytest.raises(netsim.ScenarioError, match="an edge list needs employees_csv"):
+        netsim.parse_scenario({"organisation": {"graph": "ties.edgelist"}}, base_dir=tmp_path)
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lollollollollollollollollollol">
+<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph edgedefault="undirected">
+<node id="&lol9;"/></graph></graphml>
+"""
+
+
+def test_hostile_graph_files_are_refused_on_one_line(tmp_path, capsys):
+    (tmp_path / "bomb.graphml").write_bytes(BOMB)
+    fifo = tmp_path / "fifo.graphml"
+    os.mkfifo(fifo)
+    for name, expected in (("bomb.graphml", "not valid GraphML"), ("fifo.graphml", "FIFO")):
+        (tmp_path / "s.toml").write_text(f'[organisation]\ngraph = "{name}"\n', encoding="utf-8")
+        assert main(["validate", str(tmp_path / "s.toml")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and expected in err and "lol" not in err

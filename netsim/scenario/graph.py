@@ -41,7 +41,7 @@ import json
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ import numpy as np
 
 from netsim.errors import NetsimError
 from netsim.scenario.files import NotARegularFile, read_input
-from netsim.scenario.organisation import MAX_HOURLY_DKK, ROLES
+from netsim.scenario.organisation import EDGE_LIST_SUFFIXES, MAX_HOURLY_DKK, ROLES
 from netsim.scenario.roster import Roster
 from netsim.scenario.tables import digest
 
@@ -60,6 +60,7 @@ __all__ = [
     "GraphError",
     "GraphRoster",
     "check_topics",
+    "edge_list_roster",
     "graph_roster",
     "read_graph",
 ]
@@ -133,6 +134,20 @@ def _node(node: Hashable) -> str:
     return f"node {_bare(node)}"
 
 
+def _read_bytes(path: str | Path, file: str) -> bytes:
+    """A graph file's bytes, or a one-line reason it cannot be read."""
+    try:
+        return read_input(path, MAX_GRAPH_BYTES)
+    except FileNotFoundError:
+        raise GraphError(file, "", "file not found") from None
+    except IsADirectoryError:
+        raise GraphError(file, "", "is a directory, not a graph file") from None
+    except NotARegularFile as exc:
+        raise GraphError(file, "", f"cannot read it: {exc.strerror}") from None
+    except OSError as exc:
+        raise GraphError(file, "", f"cannot read it ({exc.strerror})") from None
+
+
 def read_graph(path: str | Path) -> nx.Graph:
     """The graph in a GraphML or GEXF file (told by the file name's ending), node ids as text.
 
@@ -146,17 +161,14 @@ def read_graph(path: str | Path) -> nx.Graph:
     kind = GRAPH_SUFFIXES.get(Path(file).suffix.lower())
     if kind is None:
         allowed = ", ".join(f"{s} ({k})" for s, k in GRAPH_SUFFIXES.items())
-        raise GraphError(file, "", f"unknown kind of graph file; allowed endings: {allowed}")
-    try:
-        data = read_input(path, MAX_GRAPH_BYTES)
-    except FileNotFoundError:
-        raise GraphError(file, "", "file not found") from None
-    except IsADirectoryError:
-        raise GraphError(file, "", "is a directory, not a graph file") from None
-    except NotARegularFile as exc:
-        raise GraphError(file, "", f"cannot read it: {exc.strerror}") from None
-    except OSError as exc:
-        raise GraphError(file, "", f"cannot read it ({exc.strerror})") from None
+        lists = " or ".join(EDGE_LIST_SUFFIXES)
+        raise GraphError(
+            file,
+            "",
+            f"unknown kind of graph file; allowed endings: {allowed}, or {lists} (an edge "
+            "list, with employees_csv)",
+        )
+    data = _read_bytes(path, file)
     try:
         if kind == "GraphML":
             graph = nx.parse_graphml(data, node_type=str)
@@ -381,3 +393,85 @@ def check_topics(roster: GraphRoster, topics: list[str]) -> None:
             f"{_node(roster.ids[k])}: {_bare(KNOWLEDGE_PREFIX + topic)}",
             f"no such topic in the scenario; topics: {shown}",
         )
+
+
+def edge_list_roster(
+    path: str | Path, roster: Roster, *, source: str | None = None, default_strength: float = 1.0
+) -> GraphRoster:
+    """An employees file's organisation with all its ties from an edge list.
+
+    The edge list is NetworkX's plain format: one tie a line, ``a b`` or ``a b strength``
+    (employee ids of the employees file, whitespace between; strength in (0, 1], else
+    ``default_strength``); ``#`` starts a comment. A pair listed twice keeps its stronger
+    tie.
+
+    ``source`` names the file in messages (default: ``path``).
+
+    Raises
+    ------
+    GraphError
+        At the first line that is not a tie between two employees of the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from netsim.scenario.roster import read_roster
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = open(f"{d}/staff.csv", "w").write("id,department,unit,role\\n"
+    ...         + "\\n".join(f"e{k},Rådhus,1,employee" for k in range(4)))
+    ...     _ = open(f"{d}/ties.edgelist", "w").write("e0 e1 0.5\\ne2 e3  # colleagues\\n")
+    ...     r = edge_list_roster(f"{d}/ties.edgelist", read_roster(f"{d}/staff.csv"))
+    >>> r.tie_a.tolist(), r.tie_b.tolist(), r.tie_strength.tolist()
+    ([0, 2], [1, 3], [0.5, 1.0])
+    """
+    file = str(path) if source is None else source
+    data = _read_bytes(path, file)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise GraphError(file, "", "cannot read it: not UTF-8 text") from None
+    pos = roster.position()
+    a: list[int] = []
+    b: list[int] = []
+    strength: list[float] = []
+    for line, raw in enumerate(text.splitlines(), start=1):
+        tokens = raw.split("#", 1)[0].split()
+        if not tokens:
+            continue
+        where = f"line {line}"
+        if len(tokens) not in (2, 3):
+            raise GraphError(
+                file,
+                where,
+                f"{len(tokens)} values; a tie is 'a b' or 'a b strength' (employee ids and a "
+                "strength in (0, 1], whitespace between)",
+            )
+        ends = []
+        for token in tokens[:2]:
+            if token not in pos:
+                raise GraphError(
+                    file, where, f"no employee with id {_text(token)} in {roster.employees_file}"
+                )
+            ends.append(pos[token])
+        if ends[0] == ends[1]:
+            raise GraphError(file, where, "a tie from an employee to themselves; leave it out")
+        w = default_strength
+        if len(tokens) == 3:
+            w = _number(tokens[2], f"{where}: strength", file, 0, 1, low_open=True)
+        a.append(ends[0])
+        b.append(ends[1])
+        strength.append(w)
+    base = {f.name: getattr(roster, f.name) for f in fields(Roster)}
+    tie_a, tie_b = np.asarray(a, dtype=np.intp), np.asarray(b, dtype=np.intp)
+    return GraphRoster(
+        **{
+            **base,
+            "tie_a": tie_a,
+            "tie_b": tie_b,
+            "tie_strength": np.asarray(strength, dtype=np.float64),
+            "ties_file": file,
+            "digest": digest(roster.digest.encode(), data, repr(default_strength).encode()),
+        },
+        career=np.full(roster.n, np.nan),
+        knowledge=np.empty((roster.n, 0)),
+    )

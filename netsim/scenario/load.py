@@ -35,7 +35,13 @@ from pydantic import ValidationError
 
 from netsim.errors import ScenarioError
 from netsim.scenario.files import MAX_SCENARIO_BYTES, NotARegularFile, read_input
-from netsim.scenario.graph import GraphRoster, check_topics, graph_roster, read_graph
+from netsim.scenario.graph import (
+    GraphRoster,
+    check_topics,
+    edge_list_roster,
+    graph_roster,
+    read_graph,
+)
 from netsim.scenario.organisation import FROM_FILE
 from netsim.scenario.overrides import overridden
 from netsim.scenario.problems import consistency, scenario_error
@@ -220,6 +226,14 @@ def _fill(
             roster: Roster = graph
         elif graph is not None:
             roster = graph_roster(graph, default_strength=strength)
+        elif first.employees_csv is not None:  # an edge list, with its node table
+            _must_exist("employees_csv", first.employees_csv)
+            _must_exist("graph", first.graph)
+            assert first.graph is not None
+            people = read_roster(first.employees_csv, role_map=first.role_map)
+            roster = edge_list_roster(
+                first.graph, people, source=_shown(first.graph), default_strength=strength
+            )
         else:
             assert first.graph is not None
             _must_exist("graph", first.graph)

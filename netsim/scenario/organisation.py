@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",
+    "EDGE_LIST_SUFFIXES",
     "FROM_FILE",
     "MAX_HOURLY_DKK",
     "ROLES",
@@ -42,6 +44,9 @@ __all__ = [
     "Ties",
     "resolve_path",
 ]
+
+#: File name endings of an edge list (``organisation.graph`` with ``employees_csv``).
+EDGE_LIST_SUFFIXES = (".edgelist", ".edges")
 
 #: The highest hourly cost of an employee (bounds keep costs finite).
 MAX_HOURLY_DKK = 100_000
@@ -173,9 +178,11 @@ class Organisation(Model):
         None,
         description="Load the employees and all their informal ties from this graph file "
         "(GraphML .graphml or GEXF .gexf; nodes with department, unit, role, optional "
-        "specialty; edges with strength) instead of generating them; a path relative to the "
-        "scenario file. No tie is drawn. Then employees, departments, department_names and "
-        "specialties are filled in from the graph, as with employees_csv.",
+        "specialty; edges with strength) instead of generating them; or, with employees_csv "
+        "as its node table, all the ties from an edge list (.edgelist or .edges: lines "
+        "'a b [strength]'); a path relative to the scenario file. No tie is drawn. Then "
+        "employees, departments, department_names and specialties are filled in from the "
+        "graph, as with employees_csv.",
     )
     role_map: dict[str, Role] = Field(
         default_factory=dict,
@@ -226,7 +233,21 @@ class Organisation(Model):
                     raise consistency(name, "only used with employees_csv")
             return out
         first = handler({k: v for k, v in data.items() if k not in FROM_FILE})
-        if source == "graph":
+        edge_list = (
+            first.graph is not None and Path(first.graph).suffix.lower() in EDGE_LIST_SUFFIXES
+        )
+        if edge_list:
+            if first.employees_csv is None:
+                raise consistency(
+                    "graph",
+                    "an edge list needs employees_csv, its node table (or give a GraphML or "
+                    "GEXF file, whose nodes say who works where)",
+                )
+            if first.ties_csv is not None:
+                raise consistency(
+                    "ties_csv", "not used with graph, whose edges are all the ties; leave it out"
+                )
+        elif source == "graph":
             for name in ("employees_csv", "ties_csv", "role_map"):
                 if getattr(first, name):
                     raise consistency(

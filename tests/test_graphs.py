@@ -378,3 +378,31 @@ def test_hostile_graph_files_are_refused_on_one_line(tmp_path, capsys):
         assert main(["validate", str(tmp_path / "s.toml")]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and expected in err and "lol" not in err
+
+
+def test_run_out_without_graphs_and_a_result_without_them(generated, tmp_path):
+    result, out = generated
+    scenario = out / "run" / "scenario.toml"
+    target = tmp_path / "out"
+    assert main(["run", str(scenario), "--years", "0.1", "--out", str(target), "--no-graphs"]) == 0
+    assert not list(target.glob("*.graphml"))
+    back = netsim.RunResult.read(target)
+    assert back.graphs is None
+    with pytest.raises(netsim.NetsimError, match="no tie graphs"):
+        back.graph("end")
+    with pytest.raises(ValueError, match="which must be 'start' or 'end'"):
+        result.graph("middle")
+
+
+def test_a_damaged_graph_file_is_a_one_line_error_when_read(generated, tmp_path):
+    _, out = generated
+    copy = tmp_path / "run"
+    copy.mkdir()
+    for path in (out / "run").iterdir():
+        copy.joinpath(path.name).write_bytes(path.read_bytes())
+    (copy / "graph_end.graphml").write_text("<graphml>secret", encoding="utf-8")
+    back = netsim.RunResult.read(copy)  # the tables read; the graphs when first used
+    assert len(back.meetings) > 0
+    with pytest.raises(netsim.NetsimError, match="a graph file is not one netsim wrote") as info:
+        back.graph("start")
+    assert "secret" not in str(info.value)

@@ -1,5 +1,6 @@
-"""An organisation's people and informal network from a graph: a GraphML or GEXF file, or a
-:class:`networkx.Graph` built in Python.
+"""An organisation's people and informal network from a graph: a GraphML or GEXF file, an
+edge list with an employees file as its node table, or a :class:`networkx.Graph` built in
+Python.
 
 A graph organisation is complete: its edges are *all* the informal ties (none is drawn), and
 its nodes are the employees, in the graph's node order:
@@ -25,6 +26,10 @@ ones netsim writes for Gephi, such as ``networks`` or ``hours_saved``) are ignor
 graph's attributes ``departments`` and ``specialties`` (JSON lists, which netsim writes) fix
 the order of departments and specialties, so a graph netsim wrote runs as the run it came
 from, to the bit.
+
+An edge list (``.edgelist`` or ``.edges``, NetworkX's plain format: ``a b`` or
+``a b strength`` a line) gives only ties: its nodes are the employees of an employees file
+(:func:`edge_list_roster`, with ``organisation.employees_csv`` as its node table).
 
 A file is read only if it is a regular file of bounded size (:mod:`netsim.scenario.files`),
 with the standard library's XML parser through NetworkX: its expat (2.4.1 or later, which

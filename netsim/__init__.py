@@ -8,7 +8,8 @@
 
 from netsim._version import __version__
 from netsim.errors import NetsimError, ScenarioError
-from netsim.scenario.load import load_scenario, parse_scenario, scenario_to_toml
+from netsim.scenario.graph import GraphError
+from netsim.scenario.load import load_scenario, parse_scenario, scenario_to_toml, with_graph
 from netsim.scenario.schema import Scenario
 from netsim.sim.model import simulate
 from netsim.sim.result import RunResult
@@ -18,6 +19,7 @@ from netsim.study.experiment import load_experiment, sweep
 
 __all__ = [
     "SUMMARY_NAMES",
+    "GraphError",
     "NetsimError",
     "RunResult",
     "Scenario",
@@ -30,4 +32,5 @@ __all__ = [
     "scenario_to_toml",
     "simulate",
     "sweep",
+    "with_graph",
 ]

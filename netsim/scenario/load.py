@@ -22,6 +22,7 @@ So a scenario that loads runs: building a run's state never raises a user's erro
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tomllib
@@ -34,6 +35,14 @@ from pydantic import ValidationError
 
 from netsim.errors import ScenarioError
 from netsim.scenario.files import MAX_SCENARIO_BYTES, NotARegularFile, read_input
+from netsim.scenario.graph import (
+    GraphRoster,
+    check_topics,
+    edge_list_roster,
+    graph_roster,
+    read_graph,
+)
+from netsim.scenario.organisation import FROM_FILE
 from netsim.scenario.overrides import overridden
 from netsim.scenario.problems import consistency, scenario_error
 from netsim.scenario.roster import CsvError, CsvProblem, Roster, read_members, read_roster
@@ -45,6 +54,7 @@ __all__ = [
     "parse_organisation",
     "parse_scenario",
     "scenario_to_toml",
+    "with_graph",
     "with_overrides",
 ]
 
@@ -119,6 +129,7 @@ def parse_scenario(
     source: str = "<scenario>",
     strict: bool = False,
     base_dir: str | Path | None = None,
+    graph: Any = None,
 ) -> Scenario:
     """Fill, validate and check a scenario given as a mapping (the parsed TOML).
 
@@ -135,6 +146,8 @@ def parse_scenario(
         What relative paths of CSV files (``organisation.employees_csv``, ...) are relative
         to; default the working directory. :func:`load_scenario` passes the scenario file's
         directory. The scenario holds the absolute paths.
+    graph : networkx.Graph, optional
+        The organisation's people and all its informal ties (:func:`with_graph`).
 
     Returns
     -------
@@ -147,6 +160,8 @@ def parse_scenario(
         there are.
     netsim.scenario.roster.CsvError
         For every problem in the CSV files the scenario names.
+    netsim.scenario.graph.GraphError
+        For the first problem in the graph file the scenario names, or in ``graph``.
 
     Examples
     --------
@@ -158,7 +173,7 @@ def parse_scenario(
     ...
     netsim.errors.ScenarioError: x.toml: organisation.employes: unknown field; did you mean...
     """
-    context = {"base_dir": None if base_dir is None else str(base_dir), "fill": _fill}
+    context = _context(base_dir, graph)
     try:
         scenario = Scenario.model_validate(dict(data), strict=strict, context=context)
     except ValidationError as exc:
@@ -184,17 +199,53 @@ def parse_organisation(
     netsim.scenario.roster.CsvError
         For every problem in the CSV files the table names.
     """
-    context = {"base_dir": None if base_dir is None else str(base_dir), "fill": _fill}
     try:
-        return Organisation.model_validate(dict(data), context=context)
+        return Organisation.model_validate(dict(data), context=_context(base_dir, None))
     except ValidationError as exc:
         raise scenario_error(Organisation, exc, source) from None
 
 
-def _fill(first: Organisation, data: Mapping[str, Any]) -> tuple[dict[str, Any], Roster]:
+def _context(base_dir: str | Path | None, graph: Any) -> dict[str, Any]:
+    """The validation context: where relative paths start, how files fill in an
+    organisation, and the graph passed in Python (if any)."""
+    context: dict[str, Any] = {"base_dir": None if base_dir is None else str(base_dir)}
+    context["fill"] = _fill if graph is None else functools.partial(_fill, graph=graph)
+    context["graph"] = graph
+    return context
+
+
+def _fill(
+    first: Organisation, data: Mapping[str, Any], *, graph: Any = None
+) -> tuple[dict[str, Any], Roster]:
     """Read an organisation's files and fill in what they decide (a :data:`~netsim.scenario.
     schema.Fill`). Problems with the table are raised as the schema's own errors, so they
     are reported at their field like any other."""
+    if graph is not None or first.graph is not None:
+        strength = first.ties.strength_max
+        if isinstance(graph, GraphRoster):  # already read: a scenario changed by overrides
+            roster: Roster = graph
+        elif graph is not None:
+            roster = graph_roster(graph, default_strength=strength)
+        elif first.employees_csv is not None:  # an edge list, with its node table
+            _must_exist("employees_csv", first.employees_csv)
+            _must_exist("graph", first.graph)
+            assert first.graph is not None
+            people = read_roster(first.employees_csv, role_map=first.role_map)
+            roster = edge_list_roster(
+                first.graph, people, source=_shown(first.graph), default_strength=strength
+            )
+        else:
+            assert first.graph is not None
+            _must_exist("graph", first.graph)
+            source = _shown(first.graph)
+            roster = graph_roster(read_graph(first.graph), source=source, default_strength=strength)
+        filled = _filled_from(roster, data)
+        assert isinstance(roster, GraphRoster)
+        names = filled["department_names"]
+        specialties = filled.get("specialties", data.get("specialties", first.specialties))
+        topics = [*specialties, "leadership", "strategy", *(f"practice:{d}" for d in names)]
+        check_topics(roster, topics)
+        return filled, roster
     assert first.employees_csv is not None  # the schema calls this only then
     _must_exist("employees_csv", first.employees_csv)
     _must_exist("ties_csv", first.ties_csv)
@@ -202,6 +253,12 @@ def _fill(first: Organisation, data: Mapping[str, Any]) -> tuple[dict[str, Any],
         first.employees_csv, first.ties_csv, role_map=first.role_map, columns=first.columns
     )
     return _filled_from(roster, data), roster
+
+
+def _shown(path: str) -> str:
+    """A file as messages name it: relative to the working directory if inside it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 def _must_exist(field: str, path: str | None) -> None:
@@ -348,4 +405,62 @@ def with_overrides(
     ...
     netsim.errors.ScenarioError: <scenario>: time_pressure.overlode: no such field in the scenario
     """
-    return parse_scenario(overridden(scenario, overrides, source=source), source=source)
+    return parse_scenario(
+        overridden(scenario, overrides, source=source), source=source, graph=_given(scenario)
+    )
+
+
+def _given(scenario: Scenario) -> GraphRoster | None:
+    """The graph a scenario was given in Python (already read), to carry into a scenario
+    made from it: its fields hold no file to read it from again."""
+    roster = scenario.organisation.roster
+    return roster if isinstance(roster, GraphRoster) and roster.from_object else None
+
+
+def with_graph(scenario: Scenario, graph: Any) -> Scenario:
+    """The scenario with its organisation's people and informal ties taken from a graph.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Everything but the organisation's people and ties is kept: networks, time pressure,
+        wages by role, ``ties.strength_max`` (the strength of an edge that gives none).
+    graph : networkx.Graph
+        Undirected; nodes carry ``department``, ``unit``, ``role`` and, for specialists,
+        ``specialty`` (optionally ``hourly_cost_dkk``, ``career`` and ``knowledge:TOPIC``);
+        edges carry ``strength`` (or ``weight``) in (0, 1]. Node ids become employee ids as
+        text; nodes keep the graph's order. Every edge is a tie, and no other tie is drawn
+        (:mod:`netsim.scenario.graph`).
+
+    Returns
+    -------
+    Scenario
+        Checked as a loaded scenario is (every network's selector against the graph's
+        people). Career motives and starting knowledge the graph does not give are drawn per
+        seed, as for any organisation.
+
+    Raises
+    ------
+    netsim.scenario.graph.GraphError
+        A problem in the graph, as ``<graph>: node 17: role: ...``.
+    ScenarioError
+        The scenario does not fit the graph (a selector that finds nobody, ...).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.relabel_nodes(nx.watts_strogatz_graph(40, 4, 0.1, seed=1), str)
+    >>> for k in g:
+    ...     g.nodes[k].update(department=f"d{int(k) % 2}", unit=int(k) % 4,
+    ...                       role="leader" if int(k) < 4 else "employee")
+    >>> sc = with_graph(parse_scenario({"name": "small_world"}), g)
+    >>> sc.organisation.employees, sc.organisation.department_names
+    (40, ['d0', 'd1'])
+    """
+    data = scenario.model_dump(mode="python")
+    organisation = data["organisation"]
+    for name in (*FROM_FILE, "employees_csv", "ties_csv", "role_map", "graph"):
+        organisation.pop(name, None)
+    for name in ("unit_size", "executives", "specialist_share"):
+        organisation.pop(name, None)
+    return parse_scenario(data, source="<graph>", graph=graph)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DEPARTMENTS",
+    "EDGE_LIST_SUFFIXES",
     "EMPLOYEE_FIELDS",
     "FROM_FILE",
     "MAX_HOURLY_DKK",
@@ -43,6 +45,9 @@ __all__ = [
     "Ties",
     "resolve_path",
 ]
+
+#: File name endings of an edge list (``organisation.graph`` with ``employees_csv``).
+EDGE_LIST_SUFFIXES = (".edgelist", ".edges")
 
 #: The highest hourly cost of an employee (bounds keep costs finite).
 MAX_HOURLY_DKK = 100_000
@@ -181,6 +186,16 @@ class Organisation(Model):
         "ties.strength_max), with employees_csv. The other ties are generated as usual, within "
         "the file's units and departments.",
     )
+    graph: str | None = Field(
+        None,
+        description="Load the employees and all their informal ties from this graph file "
+        "(GraphML .graphml or GEXF .gexf; nodes with department, unit, role, optional "
+        "specialty; edges with strength) instead of generating them; or, with employees_csv "
+        "as its node table, all the ties from an edge list (.edgelist or .edges: lines "
+        "'a b [strength]'); a path relative to the scenario file. No tie is drawn. Then "
+        "employees, departments, department_names and specialties are filled in from the "
+        "graph, as with employees_csv.",
+    )
     role_map: dict[str, Role] = Field(
         default_factory=dict,
         description="Job title -> role, for titles in the role column of employees_csv other "
@@ -225,7 +240,7 @@ class Organisation(Model):
                 raise consistency(role, f"must be at most {MAX_HOURLY_DKK:,} (got {cost})")
         return value
 
-    @field_validator("employees_csv", "ties_csv")
+    @field_validator("employees_csv", "ties_csv", "graph")
     @classmethod
     def _absolute(cls, value: str | None, info: ValidationInfo) -> str | None:
         return resolve_path(value, info)
@@ -235,7 +250,8 @@ class Organisation(Model):
     def _from_files(
         cls, data: Any, handler: ModelWrapValidatorHandler[Organisation], info: ValidationInfo
     ) -> Organisation:
-        """Fill in what ``employees_csv`` (and ``ties_csv``) decide, with the loader's help.
+        """Fill in what ``employees_csv`` (and ``ties_csv``), or ``graph``, decide, with the
+        loader's help.
 
         Validates twice: first without the fields the file decides (so the paths are resolved
         and the role map checked), then with them filled in by the ``fill`` function of the
@@ -243,13 +259,42 @@ class Organisation(Model):
         returns the filled fields and the :class:`Roster`, kept with the model, so a run never
         reads a file). Without one, the organisation is what its table says.
         """
-        if not isinstance(data, dict) or data.get("employees_csv") is None:
+        given = (info.context or {}).get("graph") is not None  # a graph passed in Python
+        if not isinstance(data, dict):
+            return handler(data)
+        if given or data.get("graph") is not None:
+            source, what = "graph", "graph"
+        elif data.get("employees_csv") is not None:
+            source, what = "employees_csv", "file"
+        else:
             out = handler(data)
             for name in ("ties_csv", "role_map", "columns"):
                 if out.employees_csv is None and getattr(out, name):
                     raise consistency(name, "only used with employees_csv")
             return out
         first = handler({k: v for k, v in data.items() if k not in FROM_FILE})
+        edge_list = (
+            first.graph is not None and Path(first.graph).suffix.lower() in EDGE_LIST_SUFFIXES
+        )
+        if edge_list:
+            if first.employees_csv is None:
+                raise consistency(
+                    "graph",
+                    "an edge list needs employees_csv, its node table (or give a GraphML or "
+                    "GEXF file, whose nodes say who works where)",
+                )
+            if first.ties_csv is not None:
+                raise consistency(
+                    "ties_csv", "not used with graph, whose edges are all the ties; leave it out"
+                )
+        elif source == "graph":
+            for name in ("employees_csv", "ties_csv", "role_map"):
+                if getattr(first, name):
+                    raise consistency(
+                        name,
+                        "not used with graph, whose nodes and edges are the organisation; "
+                        "leave it out",
+                    )
         titles: dict[str, str] = {}
         for title, role in first.role_map.items():
             key = " ".join(title.split()).casefold()
@@ -261,7 +306,7 @@ class Organisation(Model):
             if name in data and data[name] != default:
                 raise consistency(
                     name,
-                    f"not used with employees_csv, where the file says who works where in "
+                    f"not used with {source}, where the {what} says who works where in "
                     f"which role; leave it out (got {data[name]!r})",
                 )
         fill: Fill | None = (info.context or {}).get("fill")
@@ -273,7 +318,7 @@ class Organisation(Model):
         return out
 
     @model_validator(mode="after")
-    def _names(self) -> Organisation:
+    def _names(self, info: ValidationInfo) -> Organisation:
         if self.department_names is not None:
             if len(self.department_names) != self.departments + 1:
                 raise consistency(
@@ -286,7 +331,9 @@ class Organisation(Model):
         if len(set(self.specialties)) != len(self.specialties):
             raise consistency("specialties", "names must be distinct")
         needed = self.executives + self.departments + 1 + 2 * (self.departments + 1)
-        if self.employees_csv is None and self.employees < needed:
+        given = (info.context or {}).get("graph") is not None
+        from_file = self.employees_csv is not None or self.graph is not None or given
+        if not from_file and self.employees < needed:
             raise consistency(
                 "employees",
                 f"too few for {self.departments + 1} departments and {self.executives} "
@@ -296,8 +343,9 @@ class Organisation(Model):
 
     @property
     def roster(self) -> Roster | None:
-        """What ``employees_csv`` and ``ties_csv`` say, as read when the scenario was loaded
-        (``None`` for a generated organisation, or one validated without the loader)."""
+        """What ``employees_csv`` and ``ties_csv``, or the graph, say, as read when the scenario
+        was loaded (``None`` for a generated organisation, or one validated without the
+        loader)."""
         return self._roster
 
     def names(self) -> list[str]:

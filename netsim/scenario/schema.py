@@ -491,11 +491,14 @@ class Scenario(Model):
 
     @model_validator(mode="after")
     def _member_files(self) -> Scenario:
+        org = self.organisation
+        with_ids = org.employees_csv is not None or org.graph is not None or org.roster is not None
         for name, net in self.networks.items():
-            if net.members_csv is not None and self.organisation.employees_csv is None:
+            if net.members_csv is not None and not with_ids:
                 raise consistency(
                     f"networks.{name}.members_csv",
-                    "needs organisation.employees_csv: a member list names ids of that file",
+                    "needs organisation.employees_csv or organisation.graph: a member list "
+                    "names ids of that file",
                 )
         return self
 

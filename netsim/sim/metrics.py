@@ -319,6 +319,7 @@ class Recorder:
     def result(self, state: State, scenario: Scenario, *, seed: int, kernels: str) -> RunResult:
         """Assemble the run's result; ``scenario`` is the run's scenario as it started, and
         ``kernels`` the kernels that ran it."""
+        from netsim.sim.graphs import tie_graphs
         from netsim.sim.result import RunResult
 
         meeting_cols, review_cols = self.meeting_columns(), self.review_columns()
@@ -339,6 +340,7 @@ class Recorder:
             bridging=self.bridging_frame(state),
             knowledge_by_employee=self.knowledge_by_employee(),
             kernels=kernels,
+            graphs=tie_graphs(state),
         )
 
     def employees_frame(self, state: State) -> pd.DataFrame:

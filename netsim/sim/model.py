@@ -20,11 +20,12 @@ import importlib
 import itertools
 import math
 import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import simpy
 
+from netsim.scenario.load import with_graph
 from netsim.scenario.overrides import replace_validated
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
@@ -36,6 +37,9 @@ from netsim.sim.result import RunResult
 from netsim.sim.review import review_process
 from netsim.sim.rng import Streams
 from netsim.sim.state import Batch, State, build_state, personal_mean
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "Run",
@@ -301,6 +305,7 @@ def simulate(
     trace: bool = False,
     org: Org | None = None,
     kernels: str | None = None,
+    graph: nx.Graph | None = None,
 ) -> RunResult:
     """Run one replication of a scenario.
 
@@ -324,11 +329,17 @@ def simulate(
         The daily step's kernels; both give the same results to the bit. By default
         ``$NETSIM_KERNELS`` (or :func:`netsim.sim.kernels.use`'s choice), read once when the
         run starts. Recorded as ``result.kernels``.
+    graph : networkx.Graph, optional
+        Take the organisation's people and all its informal ties from this graph: a
+        shortcut for ``simulate(netsim.with_graph(scenario, graph), ...)``, which see (node
+        attributes ``department``, ``unit``, ``role``, optional ``specialty``; edge
+        attribute ``strength``). Not with ``org``.
 
     Returns
     -------
     RunResult
-        ``summary`` (dict), ``meetings``, ``weekly`` and ``employees`` (DataFrames).
+        ``summary`` (dict), ``meetings``, ``weekly`` and ``employees`` (DataFrames), and the
+        tie graphs at the start and the end (``result.graph("start")``, ``result.graph()``).
 
     Examples
     --------
@@ -340,6 +351,10 @@ def simulate(
     >>> r.summary["meetings_held"] + r.summary["meetings_cancelled"] == len(r.meetings)
     True
     """
+    if graph is not None:
+        if org is not None:
+            raise ValueError("give org or graph, not both")
+        scenario = with_graph(scenario, graph)
     return run(scenario, seed, years=years, trace=trace, org=org, kernels=kernels).result
 
 

@@ -31,6 +31,7 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from netsim.scenario.graph import GraphRoster
 from netsim.scenario.load import parse_organisation
 from netsim.scenario.schema import ROLES, Organisation, Selector
 from netsim.scenario.staff import (
@@ -91,7 +92,11 @@ class Org:
         Symmetric informal tie strengths in (0, 1].
     employee_ids : list of str, optional
         For an organisation loaded from CSV, the ``id`` of each employee in the file (employee
-        ``k`` is the file's ``k``-th row); ``None`` for a generated one.
+        ``k`` is the file's ``k``-th row), or from a graph, its node ids as text; ``None`` for
+        a generated one.
+    unit_names : list of str, optional
+        The name of each unit, where the files or the graph name them; ``None`` for a
+        generated organisation (whose units are numbers).
     """
 
     department: np.ndarray
@@ -107,6 +112,7 @@ class Org:
     specialties: list[str]
     topics: list[str]
     employee_ids: list[str] | None = None
+    unit_names: list[str] | None = None
 
     @property
     def n(self) -> int:
@@ -271,10 +277,11 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
     """Generate an organisation from a few numbers, or build it from its CSV files.
 
     Who works where in which role comes from ``cfg`` (generated) or from ``cfg.roster`` (the
-    scenario names ``employees_csv``). The rest is drawn the same way for both: career
-    motives, initial knowledge, and the informal ties within the units and departments,
-    across departments and along the hierarchy; ties given by ``ties_csv`` replace what is
-    drawn for the same pairs.
+    scenario names ``employees_csv``, or ``graph``). The rest is drawn the same way for all:
+    career motives, initial knowledge, and the informal ties within the units and
+    departments, across departments and along the hierarchy; ties given by ``ties_csv``
+    replace what is drawn for the same pairs. A graph gives all the ties (none is drawn),
+    and the career motives and starting knowledge it gives replace what is drawn.
 
     Parameters
     ----------
@@ -327,6 +334,9 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
             know[rows, col] = rng.uniform(*rng_range, rows.size)
     know[np.arange(n), n_spec + 2 + dep] = rng.uniform(*_OWN_PRACTICE, n)
 
+    if isinstance(roster, GraphRoster):
+        return _from_graph(cfg, roster, dep, uni, rol, specialty, isolated, career, wage, know)
+
     t = cfg.ties
     pairs = [
         _unit_pairs(uni, t.within_unit_prob, rng),
@@ -367,6 +377,47 @@ def build_organisation(cfg: Organisation, *, rng: np.random.Generator) -> Org:
         specialties=list(cfg.specialties),
         topics=topics,
         employee_ids=None if roster is None else list(roster.ids),
+        unit_names=None if roster is None else [u for _, u in roster.unit_names],
+    )
+
+
+def _from_graph(
+    cfg: Organisation,
+    roster: GraphRoster,
+    dep: np.ndarray,
+    uni: np.ndarray,
+    rol: np.ndarray,
+    specialty: np.ndarray,
+    isolated: np.ndarray,
+    career: np.ndarray,
+    wage: np.ndarray,
+    know: np.ndarray,
+) -> Org:
+    """An organisation whose ties are the graph's: what was drawn for career motives and
+    knowledge is kept only where the graph gives none."""
+    n = dep.size
+    career = np.where(np.isnan(roster.career), career, roster.career)
+    topics = cfg.topics()
+    if roster.knowledge_topics:
+        cols = np.asarray([topics.index(t) for t in roster.knowledge_topics], dtype=np.intp)
+        given = roster.knowledge
+        know[:, cols] = np.where(np.isnan(given), know[:, cols], given)
+    pairs = np.stack([roster.tie_a, roster.tie_b], axis=-1).reshape(-1, 2)
+    return Org(
+        department=dep,
+        unit=uni,
+        role=rol,
+        specialty=specialty,
+        isolated=isolated,
+        career=career,
+        wage_dkk=wage,
+        knowledge=know,
+        ties=_symmetric(n, pairs, roster.tie_strength),
+        department_names=cfg.names(),
+        specialties=list(cfg.specialties),
+        topics=topics,
+        employee_ids=list(roster.ids),
+        unit_names=[u for _, u in roster.unit_names],
     )
 
 

@@ -22,14 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import tomli_w
 
 from netsim.errors import NetsimError
 from netsim.safe import csv_safe, json_strict
 from netsim.scenario.load import scenario_to_toml
 from netsim.scenario.schema import Scenario
+from netsim.sim.graphs import GRAPH_FILES, TieGraphs
 from netsim.sim.records import RECORDS, Record
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from netsim.sim.org import Org
 
 __all__ = ["RunResult", "atomic_write_text", "json_ready", "provenance", "read_run"]
@@ -71,6 +75,10 @@ class RunResult:
     kernels : str or None
         The kernels that ran it (``"numpy"`` or ``"numba"``); None where unknown (a result
         built by hand, or read from a directory without ``provenance.json``).
+    graphs : TieGraphs or None
+        The tie graph at the start and at the end, as tables (:meth:`graph` gives them as
+        NetworkX graphs); None for a result built by hand, or read from a directory without
+        the graph files.
     """
 
     scenario: Scenario
@@ -85,11 +93,54 @@ class RunResult:
     bridging: pd.DataFrame | None = None
     knowledge_by_employee: np.ndarray | None = None
     kernels: str | None = None
+    graphs: TieGraphs | None = None
 
-    def write(self, out: str | Path, *, command: list[str] | None = None) -> Path:
+    def graph(self, which: str = "end") -> nx.Graph:
+        """The tie graph at the ``"start"`` or the ``"end"`` of the run, as NetworkX builds it.
+
+        Nodes are the employees (ids: the organisation's own, from an HR export or a graph,
+        else the employee's number as text), with ``department``, ``unit``, ``role``,
+        ``specialty`` (empty for none), ``isolated``, ``career``, ``hourly_cost_dkk``,
+        ``networks`` (``;``-joined names of the networks they were ever a member of),
+        ``member:NAME`` per network, ``hours_saved`` and ``hours_saved_on_goals`` (hours the
+        networks saved them over the run; 0 at the start) and ``knowledge:TOPIC`` per topic
+        at that time. Edges carry ``strength`` (and ``weight``, the same) and
+        ``cross_department``; at the end also ``strength_start``, and whether a network
+        ``formed`` or ``strengthened`` the tie, and whether it is ``bridging`` (formed across
+        departments). A tie formed at a meeting is in the end graph if it counts (at least
+        ``learning.tie_threshold``).
+
+        Examples
+        --------
+        >>> import netsim, networkx as nx
+        >>> sc = netsim.parse_scenario({"organisation": {"employees": 200}, "networks": {
+        ...     "forum": {"purpose": "knowledge_sharing", "select": {"roles": ["leader"]},
+        ...               "enrollment": "automatic", "participation": 0.9}}})
+        >>> end = netsim.simulate(sc, seed=1, years=0.5).graph("end")
+        >>> bridging = [e for e in end.edges(data="bridging") if e[2]]
+        >>> len(bridging) > 0, end.nodes["0"]["role"]
+        (True, 'executive')
+        >>> brokers = nx.betweenness_centrality(end, weight=None)
+        """
+        if self.graphs is None:
+            raise NetsimError(
+                "this result has no tie graphs (it was built by hand, or read "
+                "from a directory without graph_start.graphml)"
+            )
+        if which not in GRAPH_FILES:
+            raise ValueError(f"which must be 'start' or 'end' (got {which!r})")
+        return self.graphs.graph("start" if which == "start" else "end")
+
+    def write(
+        self, out: str | Path, *, command: list[str] | None = None, graphs: bool = True
+    ) -> Path:
         """Write ``summary.json``, ``meetings.csv``, ``weekly.csv``, ``employees.csv``,
         ``reviews.csv``, ``knowledge.csv`` and ``bridging_ties.csv`` (where the result has
-        them), ``scenario.toml`` (resolved) and ``provenance.json`` into ``out`` (created).
+        them), ``graph_start.graphml`` and ``graph_end.graphml`` (the tie graphs, as
+        :meth:`graph` gives them; GraphML that Gephi opens), ``scenario.toml`` (resolved) and
+        ``provenance.json`` into ``out`` (created). Nothing is written outside ``out``.
+        ``graphs=False`` leaves the graphs out (a large organisation's take a while: about
+        a minute at 45,000 employees).
 
         The JSON files are strict (an undefined value is ``null``); a text cell of a CSV file
         that starts like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) gets a leading
@@ -104,7 +155,14 @@ class RunResult:
             if frame is not None:
                 # Text cells that a spreadsheet would run as formulas are neutralised.
                 atomic_write_text(out / RECORDS[name].file, csv_safe(frame).to_csv(index=False))
-        atomic_write_text(out / "scenario.toml", scenario_to_toml(self.scenario))
+        # A scenario given its graph in Python names no file: its start graph is what
+        # scenario.toml can name, so it is written whatever ``graphs`` says.
+        graphs = graphs or _given_graph(self.scenario)
+        if graphs and self.graphs is not None:
+            for path, text in self.graphs.write(out):
+                atomic_write_text(path, text)
+        written = self.graphs if graphs else None
+        atomic_write_text(out / "scenario.toml", _scenario_toml(self.scenario, written))
         prov = provenance(seed=self.seed, command=command, kernels=self.kernels)
         atomic_write_text(out / "provenance.json", json_strict(prov, indent=2) + "\n")
         return out
@@ -114,8 +172,9 @@ class RunResult:
         """A run written by :meth:`write` (or ``netsim run --out DIR``), read back.
 
         Every table :meth:`write` writes comes back as it was written, dtypes included;
-        the summary's nulls (undefined values) come back as NaN. The decision trace and
-        ``knowledge_by_employee`` are not written, so they are None.
+        the summary's nulls (undefined values) come back as NaN; the graphs come back from
+        their GraphML files. The decision trace and ``knowledge_by_employee`` are not
+        written, so they are None.
 
         Raises
         ------
@@ -153,6 +212,7 @@ def read_run(path: str | Path) -> RunResult:
             else None
             for name in _OPTIONAL
         )
+        graphs = _read_graphs(d)
         prov_file = d / "provenance.json"
         prov = json.loads(prov_file.read_text(encoding="utf-8")) if prov_file.is_file() else {}
     except FileNotFoundError as exc:
@@ -172,7 +232,32 @@ def read_run(path: str | Path) -> RunResult:
         knowledge=knowledge,
         bridging=bridging,
         kernels=prov.get("kernels"),
+        graphs=graphs,
     )
+
+
+def _read_graphs(d: Path) -> TieGraphs | None:
+    """The tie graphs of a run's directory, if it has them (read when first used)."""
+    return TieGraphs.read(d) if (d / GRAPH_FILES["start"]).is_file() else None
+
+
+def _given_graph(scenario: Scenario) -> bool:
+    """Whether the scenario's organisation is a graph given in Python."""
+    from netsim.scenario.graph import GraphRoster
+
+    roster = scenario.organisation.roster
+    return isinstance(roster, GraphRoster) and roster.from_object
+
+
+def _scenario_toml(scenario: Scenario, graphs: TieGraphs | None) -> str:
+    """The resolved scenario as TOML. A scenario given its graph in Python has no file to
+    name: its ``scenario.toml`` names the start graph written beside it, which holds the
+    same people, ties, career motives and starting knowledge."""
+    if graphs is None or not _given_graph(scenario):
+        return scenario_to_toml(scenario)
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    data["organisation"]["graph"] = GRAPH_FILES["start"]
+    return tomli_w.dumps(data)
 
 
 def _read_table(record: Record, path: Path) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from netsim.errors import NetsimError
 from netsim.safe import csv_safe, json_strict
+from netsim.sim.graphs import TieGraphs
 from netsim.sim.records import RECORDS
 from netsim.sim.result import RunResult, atomic_write_text
 from netsim.study.experiment import Experiment
@@ -287,6 +288,7 @@ def write_run(
     *,
     command: list[str] | None = None,
     dialect: str = "plain",
+    graphs: bool = True,
 ) -> Path:
     """Write a run's directory (``netsim run --out``): :meth:`RunResult.write`'s files,
     with the CSV tables in ``dialect`` and, where the organisation came from an HR file,
@@ -300,6 +302,8 @@ def write_run(
     command : list of str, optional
         The command line, for ``provenance.json``.
     dialect : {"plain", "excel-da"}
+    graphs : bool
+        Also the tie graphs (:meth:`RunResult.write`).
 
     Returns
     -------
@@ -308,7 +312,7 @@ def write_run(
     """
     if dialect not in CSV_DIALECTS:
         raise NetsimError(f"--csv-dialect: must be one of {', '.join(CSV_DIALECTS)}")
-    path = result.write(out, command=command)
+    path = result.write(out, command=command, graphs=graphs)
     if result.scenario.organisation.roster is None and dialect == "plain":
         return path  # RunResult.write's files are already these
     for name, frame in _planner_tables(result).items():
@@ -341,7 +345,12 @@ def read_run(path: str | Path) -> RunResult:
                     )
         except (OSError, ValueError, KeyError) as exc:
             raise NetsimError(f"{d}: cannot read the results ({exc})") from None
-        return RunResult.read(copy)
+        result = RunResult.read(copy)
+    if result.graphs is not None:
+        # The graphs are parsed when first used, and the copy is gone by then; the graph
+        # files need no translation (their node ids are the HR file's already).
+        result.graphs = TieGraphs.read(d)
+    return result
 
 
 def _translated(d: Path) -> bool:

@@ -6,10 +6,10 @@ scenario becomes a :class:`~netsim.errors.ScenarioError` (or, for the rows of a 
 :class:`~netsim.scenario.roster.CsvError`):
 
 1. The pure schema (:mod:`netsim.scenario.schema`) validates the tables. For an organisation
-   read from files it calls back into this module (:func:`_fill`, handed over in the
-   validation context): the employees file is read with :func:`~netsim.scenario.roster.
-   read_roster` and fills in ``employees``, ``departments``, ``department_names`` and
-   ``specialties``, which the schema then validates like any others.
+   read from files it calls back into this module (``_fill``, handed over in the
+   validation context): the employees file is read with
+   :func:`~netsim.scenario.roster.read_roster` and fills in ``employees``, ``departments``,
+   ``department_names`` and ``specialties``, which the schema then validates like any others.
 2. Every network's ``members_csv`` is read against the roster.
 3. The checks that need the organisation (a selector that matches nobody, or fewer people
    than the quorum, or a smallest group below it) run over the organisation's staff, as
@@ -192,9 +192,9 @@ def parse_organisation(
 
 
 def _fill(first: Organisation, data: Mapping[str, Any]) -> tuple[dict[str, Any], Roster]:
-    """Read an organisation's files and fill in what they decide (a :data:`~netsim.scenario.
-    schema.Fill`). Problems with the table are raised as the schema's own errors, so they
-    are reported at their field like any other."""
+    """Read an organisation's files and fill in what they decide (a
+    :data:`~netsim.scenario.schema.Fill`). Problems with the table are raised as the schema's
+    own errors, so they are reported at their field like any other."""
     assert first.employees_csv is not None  # the schema calls this only then
     _must_exist("employees_csv", first.employees_csv)
     _must_exist("ties_csv", first.ties_csv)
@@ -333,8 +333,8 @@ def scenario_to_toml(scenario: Scenario) -> str:
 def with_overrides(
     scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
 ) -> Scenario:
-    """The scenario with values replaced at dotted paths, loaded again (:func:`parse_scenario`):
-    what an experiment's design point is.
+    """The scenario with values replaced at dotted paths, loaded again
+    (:func:`~netsim.scenario.load.parse_scenario`): what an experiment's design point is.
 
     Examples
     --------

@@ -327,7 +327,8 @@ def save_figure(ax: Axes, stem: Path) -> list[Path]:
 
 
 def load_run(path: str | Path) -> RunResult:
-    """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back."""
+    """A run written by ``netsim run --out DIR`` (or
+    :meth:`~netsim.sim.result.RunResult.write`), read back."""
     return RunResult.read(path)
 
 

@@ -234,7 +234,7 @@ def provenance(
 ) -> dict[str, Any]:
     """Versions and inputs needed to reproduce a run, and which kernels ran it (both give
     the same results; the compiled one is recorded with numba's version). ``kernels``: the
-    run's (:attr:`RunResult.kernels`); by default the process's
+    run's (``RunResult.kernels``); by default the process's
     (:func:`netsim.sim.kernels.backend`)."""
     from netsim.sim.kernels import backend
 

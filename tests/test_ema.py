@@ -155,6 +155,11 @@ def test_outcomes_are_the_mean_over_replications_by_default(small):
             "<outcomes>: sponsor_return: unknown outcome",
         ),
         ({"uncertainties": {}, "replications": 0}, "<model>: replications: must be"),
+        ({"uncertainties": {}, "keep": "median"}, "<model>: keep: must be 'mean' or 'all'"),
+        (
+            {"uncertainties": {"networks.leaders.quorum": (2, 50)}},
+            "<uncertainties>: networks.leaders.quorum: ",
+        ),
     ],
 )
 def test_bad_parameters_are_one_line_errors_naming_the_path(small, kwargs, message):
@@ -209,6 +214,8 @@ def _example():
     return module
 
 
+# EMA Workbench's own PRIM code uses a pandas keyword that pandas 3.1 deprecates.
+@pytest.mark.filterwarnings("ignore:The inplace keyword in DataFrame.drop is deprecated")
 def test_prim_example_runs_a_small_design(tmp_path, capsys):
     example = _example()
     out = tmp_path / "prim"

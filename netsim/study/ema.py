@@ -218,6 +218,8 @@ def model(
         raise ScenarioError("<model>", "replications", "must be a whole number of at least 1")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ScenarioError("<model>", "seed", "must be a whole number of at least 0")
+    if keep not in ("mean", "all"):
+        raise ScenarioError("<model>", "keep", f"must be 'mean' or 'all' (got {keep!r})")
 
     m = ema.ReplicatorModel(
         name or _model_name(base.name), function=ScenarioFunction(base, outcomes, kernels)
@@ -226,20 +228,25 @@ def model(
         _parameter(ema, base, "<uncertainties>", p, s) for p, s in uncertainties.items()
     ]
     m.levers = [_parameter(ema, base, "<levers>", p, s) for p, s in lever_specs.items()]
+    seen: dict[str, str] = {}
     for par in [*m.uncertainties, *m.levers]:
+        path = par.variable_name[0]
         if hasattr(m, par.name):
             # EMA Workbench would set the model's own attribute instead of the parameter.
-            raise ScenarioError("<model>", par.variable_name[0], "cannot be a parameter")
+            raise ScenarioError("<model>", path, "cannot be a parameter")
+        if par.name in seen:
+            raise ScenarioError(
+                "<model>", path, f"has the same EMA name {par.name!r} as {seen[par.name]!r}"
+            )
+        seen[par.name] = path
     if keep == "mean":
         m.outcomes = [ema.ScalarOutcome(o, function=_mean) for o in outcomes]
-    elif keep == "all":
+    else:
         # EMA Workbench keeps one outcome class per name in a process: another name.
         m.outcomes = [
             ema.ArrayOutcome(f"{o}_by_replication", variable_name=o, function=_each)
             for o in outcomes
         ]
-    else:
-        raise ScenarioError("<model>", "keep", f"must be 'mean' or 'all' (got {keep!r})")
     m.replications = [{"seed": seed + r} for r in range(replications)]
     return m
 
@@ -317,7 +324,9 @@ def _parameter(ema: Any, base: Scenario, source: str, path: str, spec: Spec) -> 
         try:
             with_overrides(base, {path: value}, source=source)
         except ScenarioError as exc:
-            raise ScenarioError(source, path, exc.message) from None
+            # Another field may be the one that objects (a quorum above max_size).
+            other = f"{exc.field}: " if exc.field and exc.field != path else ""
+            raise ScenarioError(source, path, f"{other}{exc.message}") from None
     name = parameter_name(path)
     if par.values is not None:
         return ema.CategoricalParameter(name, list(par.values), variable_name=path)

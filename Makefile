@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SEED   ?= 1
 
-.PHONY: demo test test-all lint bench clean
+.PHONY: demo test test-all lint docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[docs]"
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
@@ -46,6 +50,11 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy netsim
 	$(BIN)/lint-imports
 
+# The reference site, from the docstrings and docs/*.md, into site/ (open site/index.html; it
+# needs no network). Strict, as the test suite builds it: a warning or a broken reference fails.
+docs: $(VENV)/.installed-docs
+	$(BIN)/python -m sphinx -W -n --keep-going -q -b html -d build/doctrees docs site
+
 # The full benchmark (about fifteen minutes on the 2-core VM): netsim against its naive reference at 2,000, 10,000
 # and 45,000 employees; rewrites docs/performance.md and .json (after saying how far each
 # number moved from the committed run). `make test` runs its smoke plan in-process, `make
@@ -64,4 +73,4 @@ bench: $(BENCH)/.installed
 	$(BENCH)/bin/python experiments/benchmarks/bench.py
 
 clean:
-	rm -rf $(VENV) $(BENCH) results .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH) results site build/doctrees .pytest_cache .mypy_cache .ruff_cache

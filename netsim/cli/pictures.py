@@ -17,6 +17,7 @@ from netsim.errors import NetsimError
 
 __all__ = ["COMMANDS", "add_parsers", "run"]
 
+#: The subcommands this module adds to ``netsim``.
 COMMANDS = ("plot", "report", "teach", "explain")
 
 

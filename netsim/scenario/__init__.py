@@ -1,4 +1,4 @@
-"""What a scenario may say and how files become a checked :class:`Scenario`.
+"""What a scenario may say and how files become a checked :class:`~netsim.scenario.schema.Scenario`.
 
 The lowest wing: it imports nothing else of netsim but :mod:`netsim.errors`. The schema
 (:mod:`~netsim.scenario.schema`, with :mod:`~netsim.scenario.organisation`) reads no file;

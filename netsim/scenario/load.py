@@ -6,10 +6,10 @@ scenario becomes a :class:`~netsim.errors.ScenarioError` (or, for the rows of a 
 :class:`~netsim.scenario.roster.CsvError`):
 
 1. The pure schema (:mod:`netsim.scenario.schema`) validates the tables. For an organisation
-   read from files it calls back into this module (:func:`_fill`, handed over in the
-   validation context): the employees file is read with :func:`~netsim.scenario.roster.
-   read_roster` and fills in ``employees``, ``departments``, ``department_names`` and
-   ``specialties``, which the schema then validates like any others.
+   read from files it calls back into this module (``_fill``, handed over in the
+   validation context): the employees file is read with
+   :func:`~netsim.scenario.roster.read_roster` and fills in ``employees``, ``departments``,
+   ``department_names`` and ``specialties``, which the schema then validates like any others.
 2. Every network's ``members_csv`` is read against the roster.
 3. The checks that need the organisation (a selector that matches nobody, or fewer people
    than the quorum, or a smallest group below it) run over the organisation's staff, as
@@ -147,7 +147,8 @@ def parse_scenario(
         to; default the working directory. :func:`load_scenario` passes the scenario file's
         directory. The scenario holds the absolute paths.
     graph : networkx.Graph, optional
-        The organisation's people and all its informal ties (:func:`with_graph`).
+        The organisation's people and all its informal ties
+        (:func:`~netsim.scenario.load.with_graph`).
 
     Returns
     -------
@@ -217,9 +218,9 @@ def _context(base_dir: str | Path | None, graph: Any) -> dict[str, Any]:
 def _fill(
     first: Organisation, data: Mapping[str, Any], *, graph: Any = None
 ) -> tuple[dict[str, Any], Roster]:
-    """Read an organisation's files and fill in what they decide (a :data:`~netsim.scenario.
-    schema.Fill`). Problems with the table are raised as the schema's own errors, so they
-    are reported at their field like any other."""
+    """Read an organisation's files and fill in what they decide (a
+    :data:`~netsim.scenario.schema.Fill`). Problems with the table are raised as the schema's
+    own errors, so they are reported at their field like any other."""
     if graph is not None or first.graph is not None:
         strength = first.ties.strength_max
         if isinstance(graph, GraphRoster):  # already read: a scenario changed by overrides
@@ -392,8 +393,8 @@ def scenario_to_toml(scenario: Scenario) -> str:
 def with_overrides(
     scenario: Scenario, overrides: Mapping[str, Any], *, source: str = "<scenario>"
 ) -> Scenario:
-    """The scenario with values replaced at dotted paths, loaded again (:func:`parse_scenario`):
-    what an experiment's design point is.
+    """The scenario with values replaced at dotted paths, loaded again
+    (:func:`~netsim.scenario.load.parse_scenario`): what an experiment's design point is.
 
     Examples
     --------

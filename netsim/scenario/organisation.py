@@ -64,6 +64,7 @@ EMPLOYEE_FIELDS: tuple[str, ...] = (
 )
 
 Role = Literal["executive", "head", "leader", "specialist", "employee"]
+#: The roles, in the order of every per-role table and role index.
 ROLES: tuple[str, ...] = ("executive", "head", "leader", "specialist", "employee")
 
 #: What the loader hands the organisation validator in the validation context (``"fill"``):
@@ -90,7 +91,7 @@ class RoleValues(Model):
     employee: float = Field(ge=0)
 
     def as_tuple(self) -> tuple[float, ...]:
-        """Values in the order of :data:`ROLES`."""
+        """Values in the order of :data:`~netsim.scenario.organisation.ROLES`."""
         return tuple(getattr(self, r) for r in ROLES)
 
 

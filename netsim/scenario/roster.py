@@ -99,7 +99,7 @@ class Roster:
     unit_names : tuple of (str, str)
         (department, unit) of every unit, in order of first appearance.
     role : ndarray of int
-        Index into :data:`netsim.scenario.schema.ROLES`.
+        Index into :data:`netsim.scenario.organisation.ROLES`.
     specialty : ndarray of int
         Index into ``specialties``; -1 for everybody who is not a specialist.
     specialties : tuple of str
@@ -180,9 +180,10 @@ def read_roster(
         Columns ``a``, ``b`` (employee ids), optional ``strength`` in (0, 1]. A header with
         no rows means "no known ties".
     role_map : mapping, optional
-        Job title -> role (one of :data:`netsim.scenario.schema.ROLES`), compared without regard to
-        case; it takes precedence over :data:`ROLE_WORDS`. The title ``"*"`` gives the role
-        of every title that is neither in the map nor in :data:`ROLE_WORDS`.
+        Job title -> role (one of :data:`netsim.scenario.organisation.ROLES`), compared
+        without regard to case; it takes precedence over :data:`ROLE_WORDS`. The title
+        ``"*"`` gives the role of every title that is neither in the map nor in
+        :data:`ROLE_WORDS`.
     columns : mapping, optional
         The employees file's own names of netsim's columns (``{"id": "Medarbejdernr"}``,
         a scenario's ``[organisation.columns]``), compared without regard to case.

@@ -8,10 +8,10 @@ This module is the schema alone: it reads no file. A path it is given (``employe
 ``members_csv``) is only made absolute, relative to the ``base_dir`` of the validation
 context. What the files say is filled in by :mod:`netsim.scenario.load`, which hands the
 organisation validator a ``fill`` function in the same context (see
-:meth:`Organisation._from_files`); validated without one, a scenario is what its tables say.
-The flow is Ciw's: read -> fill -> validate -> freeze, and :func:`netsim.scenario.load.
-load_scenario` is where it runs and where every problem becomes a one-line
-:class:`~netsim.errors.ScenarioError`.
+``Organisation._from_files``); validated without one, a scenario is what its tables say.
+The flow is Ciw's: read -> fill -> validate -> freeze, and
+:func:`netsim.scenario.load.load_scenario` is where it runs and where every problem becomes a
+one-line :class:`~netsim.errors.ScenarioError`.
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ ROLE_INDEX = {r: k for k, r in enumerate(ROLES)}
 #: bytes for every pair of people who may be tied (every pair within a unit, and every pair
 #: of executives and heads), so memory grows with the square of a unit's size; and about 24
 #: bytes for every employee and topic (the knowledge levels, their copy and the daily step's
-#: working arrays). Above :data:`MAX_BYTES` a scenario is refused, naming the field to change.
+#: working arrays). Above ``MAX_BYTES`` a scenario is refused, naming the field to change.
 BYTES_PER_PAIR = 64
 BYTES_PER_KNOWLEDGE = 24
 MAX_BYTES = 4 * 2**30
@@ -80,12 +80,13 @@ class Staff:
     ----------
     department, unit, role, specialty : ndarray of int, shape (N,)
         Department index into ``department_names``, unit index (global), role index into
-        :data:`~netsim.scenario.schema.ROLES`, specialty index into ``specialties`` (-1 for
+        :data:`~netsim.scenario.organisation.ROLES`, specialty index into ``specialties`` (-1 for
         none). A generated organisation's specialists are not drawn yet: they are employees.
     isolated : ndarray of bool
         Specialists with no one else of their specialty in their department.
     department_names, specialties : list of str
-        The scenario's (:meth:`Organisation.names`, ``Organisation.specialties``).
+        The scenario's (:meth:`~netsim.scenario.organisation.Organisation.names`,
+        ``Organisation.specialties``).
     """
 
     department: np.ndarray
@@ -323,7 +324,7 @@ def network_problems(scenario: Scenario) -> Iterator[tuple[str, str]]:
 
 def size_problem(cfg: Organisation) -> tuple[str, str] | None:
     """(field, message) if building the organisation would need more memory than netsim
-    allows (:data:`MAX_BYTES`), else None.
+    allows (``MAX_BYTES``), else None.
 
     Examples
     --------

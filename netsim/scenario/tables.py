@@ -92,8 +92,8 @@ class CsvProblem:
 class CsvError(NetsimError):
     """One or more problems in CSV input files.
 
-    ``str()`` is one line per problem, at most :data:`MAX_SHOWN`, then a count of the rest;
-    the CLI prints each line after ``netsim: error:``.
+    ``str()`` is one line per problem, at most :data:`~netsim.scenario.tables.MAX_SHOWN`,
+    then a count of the rest; the CLI prints each line after ``netsim: error:``.
 
     Attributes
     ----------

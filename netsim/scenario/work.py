@@ -71,7 +71,7 @@ class ProblemMix(Model):
     )
 
     def as_array(self) -> list[tuple[float, ...]]:
-        """(roles, kinds) shares in the order of :data:`ROLES`."""
+        """(roles, kinds) shares in the order of :data:`~netsim.scenario.organisation.ROLES`."""
         return [getattr(self, r).as_tuple() for r in ROLES]
 
 

@@ -44,7 +44,7 @@ __all__ = [
     "who_is_worth_explaining",
 ]
 
-#: The terms of the attendance decision's logit, as :attr:`Explanation.terms` names them.
+#: The terms of the attendance decision's logit, as ``Explanation.terms`` names them.
 TERMS: tuple[str, ...] = ("value", "obligation", "room", "pressure", "hours")
 
 #: Reason codes: overload, or the term that did most towards the likelier outcome.

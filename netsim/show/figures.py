@@ -327,8 +327,9 @@ def save_figure(ax: Axes, stem: Path) -> list[Path]:
 
 
 def load_run(path: str | Path) -> RunResult:
-    """A run written by ``netsim run --out DIR`` (or :meth:`RunResult.write`), read back,
-    whichever CSV dialect and ids it was written with (:func:`netsim.study.export.read_run`)."""
+    """A run written by ``netsim run --out DIR`` (or
+    :meth:`~netsim.sim.result.RunResult.write`), read back, whichever CSV dialect and ids it
+    was written with (:func:`netsim.study.export.read_run`)."""
     from netsim.study.export import read_run
 
     return read_run(path)

@@ -286,8 +286,9 @@ def comparison_headline(frame: pd.DataFrame, scenarios: Sequence[Scenario], lang
 def results_table(
     table: pd.DataFrame, outcomes: Sequence[str], lang: str, *, title: str | None = None
 ) -> Table:
-    """A sweep's per-point means with their 95 % CIs (:func:`netsim.study.analysis.
-    summarise`): ``point``, replications and grid values as whole numbers where they are,
+    """A sweep's per-point means with their 95 % CIs
+    (:func:`netsim.study.analysis.summarise`): ``point``, replications and grid values as
+    whole numbers where they are,
     every parameter's full name (wrapped, never cut)."""
     params = [c for c in table.columns if c.startswith("param:")]
     t = Table(title=title if title is not None else say("terminal.results_title", lang))

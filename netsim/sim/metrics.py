@@ -378,7 +378,8 @@ class Recorder:
         *,
         seed: int,
     ) -> dict[str, Any]:
-        """The run summary: one flat dict with the names of :data:`SUMMARY_NAMES`.
+        """The run summary: one flat dict with the names of
+        :data:`~netsim.sim.summary.SUMMARY_NAMES`.
 
         ``meetings`` and ``reviews`` are :meth:`meeting_columns` and :meth:`review_columns`,
         if the caller has them already. No table is built: a comparison or a sweep, which

@@ -9,7 +9,7 @@ by the same code.
 
 Everything per employee is a numpy array indexed by employee id (0..N-1). The informal tie
 graph is held as a symmetric ``scipy.sparse.csr_array`` of tie strengths, the form the daily
-step needs; :meth:`Organisation.to_networkx` gives the same graph as a NetworkX ``Graph``
+step needs; :meth:`Org.to_networkx` gives the same graph as a NetworkX ``Graph``
 with node attributes, for analysis and drawing.
 
 Why the ties are drawn with numpy rather than NetworkX generators: the structure is a block

@@ -69,7 +69,7 @@ class Record:
         return tuple(self.dtypes)
 
     def dtype(self, column: str) -> str:
-        """The dtype of ``column`` (a fixed one, or one named with :attr:`prefix`)."""
+        """The dtype of ``column`` (a fixed one, or one named with ``prefix``)."""
         if column in self.dtypes:
             return self.dtypes[column]
         if self.prefix is not None and column.startswith(self.prefix[0]):
@@ -110,6 +110,7 @@ def _pandas_dtype(dtype: str) -> str | None:
 
 _FLOAT = "float64"
 
+#: The meeting log: one row per meeting (held or cancelled).
 MEETING = Record(
     "meetings",
     "meetings.csv",

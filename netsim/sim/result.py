@@ -76,8 +76,9 @@ class RunResult:
         The kernels that ran it (``"numpy"`` or ``"numba"``); None where unknown (a result
         built by hand, or read from a directory without ``provenance.json``).
     graphs : TieGraphs or None
-        The tie graph at the start and at the end, as tables (:meth:`graph` gives them as
-        NetworkX graphs); None for a result built by hand, or read from a directory without
+        The tie graph at the start and at the end, as tables
+        (:meth:`~netsim.sim.result.RunResult.graph` gives them as NetworkX graphs); None
+        for a result built by hand, or read from a directory without
         the graph files.
     """
 
@@ -137,7 +138,8 @@ class RunResult:
         """Write ``summary.json``, ``meetings.csv``, ``weekly.csv``, ``employees.csv``,
         ``reviews.csv``, ``knowledge.csv`` and ``bridging_ties.csv`` (where the result has
         them), ``graph_start.graphml`` and ``graph_end.graphml`` (the tie graphs, as
-        :meth:`graph` gives them; GraphML that Gephi opens), ``scenario.toml`` (resolved) and
+        :meth:`~netsim.sim.result.RunResult.graph` gives them; GraphML that Gephi opens),
+        ``scenario.toml`` (resolved) and
         ``provenance.json`` into ``out`` (created). Nothing is written outside ``out``.
         ``graphs=False`` leaves the graphs out (a large organisation's take a while: about
         a minute at 45,000 employees).
@@ -319,7 +321,7 @@ def provenance(
 ) -> dict[str, Any]:
     """Versions and inputs needed to reproduce a run, and which kernels ran it (both give
     the same results; the compiled one is recorded with numba's version). ``kernels``: the
-    run's (:attr:`RunResult.kernels`); by default the process's
+    run's (``RunResult.kernels``); by default the process's
     (:func:`netsim.sim.kernels.backend`)."""
     from netsim.sim.kernels import backend
 

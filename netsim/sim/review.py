@@ -2,7 +2,7 @@
 or close it.
 
 :func:`review_process` is the SimPy process (a plain generator taking ``env`` first);
-:func:`review` one review of a network's groups; :func:`_decide` the policy itself.
+:func:`review` one review of a network's groups; ``_decide`` the policy itself.
 """
 
 from __future__ import annotations

@@ -81,9 +81,11 @@ def _ratio(a: float, b: float, empty: float = 0.0) -> float:
 @dataclass(eq=False)
 class RunFacts:
     """What the summary's reporters read: a finished run's state, its scenario as it started,
-    its seed, its meeting and review logs as columns (:meth:`Recorder.meeting_columns`,
-    :meth:`Recorder.review_columns`), the sponsored networks' topics and the bridging ties at
-    the end. What several reporters share is computed once, when first asked for."""
+    its seed, its meeting and review logs as columns
+    (:meth:`~netsim.sim.metrics.Recorder.meeting_columns`,
+    :meth:`~netsim.sim.metrics.Recorder.review_columns`), the sponsored networks' topics and
+    the bridging ties at the end. What several reporters share is computed once, when first
+    asked for."""
 
     state: State
     scenario: Scenario

@@ -151,7 +151,7 @@ def topic_mix(
     Parameters
     ----------
     role : ndarray of int, (N,)
-        Role index (:data:`netsim.scenario.schema.ROLES` order).
+        Role index (:data:`netsim.scenario.organisation.ROLES` order).
     specialty : ndarray of int, (N,)
         Specialty index, -1 for none.
     department, partner : ndarray of int, (N,)

@@ -1,9 +1,10 @@
 """Paired analysis of many runs: confidence intervals, the paired comparison (and replications
 added until it is precise enough), and summaries and sensitivity indices of sweeps.
 
-Replication ``r`` of every scenario runs with seed ``seed + r`` (:func:`netsim.study.runner.
-replicate`), so differences between scenarios are paired: each is taken replication by
-replication, and its confidence interval is that of the mean of the paired differences.
+Replication ``r`` of every scenario runs with seed ``seed + r``
+(:func:`netsim.study.runner.replicate`), so differences between scenarios are paired: each is
+taken replication by replication, and its confidence interval is that of the mean of the
+paired differences.
 """
 
 from __future__ import annotations
@@ -143,9 +144,10 @@ def comparison_frame(
 
 
 def converged(frame: pd.DataFrame, width: float) -> bool:
-    """Whether every headline difference (:data:`HEADLINE`) of a :func:`comparison_frame` has
-    a CI half-width below ``width`` times the reference mean (or, where that is zero, the
-    scenario's own mean). Differences without an interval do not hold it back."""
+    """Whether every headline difference (:data:`~netsim.study.experiment.HEADLINE`) of a
+    :func:`comparison_frame` has a CI half-width below ``width`` times the reference mean (or,
+    where that is zero, the scenario's own mean). Differences without an interval do not hold
+    it back."""
     for metric in HEADLINE:
         part = frame[frame["metric"] == metric]
         if part.empty:
@@ -185,8 +187,8 @@ def compare(
         Replications (seeds ``seed .. seed + reps - 1``), unless ``ci_width`` is given.
     ci_width : float, optional
         Add replications in batches of ``batch`` until the CI half-width of every headline
-        difference (:data:`HEADLINE`) is below ``ci_width`` times the reference mean, or
-        ``max_reps`` is reached. The frame's ``attrs["converged"]`` says which.
+        difference (:data:`~netsim.study.experiment.HEADLINE`) is below ``ci_width`` times the
+        reference mean, or ``max_reps`` is reached. The frame's ``attrs["converged"]`` says which.
     executor : concurrent.futures.Executor, optional
         Any executor (a ``dask.distributed.Client().get_executor()`` too); by default a
         process pool with ``workers`` processes (all cores), or in-process for one worker.

@@ -290,7 +290,8 @@ def write_run(
     dialect: str = "plain",
     graphs: bool = True,
 ) -> Path:
-    """Write a run's directory (``netsim run --out``): :meth:`RunResult.write`'s files,
+    """Write a run's directory (``netsim run --out``):
+    :meth:`~netsim.sim.result.RunResult.write`'s files,
     with the CSV tables in ``dialect`` and, where the organisation came from an HR file,
     its ids and unit names.
 
@@ -303,7 +304,7 @@ def write_run(
         The command line, for ``provenance.json``.
     dialect : {"plain", "excel-da"}
     graphs : bool
-        Also the tie graphs (:meth:`RunResult.write`).
+        Also the tie graphs (:meth:`~netsim.sim.result.RunResult.write`).
 
     Returns
     -------
@@ -407,7 +408,8 @@ def _netsim_ids(frames: dict[str, pd.DataFrame | None]) -> None:
 
 
 def _canonical(name: str, frame: pd.DataFrame) -> str:
-    """A table as :meth:`RunResult.write` writes it: ``,`` between values, ``.`` decimals."""
+    """A table as :meth:`~netsim.sim.result.RunResult.write` writes it: ``,`` between
+    values, ``.`` decimals."""
     if frame.empty and not len(frame.columns):
         return "\n"
     frame = frame.copy()

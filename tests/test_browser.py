@@ -135,6 +135,10 @@ def test_teach_page_switches_the_figures_when_a_control_changes(browser, teach_h
         assert page.locator(f"#{bar}").count() == 1
         assert page.inner_text(f"#{bar}-num").strip() != ""
     assert "saved" in page.inner_text("#outcome")
+    # A design the page was not built with is said to be missing, not shown as another's.
+    page.check('input[name="pressure"][value="high"]')
+    assert page.inner_text("#verdict") == teach.say("teach.missing", "en")
+    assert page.inner_text("#member-spent-num") == "–"
     assert seen["errors"] == [] and [m for m in seen["console"] if m[0] == "error"] == []
     assert all(u.startswith(("file:", "data:")) for u in seen["requests"])
     page.close()

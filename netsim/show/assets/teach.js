@@ -188,8 +188,16 @@
     const story = byId("story");
     clear(story);
     if (!run) {
+      // A page built on part of the grid: say so rather than show another design's numbers.
       verdict.className = "verdict";
       verdict.textContent = W.missing;
+      ["member-spent", "member-saved", "org-spent", "org-saved"].forEach(function (id) {
+        bar(id, 0, 1, "–");
+      });
+      ["member-note", "org-note", "coming", "coming-note"].forEach(function (id) {
+        byId(id).textContent = "";
+      });
+      clear(byId("attendance-chart"));
       return;
     }
     const purpose = key.split("|")[0];

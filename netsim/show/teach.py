@@ -209,9 +209,26 @@ def iter_grid_runs(
     workers: int | None = 1,
     kernels: str | None = None,
 ) -> Iterator[tuple[str, RunResult]]:
-    """Run each cell, traced; yield ``(key, run)`` as they finish (keys ``a|b|...``).
+    """Run each cell, traced; yield ``(key, run)`` as they finish.
 
-    ``workers`` processes run the cells (one: here, in turn; ``None``: one per core).
+    Parameters
+    ----------
+    cells : iterable of sequences of str, optional
+        Settings in the order of :data:`CONTROLS`; by default :func:`grid_cells`.
+    seed : int
+        The seed of every run (common random numbers: one organisation, the same busy days).
+    years : float
+        Horizon.
+    employees : int
+        Size of the municipality.
+    workers : int or None
+        Processes (one: here, in turn; ``None``: one per core). Results do not depend on it.
+    kernels : {"numba", "numpy"}, optional
+
+    Yields
+    ------
+    tuple of (str, RunResult)
+        The cell's key (its settings joined by ``|``) and its traced run.
     """
     tasks = [
         Task(teach_scenario(*cell, employees=employees, years=years), seed, "|".join(cell))
@@ -234,8 +251,13 @@ def grid_runs(
 ) -> dict[str, RunResult]:
     """Every cell (by default :func:`grid_cells`), traced, keyed ``purpose|enrollment|...``.
 
-    Keeps every run in memory; :func:`make_teach_page` streams them through
-    :func:`teach_data` instead.
+    Takes the parameters of :func:`iter_grid_runs`, and keeps every run in memory, in the
+    order of ``cells``; :func:`make_teach_page` streams them through :func:`teach_data`
+    instead.
+
+    Returns
+    -------
+    dict of str to RunResult
     """
     cells = list(cells if cells is not None else grid_cells())
     done = dict(
@@ -549,8 +571,14 @@ def make_teach_page(
 ) -> str:
     """Run the grid and build the page (what ``netsim teach`` does).
 
-    Each run is reduced to what the page shows as soon as it finishes, so memory stays
-    that of one run however large the grid.
+    Takes the parameters of :func:`iter_grid_runs` and the page's language. Each run is
+    reduced to what the page shows as soon as it finishes, so memory holds one run at a time
+    however large the grid.
+
+    Returns
+    -------
+    str
+        The page (:func:`build_teach_page`).
     """
     check_lang(lang)
     runs = iter_grid_runs(

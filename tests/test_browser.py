@@ -65,10 +65,35 @@ def _open(context, path: Path):
     return page, seen
 
 
+#: The teaching page's grid in the tests: the blind design, each setting of each control
+#: changed on its own, and one designed network (a year and a quarter, so "a year later"
+#: exists).
+BLIND = tuple(settings[0] for settings in teach.CONTROLS.values())
+STAR = [BLIND] + [
+    (*BLIND[:k], value, *BLIND[k + 1 :])
+    for k, settings in enumerate(teach.CONTROLS.values())
+    for value in settings[1:]
+]
+DESIGNED = ("practice", "invitation", "participatory", "clear", "professional", "careful", "normal")
+
+
 @pytest.fixture(scope="module")
-def teach_html(tmp_path_factory) -> Path:
+def teach_runs():
+    return teach.grid_runs([*STAR, DESIGNED], years=1.25)
+
+
+@pytest.fixture(scope="module")
+def teach_html(tmp_path_factory, teach_runs) -> Path:
     path = tmp_path_factory.mktemp("teach") / "teach.html"
-    path.write_text(teach.build_teach_page(teach.teach_data(teach.grid_runs(years=1.0))))
+    path.write_text(teach.build_teach_page(teach.teach_data(teach_runs)))
+    return path
+
+
+@pytest.fixture(scope="module")
+def teach_html_da(tmp_path_factory, teach_runs) -> Path:
+    path = tmp_path_factory.mktemp("teach") / "teach_da.html"
+    page = teach.build_teach_page(teach.teach_data(teach_runs, lang="da"), lang="da")
+    path.write_text(page, encoding="utf-8")
     return path
 
 
@@ -90,23 +115,110 @@ def report_html(tmp_path_factory) -> Path:
     return path
 
 
+def _choose(page, design):
+    for name, value in zip(teach.CONTROLS, design, strict=True):
+        page.check(f'input[name="{name}"][value="{value}"]')
+
+
 def test_teach_page_switches_the_figures_when_a_control_changes(browser, teach_html):
     page, seen = _open(browser, teach_html)
     before = page.inner_html("#attendance-chart")
     story = page.inner_text("#story")
-    assert page.evaluate("document.body.dataset.run") == "automatic|lecture|vague|normal"
-    page.check('input[name="format"][value="participatory"]')
-    page.check('input[name="enrollment"][value="voluntary"]')
-    assert page.evaluate("document.body.dataset.run") == "voluntary|participatory|vague|normal"
+    assert page.evaluate("document.body.dataset.run") == "|".join(BLIND)
+    _choose(page, DESIGNED)
+    assert page.evaluate("document.body.dataset.run") == "|".join(DESIGNED)
     assert page.inner_html("#attendance-chart") != before
     assert page.inner_text("#story") != story
     assert page.locator("#attendance-chart path.attendance-line").count() == 1
-    # Both accounts in hours: spent and saved, for a leader and for the organisation.
-    for bar in ("participant-spent", "participant-saved", "sponsor-spent", "sponsor-saved"):
-        assert page.locator(f"#values-chart rect#{bar}").count() == 1
-    assert "saved" in page.text_content("#values-chart")
+    # Both accounts in hours: spent and saved, for a member and for the organisation.
+    for bar in ("member-spent", "member-saved", "org-spent", "org-saved"):
+        assert page.locator(f"#{bar}").count() == 1
+        assert page.inner_text(f"#{bar}-num").strip() != ""
+    assert "saved" in page.inner_text("#outcome")
+    # A design the page was not built with is said to be missing, not shown as another's.
+    page.check('input[name="pressure"][value="high"]')
+    assert page.inner_text("#verdict") == teach.say("teach.missing", "en")
+    assert page.inner_text("#member-spent-num") == "–"
     assert seen["errors"] == [] and [m for m in seen["console"] if m[0] == "error"] == []
     assert all(u.startswith(("file:", "data:")) for u in seen["requests"])
+    page.close()
+
+
+def test_every_control_changes_the_numbers_shown(browser, teach_html):
+    page, seen = _open(browser, teach_html)
+    blind = page.inner_text("#outcome")
+    for k, (name, settings) in enumerate(teach.CONTROLS.items()):
+        for value in settings[1:]:
+            page.check(f'input[name="{name}"][value="{value}"]')
+            assert page.evaluate("document.body.dataset.run") == "|".join(
+                (*BLIND[:k], value, *BLIND[k + 1 :])
+            )
+            assert page.inner_text("#outcome") != blind, (name, value)
+        page.check(f'input[name="{name}"][value="{settings[0]}"]')
+        assert page.inner_text("#outcome") == blind
+    assert seen["errors"] == []
+    page.close()
+
+
+#: Every visible piece of text on the page as boxes (a wrapped line is a box of its own),
+#: the pairs of different texts whose boxes overlap, and the texts outside the page.
+LAYOUT = """() => {
+  const boxes = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let node, k = 0;
+  while ((node = walker.nextNode())) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      if (r.width > 0 && r.height > 0) {
+        boxes.push({k: k, text: node.textContent.trim().slice(0, 40), l: r.left, r: r.right,
+                    t: r.top, b: r.bottom, h: r.height});
+      }
+    }
+    k++;
+  }
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i], b = boxes[j];
+      if (a.k === b.k) continue;
+      const dx = Math.min(a.r, b.r) - Math.max(a.l, b.l);
+      const dy = Math.min(a.b, b.b) - Math.max(a.t, b.t);
+      if (dx > 0.5 && dy > 0.5) overlaps.push([a.text, b.text]);
+    }
+  }
+  const width = document.documentElement.clientWidth;
+  return {
+    texts: k,
+    overlaps: overlaps,
+    outside: boxes.filter(function (b) { return b.l < -0.5 || b.r > width + 0.5; })
+                  .map(function (b) { return b.text; }),
+    scroll: document.documentElement.scrollWidth,
+    width: width,
+    smallest: Math.min.apply(null, boxes.map(function (b) { return b.h; })),
+    chart: Array.from(document.querySelectorAll("svg text")).length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_teach_page_text_never_overlaps_nor_leaves_the_page(
+    browser, teach_html, teach_html_da, width, lang
+):
+    page, seen = _open(browser, teach_html if lang == "en" else teach_html_da)
+    page.set_viewport_size({"width": width, "height": 900})
+    for design in (BLIND, DESIGNED):
+        _choose(page, design)
+        page.wait_for_timeout(150)  # the charts are drawn again after a resize
+        layout = page.evaluate(LAYOUT)
+        assert layout["texts"] > 60 and layout["chart"] > 5
+        assert layout["overlaps"] == [], (width, lang, design)
+        assert layout["outside"] == [] and layout["scroll"] <= layout["width"], (width, lang)
+        # Chart labels are drawn in screen pixels: as readable on a phone as on a projector.
+        assert layout["smallest"] >= 12, layout["smallest"]
+    assert seen["errors"] == []
     page.close()
 
 

@@ -4,6 +4,7 @@ numbers, money and shares written as English and Danish readers expect (Babel's 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from babel.numbers import format_compact_decimal, format_decimal, format_percent
@@ -31,10 +32,16 @@ def test_messages_fill_their_fields_by_name():
 
 
 def test_the_teaching_page_script_gets_every_word_it_uses():
-    words = texts.section("teach", "da")
-    for name in ("week", "blind", "working_week", "per_member", "total", "participants"):
-        assert name in words
-    assert words["total"] == "i alt {hours} timer om året"
+    from importlib import resources
+
+    script = resources.files("netsim.show").joinpath("assets/teach.js").read_text("utf-8")
+    used = set(re.findall(r"\bW\.(\w+)", script))
+    assert {"week", "play", "pause", "missing"} <= used
+    for lang in texts.LANGUAGES:
+        words = texts.section("teach", lang)
+        assert used <= set(words), used - set(words)
+    assert texts.section("teach", "da")["week"] == "uge"
+    assert texts.say("teach.of", "da", n="3", target="41") == "3 af 41"
 
 
 def test_danish_numbers_are_babels_da_dk_formats():

@@ -52,6 +52,9 @@ def add_parsers(
     )
     teach.add_argument("--lang", choices=("en", "da"), default="en")
     teach.add_argument("--seed", type=seed, default=3, help="seed of every run (default 3)")
+    teach.add_argument(
+        "--workers", type=count, help="worker processes for the grid (default: all cores)"
+    )
 
     exp = sub.add_parser(
         "explain",
@@ -119,7 +122,10 @@ def _report(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def _teach(args: argparse.Namespace) -> int:
     from netsim.show.teach import make_teach_page
 
-    _write(args.out, make_teach_page(lang=args.lang, seed=args.seed, kernels=args.kernels))
+    html = make_teach_page(
+        lang=args.lang, seed=args.seed, workers=args.workers, kernels=args.kernels
+    )
+    _write(args.out, html)
     print(args.out)
     return 0
 

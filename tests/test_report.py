@@ -18,6 +18,7 @@ import netsim
 from netsim.show import figures, page, report, tables, teach, texts
 from netsim.show.page import esc
 from netsim.study.analysis import comparison_frame, paired_ci
+from netsim.study.experiment import NUMERIC
 from netsim.study.runner import replicate
 from tests.conftest import small_scenario
 
@@ -429,6 +430,11 @@ def test_danish_report_has_no_english_left(pages):
     for word in ("lederforum", "automatisk", "frivillig", "Timer om året, hele organisationen"):
         assert word in text, word
     assert "leader_forum" not in text and "voluntary" not in text
+
+
+def test_every_measure_of_the_summary_has_words_in_both_languages():
+    missing = [m for m in NUMERIC if f"metric.{m}" not in texts.catalogue()]
+    assert missing == []
 
 
 def test_department_names_are_the_organisations_own(runs):

@@ -219,8 +219,11 @@ def _panel(ax: Axes, part: pd.DataFrame, names: list[str], lang: str) -> list:
                     weight="bold" if clear else "normal",
                     color=COLOURS[j % len(COLOURS)] if k > 2 else "black",
                 )
-    span = max(ends) - min(ends) or 1.0
-    ax.set_xlim(min(0.0, min(ends)) - 0.02 * span, max(0.0, max(ends)) + 0.02 * span)
+    # Room for the value labels from the start (a label is about a fifth of the span), so
+    # that _fit_labels seldom has to draw more than once.
+    first, last = min(0.0, float(np.min(ends))), max(0.0, float(np.max(ends)))
+    span = last - first or 1.0
+    ax.set_xlim(first - (0.22 if first < 0 else 0.02) * span, last + 0.22 * span)
     ax.set_ylim(len(metrics) - 0.5, -0.5)
     wrapped = [
         "\n".join(textwrap.wrap(_plain(term("metric", m, lang)), _LABEL_WIDTH)) for m in metrics

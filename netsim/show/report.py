@@ -2,11 +2,13 @@
 
 ``netsim report A.toml B.toml`` runs replication *r* of every scenario with seed ``S + r``
 (common random numbers, as ``netsim compare``), and writes one HTML file holding the
-headline in plain words, the paired comparison with 95 % confidence intervals, the figures
-(inline SVG, the organisation's graph as an inline PNG), the scenario parameters and the
-provenance. It loads nothing from anywhere: no scripts, fonts or images from the network,
-so it opens offline and survives being forwarded. Texts are in English or Danish, from
-the catalogue of :mod:`netsim.show.texts`.
+headline in plain words, the paired comparison with 95 % confidence intervals (its tables
+from :mod:`netsim.show.tables`, each with a CSV download in a ``data:`` URL; its figure, one
+panel per unit, from :mod:`netsim.show.differences`), the other figures (inline SVG, the
+organisation's graph as an inline PNG), the scenario parameters and the provenance. It
+loads nothing from anywhere: no scripts, fonts or images from the network, so it opens
+offline and survives being forwarded. Texts are in English or Danish, from the catalogue
+of :mod:`netsim.show.texts`, numbers in the language's formats (:mod:`netsim.show.page`).
 """
 
 from __future__ import annotations
@@ -77,6 +79,8 @@ SAID_METRICS: tuple[str, ...] = tuple(
 _CSS = """
 .scroll { overflow-x: auto; max-width: 100%; margin: 0.5rem 0 0.25rem; }
 .scroll table { margin: 0; }
+table.compact { font-size: 0.85rem; }
+table.compact th, table.compact td { padding: 0.25rem 0.3rem; }
 p.download { margin: 0.25rem 0 1rem; font-size: 0.9rem; }
 """
 

@@ -149,10 +149,11 @@ def download_link(frame: pd.DataFrame, stem: str, lang: str) -> str:
 # ------------------------------------------------------------------ the comparison
 
 
-def _html(head: Sequence[str], rows: Sequence[str]) -> str:
+def _html(head: Sequence[str], rows: Sequence[str], cls: str = "") -> str:
     """A table in a box that scrolls sideways on a narrow screen, not the page."""
+    attrs = f' class="{cls}"' if cls else ""
     return (
-        '<div class="scroll"><table><thead><tr>'
+        f'<div class="scroll"><table{attrs}><thead><tr>'
         + "".join(head)
         + "</tr></thead><tbody>"
         + "\n".join(rows)
@@ -299,4 +300,4 @@ def network_table(sc: Scenario, lang: str) -> tuple[str, pd.DataFrame]:
         records.append(
             dict(zip((say(f"report.n_{c}", lang) for c in _NETWORK_COLUMNS), values, strict=True))
         )
-    return _html(head, rows), pd.DataFrame(records)
+    return _html(head, rows, "compact"), pd.DataFrame(records)

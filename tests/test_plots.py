@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
 import netsim
 from netsim.cli import main
-from netsim.show import figures, plots
+from netsim.show import differences, figures, plots
 from netsim.show.page import money_short
 from tests.conftest import small_scenario
 
@@ -258,20 +260,88 @@ def test_sensitivity_draws_indices_with_error_bars(kind):
     assert "undefined at 2 design points" in plots.plot_sensitivity(data).get_title()
 
 
-def test_comparison_draws_relative_differences_with_cis():
-    data = pd.DataFrame(
-        {
-            "metric": ["m", "m", "k", "k"],
-            "scenario": ["a", "b", "a", "b"],
-            "mean": [10.0, 12.0, 4.0, 2.0],
-            "diff": [math.nan, 2.0, math.nan, -2.0],
-            "ci_low": [math.nan, 1.0, math.nan, -3.0],
-            "ci_high": [math.nan, 3.0, math.nan, -1.0],
-        }
-    )
-    ax = plots.plot_comparison(data)
-    assert list(ax.get_lines()[0].get_xdata()) == pytest.approx([0.2, -0.5])
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["m", "k"]
+def _board_table():
+    """A paired comparison with the report's awkward cases: a change of several hundred per
+    cent, a change across zero, money in millions, shares."""
+    rows = [
+        ("total_hours_year", 4962.0, 1659.0, -3303.0, -3396.0, -3211.0),
+        ("net_hours_year", -3973.0, 820.0, 4794.0, 4705.0, 4882.0),
+        ("cost_dkk_year", 2.8e6, 936_184.0, -1_864_163.0, -1_917_488.0, -1_810_838.0),
+        ("share_worth_it", 0.06, 0.61, 0.55, 0.53, 0.57),
+        ("isolated_specialist_gain", 0.0000227, 0.0116, 0.0116, 0.0076, 0.0156),
+    ]
+    out = []
+    for metric, a, b, d, lo, hi in rows:
+        out.append((metric, "blind", a, math.nan, math.nan, math.nan))
+        out.append((metric, "designed", b, d, lo, hi))
+    return pd.DataFrame(out, columns=["metric", "scenario", "mean", "diff", "ci_low", "ci_high"])
+
+
+def test_differences_draw_each_unit_on_its_own_linear_scale():
+    data = differences.difference_panels(_board_table())
+    # isolated_specialist_gain is in no panel: the table has it, the board figure does not.
+    assert list(dict.fromkeys(data["panel"])) == ["organisation_hours", "dkk", "share"]
+    fig = differences.plot_differences(data)
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert titles == ["Hours a year, the whole organisation", "DKK a year", "Shares"]
+    assert all(ax.get_xscale() == "linear" for ax in fig.axes)
+    hours = fig.axes[0]
+    # Bars are the designs' means in the unit, the reference's first.
+    assert [r.get_width() for r in hours.containers[0]] == [4962.0, -3973.0]
+    assert [r.get_width() for r in hours.containers[1]] == [1659.0, 820.0]
+    # The whiskers: the paired difference's CI around the compared design's mean.
+    (caps,) = [c for c in hours.collections if len(c.get_segments()) == 2]
+    lows = sorted(min(seg[:, 0]) for seg in caps.get_segments())
+    highs = sorted(max(seg[:, 0]) for seg in caps.get_segments())
+    assert lows == pytest.approx(sorted([1659 - 3396 + 3303, 820 + 4705 - 4794]))
+    assert highs == pytest.approx(sorted([1659 - 3211 + 3303, 820 + 4882 - 4794]))
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "-3,303 (-3,396 to -3,211)" in texts
+    assert "+4,794 (+4,705 to +4,882)" in texts
+    assert "+55 (+53 to +57) pp" in texts
+    assert "-3,973" in texts and "61%" in texts
+    lo, hi = hours.get_xlim()
+    assert lo < -3973 and hi > 4962  # the whole range, both sides of zero, nothing clipped
+    assert figures.crowded_texts(fig) == []
+
+
+def test_differences_speak_danish_numbers_and_words():
+    fig = differences.plot_differences(differences.difference_panels(_board_table()), lang="da")
+    assert fig.axes[1].get_title(loc="left") == "Kroner om året"
+    texts = [t.get_text() for ax in fig.axes for t in ax.texts]
+    assert "-3.303 (-3.396 til -3.211)" in texts
+    assert "+55 (+53 til +57) pct.-point" in texts
+    fig.draw_without_rendering()
+    ticks = [t.get_text() for t in fig.axes[1].get_xticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("kr.") for t in ticks), ticks
+    assert any("mio." in t for t in ticks), ticks
+    shares = [t.get_text() for t in fig.axes[2].get_xticklabels() if t.get_text()]
+    assert all(t.endswith("\xa0%") for t in shares), shares  # Babel's Danish "50 %"
+    assert figures.crowded_texts(fig) == []
+
+
+def test_differences_with_three_designs_keep_their_labels_apart():
+    table = _board_table()
+    third = table[table["scenario"] == "designed"].assign(scenario="third")
+    third["mean"] *= 1.5
+    data = differences.difference_panels(pd.concat([table, third], ignore_index=True))
+    fig = differences.plot_differences(data)
+    bars = [c for c in fig.axes[0].containers if isinstance(c, BarContainer)]
+    assert len(bars) == 3
+    assert figures.crowded_texts(fig) == []
+
+
+def test_crowded_texts_names_overlapping_and_cut_off_labels():
+    fig = Figure(figsize=(3, 2))
+    fig.text(0.1, 0.5, "first")
+    fig.text(0.1, 0.5, "second")
+    fig.text(0.9, 0.9, "beyond the edge")
+    fig.text(0.1, 0.1, "alone")
+    problems = figures.crowded_texts(fig)
+    assert "'first' overlaps 'second'" in problems
+    assert "'beyond the edge' is cut off by the figure's edge" in problems
+    assert not any("alone" in p for p in problems)
+    assert len(problems) == 2
 
 
 def test_user_text_with_dollars_is_drawn_literally():

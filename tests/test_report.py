@@ -3,6 +3,8 @@ user string escaped, valid HTML, and numbers that agree with ``netsim compare``.
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import math
 import re
@@ -13,8 +15,10 @@ import pandas as pd
 import pytest
 
 import netsim
-from netsim.show import page, report, teach
+from netsim.show import figures, page, report, tables, teach, texts
+from netsim.show.page import esc
 from netsim.study.analysis import comparison_frame, paired_ci
+from netsim.study.experiment import NUMERIC
 from netsim.study.runner import replicate
 from tests.conftest import small_scenario
 
@@ -297,3 +301,190 @@ def test_report_has_its_sections_and_figures(pages):
     assert "seeds 7–9" in text
     da = pages["report_da"]
     assert '<html lang="da">' in da and "Parvis sammenligning" in da
+
+
+# ------------------------------------------------------------------ a report for a board
+
+
+def test_relative_change_says_the_two_values_where_a_percentage_would_mislead():
+    rc = tables.relative_change
+    assert rc(1659.0, 4962.0, "total_hours_year", "en") == "-67%"
+    assert rc(1676.0, 1073.0, "participant_hours_saved_year", "en") == "+56%"
+    assert rc(6.6, 35.0, "hours_per_leader_year", "en") == "-81%"  # a fall stays a percentage
+    assert rc(2.9, 1.0, "sponsor_return_per_hour", "en") == "+190%"
+    assert rc(3.1, 1.0, "sponsor_return_per_hour", "en") == "from 1.00 to 3.10"
+    assert rc(8.0, 0.0, "meetings_cancelled", "en") == "from 0 to 8"
+    assert rc(2.0, 0.125, "bridging_ties", "en") == "from 0.1 to 2.0"  # not "×16.0"
+    assert rc(820.0, -3973.0, "net_hours_year", "en") == "from -3,973 to 820"  # not "+121 %"
+    assert rc(0.61, 0.06, "share_worth_it", "en") == "from 6% to 61%"
+    assert rc(8.0, 0.0, "meetings_cancelled", "da") == "fra 0 til 8"
+    assert rc(math.nan, 1.0, "meetings_held", "en") == "–"
+
+
+def test_report_says_no_factors_and_no_huge_percentages(pages):
+    for name in ("report", "report_da"):
+        text = pages[name]
+        tables_part = text[text.index('id="comparison"') : text.index('id="figures"')]
+        assert "×" not in tables_part
+        for match in re.finditer(r"([+-]?[\d.,]+)\s?%", tables_part):
+            digits = re.sub(r"\D", "", match.group(1))
+            assert digits and int(digits) <= 300, match.group(0)  # no "+299,627 %"
+
+
+def _csv_links(text):
+    pattern = r'<a download="([^"]+)" href="data:text/csv;charset=utf-8;base64,([^"]+)">'
+    return {m.group(1): base64.b64decode(m.group(2)) for m in re.finditer(pattern, text)}
+
+
+def _expected(runs):
+    names = [reps[0].scenario.name for reps in runs]
+    table = comparison_frame([[r.summary for r in reps] for reps in runs], names, reference_ci=True)
+    return names, table
+
+
+def _check_numbers(frame, table, names, *, mean, low, high, diff):
+    ref, other = names
+    d = diff.format(a=ref, b=other)
+    for metric in report.TABLE_METRICS:
+        row = frame[frame["id"] == metric].iloc[0]
+        part = table[table["metric"] == metric].set_index("scenario")
+        pairs = [
+            (row[mean.format(name=ref)], part.loc[ref, "mean"]),
+            (row[low.format(name=ref)], part.loc[ref, "ci_low"]),
+            (row[high.format(name=ref)], part.loc[ref, "ci_high"]),
+            (row[mean.format(name=other)], part.loc[other, "mean"]),
+            (row[d], part.loc[other, "diff"]),
+            (row[low.format(name=d)], part.loc[other, "ci_low"]),
+            (row[high.format(name=d)], part.loc[other, "ci_high"]),
+        ]
+        for got, want in pairs:
+            assert float(got) == pytest.approx(want, rel=1e-12, nan_ok=True), metric
+
+
+def test_report_tables_download_as_csv_holding_the_tables_numbers(runs, pages):
+    links = _csv_links(pages["report"])
+    assert set(links) == {"comparison.csv", "all-measures.csv", "networks-1.csv", "networks-2.csv"}
+    names, table = _expected(runs)
+    frame = pd.read_csv(io.BytesIO(links["comparison.csv"]))
+    assert frame["id"].tolist() == [m for m in report.TABLE_METRICS if m in set(table["metric"])]
+    _check_numbers(
+        frame,
+        table,
+        names,
+        mean="{name}: mean",
+        low="{name}: 95 % CI low",
+        high="{name}: 95 % CI high",
+        diff="{b} − {a}",
+    )
+    assert not links["comparison.csv"].startswith(b"\xef\xbb\xbf")  # plain CSV for notebooks
+    networks = pd.read_csv(io.BytesIO(links["networks-1.csv"]))
+    assert networks["network"].tolist() == ["leaders"]
+    assert networks["goal clarity"].tolist() == [0.2]  # unrounded numbers, not "0.2" text
+
+
+def test_danish_report_downloads_csv_for_danish_excel(runs, pages):
+    links = _csv_links(pages["report_da"])
+    assert set(links) == {"sammenligning.csv", "alle-maal.csv", "netvaerk-1.csv", "netvaerk-2.csv"}
+    data = links["sammenligning.csv"]
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads æ, ø, å and −
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("mål;id;reference: gennemsnit;")
+    assert re.search(r";-?\d+,\d+", text)  # decimal comma
+    frame = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    names, table = _expected(runs)
+    _check_numbers(
+        frame,
+        table,
+        names,
+        mean="{name}: gennemsnit",
+        low="{name}: 95 %-KI nedre",
+        high="{name}: 95 %-KI øvre",
+        diff="{b} − {a}",
+    )
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised():
+    table = pd.DataFrame(
+        {
+            "metric": ["meetings_held"] * 2,
+            "scenario": ["=HYPERLINK(1)", "@SUM(A1)"],
+            "mean": [10.0, -2.0],
+            "diff": [math.nan, -12.0],
+            "ci_low": [8.0, -13.0],
+            "ci_high": [12.0, -11.0],
+            "rel_change": [math.nan, -1.2],
+        }
+    )
+    _, frame = tables.comparison_table(table, ["meetings_held"], "en")
+    for lang in ("en", "da"):
+        text = tables.csv_bytes(frame, lang).decode("utf-8-sig")
+        header = text.splitlines()[0]
+        assert "'=HYPERLINK(1): mean" in header and "'@SUM(A1): mean" in header
+        assert not re.search(r"(^|[;,])[=@]", text, re.M)
+        dialect = {"sep": ";", "decimal": ","} if lang == "da" else {}
+        back = pd.read_csv(io.StringIO(text), **dialect)
+        assert back["'@SUM(A1): mean"].tolist() == [-2.0]  # negative numbers stay numbers
+
+
+def test_report_tables_scroll_in_their_own_box(pages):
+    for name in ("report", "report_da"):
+        doc = html5lib.parse(pages[name], namespaceHTMLElements=False)
+        parents = {c: p for p in doc.iter() for c in p}
+        found = doc.findall(".//table")
+        assert len(found) >= 4
+        for table in found:
+            box = parents[table]
+            assert box.tag == "div" and box.get("class") == "scroll"
+        assert ".scroll { overflow-x: auto;" in pages[name]
+
+
+def test_danish_report_has_no_english_left(pages):
+    text = pages["report_da"]
+    # The scenario's TOML stays as the file says it; everything else is Danish.
+    text = re.sub(r"<pre>.*?</pre>", "", text, flags=re.S)
+    for key, forms in texts.catalogue().items():
+        if not key.startswith(("report.", "plot.", "metric.", "purpose.", "enrollment.")):
+            continue
+        en = forms["en"]
+        if forms["da"] == en or texts.fields(en) or len(en) < 12:
+            continue
+        assert esc(en) not in text and en not in text, key
+    for word in ("lederforum", "automatisk", "frivillig", "Timer om året, hele organisationen"):
+        assert word in text, word
+    assert "leader_forum" not in text and "voluntary" not in text
+
+
+def test_every_measure_of_the_summary_has_words_in_both_languages():
+    missing = [m for m in NUMERIC if f"metric.{m}" not in texts.catalogue()]
+    assert missing == []
+
+
+def test_department_names_are_the_organisations_own(runs):
+    sc = runs[0][0].scenario
+    assert tables.department_name(sc, "children", "da") == "børn og familie"
+    assert tables.department_name(sc, "children", "en") == "children"
+    named = netsim.parse_scenario(
+        {
+            "name": "own names",
+            "organisation": {
+                "employees": 200,
+                "departments": 2,
+                "department_names": ["Rådhuset", "children", "Ældreplejen"],
+            },
+        }
+    )
+    assert tables.department_name(named, "children", "da") == "children"
+    _, table = _expected(runs)
+    graph = report.report_figures(runs, table, "da")[-1][0]
+    labels = {t.get_text() for t in graph.texts}
+    assert {"centralforvaltning", "børn og familie"} <= labels
+    assert "children" not in labels
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_no_report_figure_has_a_clipped_or_overlapping_label(runs, lang):
+    _, table = _expected(runs)
+    drawn = report.report_figures(runs, table, lang)
+    assert len(drawn) >= 6
+    for fig, caption in drawn:
+        assert figures.crowded_texts(fig) == [], caption

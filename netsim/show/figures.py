@@ -31,6 +31,7 @@ from netsim.study.analysis import paired_ci
 __all__ = [
     "attendance_bands",
     "cost_ledger",
+    "crowded_texts",
     "graph_data",
     "knowledge_series",
     "load_run",
@@ -280,14 +281,14 @@ def graph_data(
 # ------------------------------------------------------------------ figure output
 
 
-def _figure(ax: Axes) -> Figure:
-    fig = ax.get_figure()
+def _figure(ax: Axes | Figure) -> Figure:
+    fig = ax if isinstance(ax, Figure) else ax.get_figure()
     assert isinstance(fig, Figure)
     return fig
 
 
-def svg_text(ax: Axes, *, salt: str = "netsim") -> str:
-    """The figure as an ``<svg>`` element to inline in HTML.
+def svg_text(ax: Axes | Figure, *, salt: str = "netsim") -> str:
+    """The figure (of an Axes, or a Figure itself) as an ``<svg>`` element to inline in HTML.
 
     Text stays text (searchable, escaped by matplotlib); the XML declaration, the DOCTYPE and
     the metadata block are dropped. ``salt`` makes the element ids of one figure differ from
@@ -301,11 +302,99 @@ def svg_text(ax: Axes, *, salt: str = "netsim") -> str:
     return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
 
 
-def png_base64(ax: Axes, *, dpi: int = 110) -> str:
+def png_base64(ax: Axes | Figure, *, dpi: int = 110) -> str:
     """The figure as a base64 PNG (for ``<img src="data:image/png;base64,...">``)."""
     buf = io.BytesIO()
     _figure(ax).savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def crowded_texts(ax: Axes | Figure, *, gap: float = 1.0) -> list[str]:
+    """What is wrong with the texts of a figure as drawn: texts that overlap another, and
+    texts cut off by the figure's edge. Empty when every label can be read.
+
+    Only texts that are actually drawn count (a tick label outside the axis's limits is
+    not), each with the box of its glyphs on the canvas.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes or matplotlib.figure.Figure
+        The figure (or one of its Axes).
+    gap : float
+        Pixels (at the figure's dpi) that two texts must keep between them, and a text from
+        the figure's edge: a browser measures glyphs a little differently from matplotlib.
+
+    Returns
+    -------
+    list of str
+        One line per problem, naming the texts.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1))
+    >>> _ = fig.text(0.1, 0.5, "left"), fig.text(0.12, 0.5, "overlapping")
+    >>> crowded_texts(fig)
+    ["'left' overlaps 'overlapping'"]
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    fig = _figure(ax)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)  # makes the ticks a draw needs, so that the next draw finds them all
+    # A text that draws glyphs calls the renderer while it is being drawn: that is the test
+    # of "drawn" (hidden, empty, and out-of-limits tick labels never get there).
+    drawing: list[Text] = []
+    drawn: dict[int, Text] = {}
+
+    def watch(text: Text) -> None:
+        draw = text.draw
+
+        def watched(r: Any) -> Any:
+            drawing.append(text)
+            try:
+                return draw(r)
+            finally:
+                drawing.pop()
+
+        setattr(text, "draw", watched)  # noqa: B010 (an instance attribute, undone below)
+
+    for artist in fig.findobj(Text):
+        watch(artist)
+    draw_text = renderer.draw_text
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        if drawing and args[3].strip():
+            drawn.setdefault(id(drawing[-1]), drawing[-1])
+        return draw_text(*args, **kwargs)
+
+    setattr(renderer, "draw_text", spy)  # noqa: B010 (this renderer only)
+    try:
+        fig.draw(renderer)
+    finally:
+        for artist in fig.findobj(Text):
+            artist.__dict__.pop("draw", None)
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in drawn.values()]
+    page = fig.bbox
+    out = []
+    for k, (label, box) in enumerate(boxes):
+        if (
+            box.x0 < page.x0 + gap
+            or box.y0 < page.y0 + gap
+            or box.x1 > page.x1 - gap
+            or box.y1 > page.y1 - gap
+        ):
+            out.append(f"{label!r} is cut off by the figure's edge")
+        for other, obox in boxes[k + 1 :]:
+            if (
+                box.x0 < obox.x1 + gap
+                and obox.x0 < box.x1 + gap
+                and box.y0 < obox.y1 + gap
+                and obox.y0 < box.y1 + gap
+            ):
+                out.append(f"{label!r} overlaps {other!r}")
+    return out
 
 
 def save_figure(ax: Axes, stem: Path) -> list[Path]:

@@ -29,6 +29,7 @@ from babel.numbers import (
     format_decimal,
     format_percent,
     get_currency_symbol,
+    get_decimal_symbol,
 )
 
 from netsim.show.texts import say
@@ -83,15 +84,20 @@ def number(x: float, lang: str, *, digits: int = 0) -> str:
     return _unsigned_zero(format_decimal(x, format=pattern, locale=LOCALES[lang]))
 
 
-def significant(x: float, lang: str, *, figures: int = 3) -> str:
-    """A number rounded to a few significant figures, in the language's style."""
+def significant(x: float, lang: str, *, figures: int = 3, trim: bool = False) -> str:
+    """A number rounded to a few significant figures, in the language's style; ``trim``
+    drops the zeros that end its decimals (``2`` for ``2.00``, as ``%g`` does)."""
     if _missing(x):
         return _MISSING
     if x == 0:
         return "0"
     magnitude = math.floor(math.log10(abs(x)))
     digits = max(0, figures - 1 - magnitude)
-    return number(x, lang, digits=digits)
+    text = number(x, lang, digits=digits)
+    if trim and digits > 0:
+        point = get_decimal_symbol(LOCALES[lang])
+        text = text.rstrip("0").removesuffix(point)
+    return text
 
 
 def money(dkk: float, lang: str) -> str:

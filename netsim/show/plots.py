@@ -6,7 +6,8 @@ Without ``ax`` a new figure is made with :class:`matplotlib.figure.Figure` (the 
 no pyplot state), so the functions are safe in scripts, servers and worker processes. Each
 takes ``lang`` ("en" or "da"): titles, axis labels and legends come from
 :mod:`netsim.show.texts`, and tick labels are formatted by :mod:`netsim.show.page` as the
-pages' own numbers are.
+pages' own numbers are. The paired comparison, one panel per unit, is
+:func:`netsim.show.differences.plot_differences`.
 
 Examples
 --------
@@ -19,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,14 +33,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import Formatter, PercentFormatter
 
-from netsim.show.page import money_short, number, percent
+from netsim.show.page import money_short, number, percent, significant
 from netsim.show.texts import say, term
 
 __all__ = [
     "GraphData",
     "new_axes",
     "plot_attendance",
-    "plot_comparison",
     "plot_cost_ledger",
     "plot_graph",
     "plot_knowledge",
@@ -219,7 +220,12 @@ def plot_value_accounts(data: pd.DataFrame, *, ax: Axes | None = None, lang: str
     several = "scenario" in data and data["scenario"].nunique() > 1
     labels = [_plain(term("account", a, lang)) for a in data["account"]]
     if several:
-        labels = [f"{_plain(n)}: {a}" for n, a in zip(data["scenario"], labels, strict=True)]
+        # The scenario's name on a line of its own: long names would squeeze the bars and
+        # push the title off the figure.
+        labels = [
+            f"{textwrap.fill(_plain(n), 28)}:\n{a}"
+            for n, a in zip(data["scenario"], labels, strict=True)
+        ]
     y = np.arange(len(data))
     spent = data["spent_hours_year"].to_numpy(float)
     saved = data["saved_hours_year"].to_numpy(float)
@@ -445,7 +451,11 @@ def plot_sweep_heatmap(
         if not np.isfinite(v):
             continue
         half = (high[i, j] - low[i, j]) / 2
-        text = f"{v:.3g}" + (f"\n±{half:.2g}" if np.isfinite(half) and half > 0 else "")
+        text = significant(float(v), lang, trim=True) + (
+            f"\n±{significant(float(half), lang, figures=2, trim=True)}"
+            if np.isfinite(half) and half > 0
+            else ""
+        )
         colour = "white" if v < mid else "black"
         ax.text(j, i, text, ha="center", va="center", fontsize="x-small", color=colour)
         if reference is not None and low[i, j] <= reference <= high[i, j]:
@@ -547,72 +557,5 @@ def plot_sensitivity(
         title += "\n" + say("plot.sensitivity.imputed", lang, k=k)
     ax.set_title(title)
     ax.legend(fontsize="small")
-    ax.grid(axis="x", alpha=0.3)
-    return ax
-
-
-def plot_comparison(
-    data: pd.DataFrame,
-    *,
-    ax: Axes | None = None,
-    metrics: Sequence[str] | None = None,
-    lang: str = "en",
-) -> Axes:
-    """Paired differences against the reference scenario, relative to its mean, with CIs.
-
-    Parameters
-    ----------
-    data : pandas.DataFrame
-        :func:`netsim.compare` output (``metric``, ``scenario``, ``mean``, ``diff``,
-        ``ci_low``, ``ci_high``).
-    metrics : sequence of str, optional
-        Metrics to show, top to bottom (default: all with a finite difference).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-        One error-bar series per compared scenario.
-    """
-    ax = ax if ax is not None else new_axes()
-    names = list(dict.fromkeys(data["scenario"]))
-    ref = data[data["scenario"] == names[0]].set_index("metric")["mean"]
-    rows = data[data["scenario"] != names[0]].copy()
-    rows["scale"] = rows["metric"].map(ref).abs()
-    rows = rows[np.isfinite(rows["diff"]) & (rows["scale"] > 0)]
-    if metrics is None:
-        metrics = list(dict.fromkeys(rows["metric"]))
-    y = np.arange(len(metrics))
-    step = 0.6 / max(len(names) - 1, 1)
-    for k, name in enumerate(names[1:]):
-        part = rows[rows["scenario"] == name].set_index("metric").reindex(metrics)
-        rel = (part["diff"] / part["scale"]).to_numpy(float)
-        lo = ((part["diff"] - part["ci_low"]) / part["scale"]).to_numpy(float)
-        hi = ((part["ci_high"] - part["diff"]) / part["scale"]).to_numpy(float)
-        ax.errorbar(
-            rel,
-            y + (k - (len(names) - 2) / 2) * step,
-            xerr=np.nan_to_num(np.stack([lo, hi])),
-            marker="o",
-            linestyle="none",
-            capsize=3,
-            label=f"{_plain(name)} − {_plain(names[0])}",
-        )
-    ax.axvline(0, color="0.3", linewidth=0.8)
-    extent = np.nanmax(np.abs(ax.get_xlim()))
-    if extent > 3:
-        # Changes of several hundred per cent beside a few per cent: linear near 0, log beyond.
-        ax.set_xscale("symlog", linthresh=1.0)
-        lo_lim, hi_lim = ax.get_xlim()
-        decades = [10.0**k for k in range(0, 7)]
-        ticks = [-d for d in reversed(decades)] + [0.0] + decades
-        ax.set_xticks([t for t in ticks if lo_lim <= t <= hi_lim])
-        ax.minorticks_off()
-    ax.set_yticks(y, [_plain(m) for m in metrics])
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(_Percent(lang))
-    ax.set_xlabel(say("plot.comparison.xlabel", lang, reference=_plain(names[0])))
-    ax.set_title(say("plot.comparison.title", lang))
-    if len(names) > 2:  # with one comparison the axis label says it all
-        ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return ax

@@ -2,11 +2,13 @@
 
 ``netsim report A.toml B.toml`` runs replication *r* of every scenario with seed ``S + r``
 (common random numbers, as ``netsim compare``), and writes one HTML file holding the
-headline in plain words, the paired comparison with 95 % confidence intervals, the figures
-(inline SVG, the organisation's graph as an inline PNG), the scenario parameters and the
-provenance. It loads nothing from anywhere: no scripts, fonts or images from the network,
-so it opens offline and survives being forwarded. Texts are in English or Danish, from
-the catalogue of :mod:`netsim.show.texts`.
+headline in plain words, the paired comparison with 95 % confidence intervals (its tables
+from :mod:`netsim.show.tables`, each with a CSV download in a ``data:`` URL; its figure, one
+panel per unit, from :mod:`netsim.show.differences`), the other figures (inline SVG, the
+organisation's graph as an inline PNG), the scenario parameters and the provenance. It
+loads nothing from anywhere: no scripts, fonts or images from the network, so it opens
+offline and survives being forwarded. Texts are in English or Danish, from the catalogue
+of :mod:`netsim.show.texts`, numbers in the language's formats (:mod:`netsim.show.page`).
 """
 
 from __future__ import annotations
@@ -14,35 +16,33 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from netsim._version import __version__
 from netsim.errors import NetsimError
 from netsim.scenario.load import scenario_to_toml
 from netsim.scenario.schema import Scenario
-from netsim.show import figures, plots
-from netsim.show.page import (
-    CSS,
-    date_time,
-    esc,
-    money,
-    number,
-    percent,
-    share_in_ten,
-    significant,
-    working_time,
+from netsim.show import differences, figures, plots
+from netsim.show.page import CSS, date_time, esc, money, number, percent, share_in_ten, working_time
+from netsim.show.tables import (
+    comparison_table,
+    department_name,
+    download_link,
+    format_diff,
+    format_value,
+    network_table,
 )
-from netsim.show.texts import check_lang, say, term
+from netsim.show.texts import check_lang, say
 from netsim.sim.result import RunResult, provenance
 from netsim.study.analysis import comparison_frame
 from netsim.study.analysis import to_float as _num
 from netsim.study.experiment import HEADLINE, NUMERIC
 
-__all__ = ["TABLE_METRICS", "build_report", "headline"]
+__all__ = ["TABLE_METRICS", "build_report", "headline", "report_figures"]
 
 #: Metrics of the report's comparison table, in order (all others are in a fold-out).
 TABLE_METRICS: tuple[str, ...] = (
@@ -75,40 +75,17 @@ SAID_METRICS: tuple[str, ...] = tuple(
     n for n in HEADLINE if n not in ("hours_per_leader_year", "hours_saved_per_leader_year")
 )
 
-_SHARES = {
-    "attendance_first_quarter",
-    "attendance_last_quarter",
-    "problem_time_share",
-    "share_worth_it",
-}
-#: Hours a year for the organisation, and money: said in whole numbers.
-_WHOLE = {
-    "total_hours_year",
-    "cost_dkk_year",
-    "meetings_held",
-    "meetings_cancelled",
-    "participant_hours_saved_year",
-    "sponsor_hours_saved_year",
-    "nonmember_hours_saved_year",
-    "net_hours_year",
-    "participant_dkk_saved_year",
-    "sponsor_dkk_saved_year",
-    "net_dkk_year",
-}
+#: Page rules of the report beyond the shared stylesheet: tables scroll in their own box.
+_CSS = """
+.scroll { overflow-x: auto; max-width: 100%; margin: 0.5rem 0 0.25rem; }
+.scroll table { margin: 0; }
+table.compact { font-size: 0.85rem; }
+table.compact th, table.compact td { padding: 0.25rem 0.3rem; }
+p.download { margin: 0.25rem 0 1rem; font-size: 0.9rem; }
+"""
 
 
 # ------------------------------------------------------------------ words
-
-
-def _fmt(metric: str, x: float, lang: str) -> str:
-    if metric in _SHARES:
-        return percent(x, lang)
-    if metric in _WHOLE:
-        return number(x, lang)
-    per_person = ("hours_per_leader_year", "hours_per_member_year", "hours_saved_per_leader_year")
-    if metric in (*per_person, "bridging_ties"):
-        return number(x, lang, digits=1)
-    return significant(x, lang)
 
 
 def headline(runs: Sequence[RunResult], lang: str = "en") -> list[str]:
@@ -192,11 +169,11 @@ def _said(table: pd.DataFrame, lang: str) -> list[tuple[str, list[str]]]:
                     "report.said",
                     lang,
                     label=_capital(say(f"metric.{metric}", lang)),
-                    mb=_fmt(metric, row["mean"], lang),
-                    ma=_fmt(metric, part.loc[names[0], "mean"], lang),
-                    d=_diff(metric, row["diff"], lang),
-                    lo=_diff(metric, row["ci_low"], lang, unit=False),
-                    hi=_diff(metric, row["ci_high"], lang, unit=False),
+                    mb=format_value(metric, row["mean"], lang),
+                    ma=format_value(metric, part.loc[names[0], "mean"], lang),
+                    d=format_diff(metric, row["diff"], lang),
+                    lo=format_diff(metric, row["ci_low"], lang, unit=False),
+                    hi=format_diff(metric, row["ci_high"], lang, unit=False),
                     verdict=say("report.clear", lang) if clear else say("report.chance", lang),
                 )
             )
@@ -209,205 +186,106 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _diff(metric: str, x: float, lang: str, *, unit: bool = True) -> str:
-    if not math.isfinite(x):
-        return "–"
-    if metric in _SHARES:
-        text = number(100 * x, lang)
-        if unit:
-            text = say("report.points", lang, n=text)
-    else:
-        text = _fmt(metric, x, lang)
-    return text if text.startswith("-") or x == 0 else f"+{text}"
-
-
 # ------------------------------------------------------------------ HTML
 
 
-class _Figures:
-    """Numbered figures; each SVG gets its own id salt so ids never clash on the page."""
+def report_figures(
+    runs: Sequence[Sequence[RunResult]], table: pd.DataFrame, lang: str = "en"
+) -> list[tuple[Axes | Figure, str]]:
+    """The report's figures with their captions, in the order the report shows them.
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
+    Parameters
+    ----------
+    runs : sequence of sequence of RunResult
+        Per scenario its replications, the reference first (as :func:`build_report`).
+    table : pandas.DataFrame
+        Their :func:`netsim.study.analysis.comparison_frame`.
+    lang : {"en", "da"}
 
-    def svg(self, ax: Axes, caption: str) -> None:
-        salt = f"netsim-fig{len(self.parts) + 1}"
-        body = figures.svg_text(ax, salt=salt)
-        self._add(body, caption)
-
-    def png(self, ax: Axes, caption: str, alt: str) -> None:
-        data = figures.png_base64(ax, dpi=90)
-        self._add(f'<img alt="{esc(alt)}" src="data:image/png;base64,{data}">', caption)
-
-    def _add(self, body: str, caption: str) -> None:
-        n = len(self.parts) + 1
-        self.parts.append(
-            f'<figure id="figure-{n}">{body}<figcaption>{n}. {esc(caption)}</figcaption></figure>'
-        )
-
-
-def _figure_section(runs: list[list[RunResult]], table: pd.DataFrame, lang: str) -> str:
-    figs = _Figures()
+    Returns
+    -------
+    list of (Axes or Figure, str)
+        The figures (drawn, not yet written) and their captions; the organisation's graph,
+        last, is the one the report shows as a PNG.
+    """
+    out: list[tuple[Axes | Figure, str]] = []
     names = [r[0].scenario.name for r in runs]
     flat = [run for reps in runs for run in reps]
     if len(runs) > 1:
-        metrics = [m for m in TABLE_METRICS if m in set(table["metric"])]
-        part = table[table["metric"].isin(metrics)]
-        if np.isfinite(part["diff"]).any():
-            ax = plots.new_axes((7.0, 5.0))
-            labelled = part.assign(metric=[term("metric", m, lang) for m in part["metric"]])
-            plots.plot_comparison(labelled, ax=ax, lang=lang)
-            figs.svg(ax, say("report.fig_comparison", lang, a=names[0]))
+        panels = differences.difference_panels(table)
+        if not panels.empty:
+            fig = differences.plot_differences(panels, lang=lang)
+            out.append((fig, say("report.fig_comparison", lang, a=names[0])))
     for reps in runs:
         att = figures.attendance_bands(reps)
         if not att.empty:
             ax = plots.plot_attendance(att.drop(columns="scenario"), lang=lang)
-            figs.svg(ax, say("report.fig_attendance", lang, name=reps[0].scenario.name))
+            out.append((ax, say("report.fig_attendance", lang, name=reps[0].scenario.name)))
     ledger = figures.cost_ledger(flat)
     if not ledger.empty:
-        figs.svg(plots.plot_cost_ledger(ledger, lang=lang), say("report.fig_ledger", lang))
+        out.append((plots.plot_cost_ledger(ledger, lang=lang), say("report.fig_ledger", lang)))
     values = figures.value_accounts(flat)
     if not values.empty:
-        figs.svg(plots.plot_value_accounts(values, lang=lang), say("report.fig_values", lang))
+        ax = plots.plot_value_accounts(values, lang=lang)
+        out.append((ax, say("report.fig_values", lang)))
     for reps in runs:
         know = figures.knowledge_series(reps)
         if reps[0].scenario.networks and (know["topics"] == "sponsored").any():
             ax = plots.plot_knowledge(
                 know.drop(columns="scenario"), topics=["sponsored"], lang=lang
             )
-            figs.svg(ax, say("report.fig_knowledge", lang, name=reps[0].scenario.name))
+            out.append((ax, say("report.fig_knowledge", lang, name=reps[0].scenario.name)))
     for reps in runs:
-        if reps[0].scenario.networks:
-            ax = plots.plot_graph(
-                figures.graph_data(reps[0], max_nodes=800), ax=plots.new_axes((6.5, 6.5)), lang=lang
-            )
-            caption = say("report.fig_graph", lang, name=reps[0].scenario.name)
-            figs.png(ax, caption, alt=caption)
-    return "\n".join(figs.parts)
+        sc = reps[0].scenario
+        if sc.networks:
+            graph = figures.graph_data(reps[0], max_nodes=800)
+            depts = [department_name(sc, d, lang) for d in graph.nodes["department"]]
+            nodes = graph.nodes.assign(department=depts)
+            graph = plots.GraphData(nodes=nodes, edges=graph.edges, bridging=graph.bridging)
+            ax = plots.plot_graph(graph, ax=plots.new_axes((6.5, 6.5)), lang=lang)
+            out.append((ax, say("report.fig_graph", lang, name=sc.name)))
+    return out
 
 
-def _table(table: pd.DataFrame, metrics: Sequence[str], lang: str) -> str:
-    names = list(dict.fromkeys(table["scenario"]))
-    head = [f"<th>{esc(say('report.metric', lang))}</th>"]
-    if len(names) == 1:
-        head.append(f"<th>{esc(names[0])}<br>{esc(say('report.mean_ci', lang))}</th>")
-    else:
-        head += [f"<th>{esc(n)}</th>" for n in names]
-        for other in names[1:]:
-            head.append(f"<th>{esc(say('report.difference', lang, a=names[0], b=other))}</th>")
-            head.append(f"<th>{esc(say('report.relative', lang))}</th>")
-    body = []
-    for metric in metrics:
-        part = table[table["metric"] == metric]
-        if part.empty:
-            continue
-        label = term("metric", metric, lang)
-        cells = [f'<td title="{esc(metric)}">{esc(label)}</td>']
-        if len(names) == 1:
-            row = part.iloc[0]
-            ci = f" [{_fmt(metric, row['ci_low'], lang)}, {_fmt(metric, row['ci_high'], lang)}]"
-            cells.append(f"<td>{esc(_fmt(metric, row['mean'], lang) + ci)}</td>")
+def _figure_section(runs: list[list[RunResult]], table: pd.DataFrame, lang: str) -> str:
+    parts = []
+    drawn = report_figures(runs, table, lang)
+    graphs = sum(1 for reps in runs if reps[0].scenario.networks)
+    for n, (fig, caption) in enumerate(drawn, start=1):
+        if n > len(drawn) - graphs:
+            data = figures.png_base64(fig, dpi=90)
+            body = f'<img alt="{esc(caption)}" src="data:image/png;base64,{data}">'
         else:
-            cells += [f"<td>{esc(_fmt(metric, m, lang))}</td>" for m in part["mean"]]
-            for _, row in part.iloc[1:].iterrows():
-                if not math.isfinite(row["diff"]):
-                    cells += ["<td>–</td>", "<td>–</td>"]
-                    continue
-                clear = row["ci_low"] > 0 or row["ci_high"] < 0
-                text = (
-                    f"{_diff(metric, row['diff'], lang, unit=False)} "
-                    f"[{_diff(metric, row['ci_low'], lang, unit=False)}, "
-                    f"{_diff(metric, row['ci_high'], lang, unit=False)}]"
-                )
-                if metric in _SHARES:
-                    text = say("report.points_short", lang, text=text)
-                cls = ' class="clear"' if clear else ""
-                rel_text = _relative(row["rel_change"], row["mean"], part["mean"].iloc[0], lang)
-                cells.append(f"<td{cls}>{esc(text)}</td>")
-                cells.append(f"<td>{esc(rel_text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return (
-        "<table><thead><tr>"
-        + "".join(head)
-        + "</tr></thead><tbody>"
-        + "\n".join(body)
-        + "</tbody></table>"
-    )
-
-
-def _relative(rel: float, mean: float, ref: float, lang: str) -> str:
-    """A relative change: '+53 %' or, beyond doubling, a factor such as '×24.8'."""
-    if not math.isfinite(rel):
-        return "–"
-    if rel > 1 and ref > 0 and mean > 0:
-        return f"×{significant(mean / ref, lang)}"
-    return f"{'+' if rel > 0 else ''}{percent(rel, lang)}"
-
-
-def _who(sel: Any, lang: str) -> str:
-    parts = [*sel.roles, *sel.specialties, *sel.departments]
-    if sel.ids:
-        ids = f"{', '.join(map(str, sel.ids[:8]))}{'…' if len(sel.ids) > 8 else ''}"
-        parts.append(say("report.who_ids", lang, ids=ids))
-    if sel.isolated is not None:
-        key = "report.who_isolated" if sel.isolated else "report.who_not_isolated"
-        parts.append(say(key, lang))
-    text = ", ".join(parts) if parts else say("report.everyone", lang)
-    if sel.sample is not None:
-        text += "; " + say("report.sample", lang, n=sel.sample)
-    return text
+            # Each SVG its own id salt, so that ids never clash on the page.
+            body = figures.svg_text(fig, salt=f"netsim-fig{n}")
+        parts.append(
+            f'<figure id="figure-{n}">{body}<figcaption>{n}. {esc(caption)}</figcaption></figure>'
+        )
+    return "\n".join(parts)
 
 
 def _parameters(scenarios: Sequence[Scenario], lang: str) -> str:
     out = []
-    for sc in scenarios:
+    for k, sc in enumerate(scenarios, start=1):
         org = sc.organisation
         out.append(f"<h3>{esc(sc.name)}</h3>")
         if sc.description:
             out.append(f"<p>{esc(sc.description)}</p>")
-        out.append(
-            "<p>"
-            + esc(
-                say(
-                    "report.organisation",
-                    lang,
-                    employees=number(org.employees, lang),
-                    departments=org.departments,
-                    unit=org.unit_size,
-                    years=number(sc.simulation.years, lang, digits=1),
-                )
-            )
-            + "</p>"
+        words = say(
+            "report.organisation",
+            lang,
+            employees=number(org.employees, lang),
+            departments=org.departments,
+            unit=org.unit_size,
+            years=number(sc.simulation.years, lang, digits=1),
         )
+        out.append(f"<p>{esc(words)}</p>")
         if not sc.networks:
             out.append(f"<p>{esc(say('report.networks_none', lang))}</p>")
         else:
-            cols = ["n_network", "n_purpose", "n_who", "n_enrollment", "n_goal"]
-            cols += ["n_participation", "n_facilitation", "n_every", "n_hours", "n_groups"]
-            rows = []
-            for name, net in sc.networks.items():
-                cells = [
-                    name,
-                    net.purpose,
-                    _who(net.select, lang),
-                    net.enrollment,
-                    number(net.goal_clarity, lang, digits=1),
-                    number(net.participation, lang, digits=1),
-                    net.facilitation,
-                    number(
-                        net.interval_weeks, lang, digits=0 if net.interval_weeks % 1 == 0 else 1
-                    ),
-                    number(net.hours_per_attendee(), lang, digits=1),
-                    str(net.max_size),
-                ]
-                rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
-            out.append(
-                "<table><thead><tr>"
-                + "".join(f"<th>{esc(say(f'report.{c}', lang))}</th>" for c in cols)
-                + "</tr></thead><tbody>"
-                + "\n".join(rows)
-                + "</tbody></table>"
-            )
+            html, frame = network_table(sc, lang)
+            out.append(html)
+            out.append(download_link(frame, f"{say('report.file_networks', lang)}-{k}", lang))
         out.append(
             f"<details><summary>{esc(say('report.full', lang))}</summary>"
             f"<pre>{esc(scenario_to_toml(sc))}</pre></details>"
@@ -474,6 +352,8 @@ def build_report(
         items = "".join(f"<li>{esc(line)}</li>" for line in lines)
         said.append(f"<h3>{esc(title)}</h3><ul>{items}</ul>")
     others = [m for m in NUMERIC if m not in TABLE_METRICS]
+    main_html, main_csv = comparison_table(table, TABLE_METRICS, lang)
+    all_html, all_csv = comparison_table(table, others, lang)
     note = say("report.comparison_note", lang) if len(runs) > 1 else say("report.single_note", lang)
     lede = say(
         "report.lede",
@@ -492,7 +372,7 @@ def build_report(
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="netsim {esc(__version__)}">
 <title>{esc(say("report.title", lang))}: {esc(" · ".join(names))}</title>
-<style>{CSS}</style>
+<style>{CSS}{_CSS}</style>
 </head>
 <body>
 <main>
@@ -505,10 +385,12 @@ def build_report(
 {"".join(said)}
 <section id="comparison">
 <h2>{esc(say("report.comparison", lang))}</h2>
-{_table(table, TABLE_METRICS, lang)}
+{main_html}
+{download_link(main_csv, say("report.file_comparison", lang), lang)}
 <p class="note">{esc(note)}</p>
 <details><summary>{esc(say("report.all_metrics", lang))}</summary>
-{_table(table, others, lang)}
+{all_html}
+{download_link(all_csv, say("report.file_all", lang), lang)}
 </details>
 </section>
 <section id="figures">

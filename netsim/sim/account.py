@@ -48,6 +48,8 @@ class Shadow:
         self.w = state.w0
         self.indptr, self.indices = state.indptr, state.indices
         self.has_ties, self.long_row = state.has_ties, state.long_row
+        # The starting strengths' running sums per row, for the compiled step (set by it).
+        self.cum0: np.ndarray | None = None
 
     @property
     def scenario(self) -> Scenario:

@@ -103,10 +103,7 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
         # over its starting ties (netsim.sim.account): the exact counterfactual.
         shadow = account.shadow
         if fast:  # pressure, who talks to whom and what they learn, day by day, compiled
-            if shadow is not None:
-                shadow.pressure = state.pressure
-                _days_compiled(shadow, day, eps_week[k], u_week[k])
-            _days_compiled(state, day, eps_week[k], u_week[k])
+            _days_compiled(state, day, eps_week[k], u_week[k], shadow)
         else:
             pressures = pressure_days(state, day, eps_week[k])
             gap = sc.diffusion.gap_share
@@ -117,11 +114,12 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
                     kernels.diffuse(shadow.knowledge, learners, sources, gap)
             state.pressure = pressures[-1]
         if end == week_end:
-            kernels.relax_toward(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
+            relax = _relax_compiled if fast else kernels.relax_toward
+            relax(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
-            kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
+            relax(state.knowledge, state.knowledge0, forget_keep)
             if shadow is not None:
-                kernels.relax_toward(shadow.knowledge, state.knowledge0, forget_keep)
+                relax(shadow.knowledge, state.knowledge0, forget_keep)
             rec.week(state, end - 1)
             if (end // per_week) % measure_every == 0 and end < horizon:
                 account.measure(state, end, backend=backend)
@@ -199,15 +197,22 @@ def talk(
     return int(learners.size)
 
 
-def _days_compiled(state: State | Shadow, first: int, eps: np.ndarray, u: np.ndarray) -> None:
+def _days_compiled(
+    state: State, first: int, eps: np.ndarray, u: np.ndarray, shadow: Shadow | None = None
+) -> None:
     """Days ``first, first + 1, ...`` (``len(eps)`` of them) of pressure and talking with the
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
-    talks do with numpy, with the same result."""
+    talks do with numpy, with the same result; with ``shadow``, the organisation without its
+    networks the same days in the same pass (its pressure is the organisation's)."""
     compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
 
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
     out = np.empty_like(state.pressure)
+    if shadow is not None and shadow.cum0 is None:
+        # The starting strengths never change: their running sums per row are added once.
+        shadow.cum0 = np.empty_like(shadow.w)
+        compiled.row_sums(shadow.indptr, shadow.w, shadow.cum0)
     compiled.days(
         state.pressure,
         state.mu,
@@ -218,9 +223,23 @@ def _days_compiled(state: State | Shadow, first: int, eps: np.ndarray, u: np.nda
         tp.noise_sd_per_day,
         u,
         *_talk_arguments(state),
+        state.w if shadow is None else shadow.cum0,
+        state.knowledge if shadow is None else shadow.knowledge,
+        shadow is not None,
         out,
     )
     state.pressure = out
+    if shadow is not None:
+        shadow.pressure = out
+
+
+def _relax_compiled(x: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
+    """:func:`netsim.sim.kernels.relax_toward` compiled (one pass over memory, the same
+    result to the bit)."""
+    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+
+    compiled.relax_toward(x.reshape(-1), base.reshape(-1), keep)
+    return x
 
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:

@@ -128,7 +128,7 @@ class Account:
         work = state.scenario.work
         params = (work.solve_hours_max, work.solve_hours_min, work.solve_exponent)
         available = 1.0 - state.mu
-        if backend == "numba" and work.solve_exponent == 2.0:
+        if self.compiled(state, backend):
             compiled: Any = importlib.import_module("netsim.sim.work_numba")
             todo = np.arange(state.org.n) if rows is None else np.asarray(rows, dtype=np.intp)
             return compiled.problem_hours(
@@ -140,6 +140,43 @@ class Account:
             knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices, w, available,
             h_max=params[0], h_min=params[1], gamma=params[2], ask_hours=work.ask_hours,
             rows=rows,
+        )  # fmt: skip
+
+    def compiled(self, state: State, backend: str) -> bool:
+        """Whether the problem hours are worked out by the compiled twin: with
+        ``backend="numba"`` and the default exponent, 2 (pow need not round alike in numpy
+        and numba)."""
+        return backend == "numba" and state.scenario.work.solve_exponent == 2.0
+
+    def per_problem_kept(self, state: State, rows: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """:meth:`per_problem` of the real run for ``rows``, compiled, keeping each entry's
+        best saving through a tie in ``best`` for :meth:`per_problem_since`."""
+        compiled: Any = importlib.import_module("netsim.sim.work_numba")
+        return compiled.problem_hours_kept(*self._arguments(state, rows), best)
+
+    def per_problem_since(
+        self,
+        state: State,
+        rows: np.ndarray,
+        best: np.ndarray,
+        changed: np.ndarray,
+        grown: np.ndarray,
+    ) -> np.ndarray:
+        """:meth:`per_problem` of the real run for ``rows`` again, compiled, when since
+        :meth:`per_problem_kept` (which kept ``best``) only knowledge on the topics
+        ``changed`` and the strengths of the ties at ``grown`` (their positions, per row;
+        -1: none) changed, and those only grew
+        (:func:`netsim.sim.work_numba.problem_hours_since`: the same to the bit)."""
+        compiled: Any = importlib.import_module("netsim.sim.work_numba")
+        return compiled.problem_hours_since(*self._arguments(state, rows), best, changed, grown)
+
+    def _arguments(self, state: State, rows: np.ndarray) -> tuple[Any, ...]:
+        work = state.scenario.work
+        return (
+            state.knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices,
+            state.w, 1.0 - state.mu,
+            work.solve_hours_max, work.solve_hours_min, work.solve_exponent, work.ask_hours,
+            np.asarray(rows, dtype=np.intp),
         )  # fmt: skip
 
 

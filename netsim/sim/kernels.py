@@ -94,6 +94,7 @@ def load_compiled(asked: str) -> None:
             "or run the numpy kernels: NETSIM_KERNELS=numpy"
         )
     import netsim.sim.kernels_numba  # noqa: F401
+    import netsim.sim.work_numba  # noqa: F401
 
 
 def use(name: str) -> None:

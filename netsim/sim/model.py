@@ -16,10 +16,13 @@ result.
 from __future__ import annotations
 
 import bisect
+import contextvars
 import importlib
 import itertools
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -46,6 +49,7 @@ __all__ = [
     "recruitment_process",
     "run",
     "schedule_process",
+    "sharing",
     "simulate",
     "summarise",
     "talk",
@@ -87,14 +91,11 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
     account = state.account
     measure_every = sc.work.value_every_weeks
     account.measure(state, 0, backend=backend)
+    weeks = _week_numbers(p_rng, d_rng, n, per_week, horizon)
     day = 0
     while day < horizon:
-        # The random numbers come a week at a time: the same numbers in the same order as
-        # drawing each day's (one N(0, 1) per employee; uniform talk numbers for everybody,
-        # then uniform neighbour numbers), drawn in full whatever the state.
         if day % per_week == 0:
-            eps_week = p_rng.standard_normal((min(per_week, horizon - day), n))
-            u_week = d_rng.random((min(per_week, horizon - day), 2, n))
+            eps_week, u_week = next(weeks)
         week_end = day - day % per_week + per_week
         end = min(week_end, changes[bisect.bisect_left(changes, day)] + 1, horizon)
         sc = state.scenario  # a scheduled change may have replaced it
@@ -127,6 +128,96 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
             account.measure(state, end, backend=backend)
         yield env.timeout(end - day)
         day = end
+
+
+def _week_numbers(
+    p_rng: np.random.Generator, d_rng: np.random.Generator, n: int, per_week: int, horizon: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each week's random numbers of the daily step: ``(eps, u)``, ``(days, n)`` N(0, 1) from
+    ``p_rng`` and ``(days, 2, n)`` uniform from ``d_rng`` (talk numbers for everybody, then
+    neighbour numbers).
+
+    They come a week at a time: the same numbers in the same order as drawing each day's,
+    drawn in full whatever the state. So a run that starts from the same generator states
+    with the same size and calendar draws the same numbers; within :func:`sharing` the
+    first such run keeps them and the others replay them (and leave the generators where
+    drawing would have)."""
+    memo = _SHARED.get()
+    size = horizon * 3 * n * 8
+    if memo is None or size > _SHARED_BYTES:
+        for day in range(0, horizon, per_week):
+            days = min(per_week, horizon - day)
+            yield p_rng.standard_normal((days, n)), d_rng.random((days, 2, n))
+        return
+    gens = (p_rng.bit_generator, d_rng.bit_generator)
+    key = (repr(gens[0].state), repr(gens[1].state), n, per_week, horizon)
+    # Only the latest run's are kept. The daily step only reads them (both kernels), so a
+    # replay gives the numbers drawn.
+    if memo.get("draws", (None,))[0] != key:
+        drawn = [
+            (p_rng.standard_normal((days, n)), d_rng.random((days, 2, n)))
+            for days in (min(per_week, horizon - d) for d in range(0, horizon, per_week))
+        ]
+        memo["draws"] = (key, (drawn, [g.state for g in gens]))
+    drawn, ends = memo["draws"][1]
+    for gen, end in zip(gens, ends, strict=True):
+        gen.state = end
+    yield from drawn
+
+
+#: What :func:`sharing` keeps of one run's random numbers at most (bytes): two years of
+#: 2,000 employees take 21 MB; a large organisation's are drawn week by week as always.
+_SHARED_BYTES = 64 << 20
+_SHARED: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "netsim_sharing", default=None
+)
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """Within this block, runs that start alike share what they would compute alike.
+
+    Paired replications (the same seed, scenarios with the same organisation: common random
+    numbers) build the same organisation and draw the same daily random numbers, whatever
+    their networks. Inside the block the first run of such a group builds and draws them and
+    the others reuse them: the same organisation object (nothing in a run changes it) and
+    the same numbers, so every result is the same to the bit as without the block. Only the
+    latest organisation and numbers are kept (at most ``_SHARED_BYTES`` of numbers), so runs
+    of one group must follow each other; all is released when the block ends. The
+    replication runner runs each worker's group of paired tasks in one block
+    (:func:`netsim.study.runner.run_group`).
+
+    Examples
+    --------
+    >>> from netsim.scenario.load import parse_scenario
+    >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
+    ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
+    ...     "enrollment": "automatic"}}})
+    >>> with sharing():
+    ...     a = summarise(sc, seed=3, years=0.2)
+    ...     b = summarise(sc, seed=3, years=0.2)
+    >>> alone = summarise(sc, seed=3, years=0.2)
+    >>> all(a[k] == b[k] == alone[k] or a[k] != a[k] for k in alone)  # equal, or NaN
+    True
+    """
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _organisation(scenario: Scenario, streams: Streams) -> Org:
+    """The run's organisation, built from its ``organisation`` stream; within
+    :func:`sharing`, the one already built from the same seed and specification."""
+    memo = _SHARED.get()
+    if memo is None:
+        return build_organisation(scenario.organisation, rng=streams.organisation)
+    key = (streams.seed, scenario.organisation.model_dump_json())
+    if memo.get("org", (None,))[0] != key:  # only the latest is kept
+        memo["org"] = (key, build_organisation(scenario.organisation, rng=streams.organisation))
+    org: Org = memo["org"][1]
+    return org
 
 
 def pressure_days(state: State, first: int, eps: np.ndarray) -> list[np.ndarray]:
@@ -453,7 +544,7 @@ def _execute(
     )
     streams = Streams(seed)
     if org is None:
-        org = build_organisation(scenario.organisation, rng=streams.organisation)
+        org = _organisation(scenario, streams)
     state = build_state(scenario, org, streams)
     built = time.perf_counter()
     rec = Recorder(state, trace=trace, weekly=weekly)

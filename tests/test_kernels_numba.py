@@ -236,10 +236,8 @@ def test_one_compiled_pass_of_an_organisation_and_its_shadow_is_two_passes(case,
         rng.standard_normal((d, n)), 0.1, 0.05, np.stack([u_talk, u_pick], axis=1),
         np.diff(indptr) > 0, q, indptr, indices,
     )  # fmt: skip
-    cum0 = np.empty_like(w0)
-    compiled.row_sums(indptr, w0, cum0)
     both, shadow, out = k.copy(), k0.copy(), np.empty(n)
-    compiled.days(*args, w, both, share, cum0, shadow, True, out)
+    compiled.days(*args, w, both, share, w0, shadow, True, out)
     alone, alone0, out_alone = k.copy(), k0.copy(), np.empty(n)
     compiled.days(*args, w, alone, share, w, alone, False, out_alone)
     compiled.days(*args, w0, alone0, share, w0, alone0, False, np.empty(n))

@@ -28,7 +28,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["days", "relax_toward", "row_sums", "talk"]
+__all__ = ["days", "relax_toward", "talk"]
 
 
 def _prefetch_typer(typingctx: Any, array: Any, index: Any) -> Any:  # pragma: no cover
@@ -78,23 +78,21 @@ def _would_talk(  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _inverse_cdf(  # pragma: no cover - compiled
-    running: np.ndarray, first: int, length: int, target: float
-) -> int:
-    """The place in its row of the first tie whose running sum (``running[first:first +
-    length]``, the last being the row's positive total) exceeds ``target``.
+def _inverse_cdf(running: np.ndarray, length: int, target: float) -> int:  # pragma: no cover
+    """The place in its row of the first tie whose running sum (``running[:length]``, the
+    last being the row's positive total) exceeds ``target``.
 
     Strengths are never negative, so the running sums never decrease and that place is the
     count of running sums at or below the target (a count has no unpredictable exit); where
     ``u * total`` rounded up to the total, it is the last positive tie: the count of running
     sums below the total."""
     pick = 0
-    for j in range(first, first + length):
+    for j in range(length):
         pick += running[j] <= target
     if pick >= length:
-        total = running[first + length - 1]
+        total = running[length - 1]
         pick = 0
-        for j in range(first, first + length):
+        for j in range(length):
             pick += running[j] < total
     return pick
 
@@ -109,15 +107,16 @@ def _draw(  # pragma: no cover - compiled
     w: np.ndarray,
     learners: np.ndarray,
     sources: np.ndarray,
-    cum0: np.ndarray,
+    w0: np.ndarray,
     learners0: np.ndarray,
     sources0: np.ndarray,
     shadow: bool,
 ) -> tuple[int, int]:
     """Each would-be talker's neighbour, drawn in proportion to tie strength over ``w`` and,
-    with ``shadow``, with the same number over the starting strengths too, whose running sums
-    (``cum0``, :func:`row_sums`) never change. Returns how many talk in each."""
+    with ``shadow``, with the same number over the starting strengths ``w0`` too (the row's
+    ids fetched once for both). Returns how many talk in each."""
     running = np.empty(indptr.shape[0])  # a row's running sums (no row is longer)
+    running0 = np.empty(indptr.shape[0] if shadow else 0)
     talked = talked0 = 0
     for r in range(m):
         if r + _AHEAD < m:  # the row a few talkers on: its first 32 ties and their ids
@@ -128,7 +127,7 @@ def _draw(  # pragma: no cover - compiled
             _prefetch(indices, ahead + 16)
             if shadow:
                 for line in range(4):
-                    _prefetch(cum0, ahead + 8 * line)
+                    _prefetch(w0, ahead + 8 * line)
         i = would[r]
         start, end = indptr[i], indptr[i + 1]
         length = end - start
@@ -137,14 +136,17 @@ def _draw(  # pragma: no cover - compiled
             total += w[j]
             running[j - start] = total
         if total > 0.0:  # nobody talks over ties of strength zero
-            pick = _inverse_cdf(running, 0, length, u_pick[i] * total)
+            pick = _inverse_cdf(running, length, u_pick[i] * total)
             learners[talked] = i
             sources[talked] = indices[start + pick]
             talked += 1
-        if shadow and length > 0:
-            total = cum0[end - 1]
+        if shadow:
+            total = 0.0
+            for j in range(start, end):
+                total += w0[j]
+                running0[j - start] = total
             if total > 0.0:
-                pick = _inverse_cdf(cum0, start, length, u_pick[i] * total)
+                pick = _inverse_cdf(running0, length, u_pick[i] * total)
                 learners0[talked0] = i
                 sources0[talked0] = indices[start + pick]
                 talked0 += 1
@@ -232,7 +234,7 @@ def days(  # pragma: no cover - compiled; tested against the numpy path
     w: np.ndarray,
     knowledge: np.ndarray,
     share: float,
-    cum0: np.ndarray,
+    w0: np.ndarray,
     knowledge_shadow: np.ndarray,
     shadow: bool,
     out: np.ndarray,
@@ -246,8 +248,8 @@ def days(  # pragma: no cover - compiled; tested against the numpy path
     With ``shadow``, the same days of the organisation without its networks
     (:class:`netsim.sim.account.Shadow`) in the same pass: the same pressure and the same
     would-be talkers (who would talk depends on pressure and the numbers, not on strengths),
-    each drawing its neighbour with the same number over the starting strengths (``cum0``,
-    their running sums per row: :func:`row_sums`) and learning from ``knowledge_shadow``.
+    each drawing its neighbour with the same number over the starting strengths (``w0``) and
+    learning from ``knowledge_shadow``.
     That is what running :func:`talk` on each does, with the shared work done once."""
     n = out.shape[0]
     would = np.empty(n + 1, dtype=np.int64)
@@ -267,23 +269,12 @@ def days(  # pragma: no cover - compiled; tested against the numpy path
             out[i] = min(max(v, 0.0), 1.0)
         m = _would_talk(u[d, 0], out, has_ties, q, would)
         talked, talked0 = _draw(
-            would, m, u[d, 1], indptr, indices, w, learners, sources, cum0, learners0,
+            would, m, u[d, 1], indptr, indices, w, learners, sources, w0, learners0,
             sources0, shadow,
         )  # fmt: skip
         _learn(knowledge, learners, sources, talked, share)
         if shadow:
             _learn(knowledge_shadow, learners0, sources0, talked0, share)
-
-
-@numba.njit("void(int64[::1], float64[::1], float64[::1])", cache=True, nogil=True)
-def row_sums(indptr: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
-    """Into ``out``: each row's running sums of ``w``, added in the row's order (as
-    :func:`talk` adds them)."""
-    for i in range(indptr.shape[0] - 1):
-        total = 0.0
-        for j in range(indptr[i], indptr[i + 1]):
-            total += w[j]
-            out[j] = total
 
 
 @numba.njit("void(float64[::1], float64[::1], float64)", cache=True, nogil=True)

@@ -22,6 +22,7 @@ import itertools
 import math
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
@@ -144,20 +145,36 @@ def _week_numbers(
     drawing would have)."""
     memo = _SHARED.get()
     size = horizon * 3 * n * 8
+    weeks = [min(per_week, horizon - day) for day in range(0, horizon, per_week)]
+
+    def arrays(days: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.empty((days, n)), np.empty((days, 2, n))
+
+    def draw(eps: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return p_rng.standard_normal(out=eps), d_rng.random(out=u)
+
     if memo is None or size > _SHARED_BYTES:
-        for day in range(0, horizon, per_week):
-            days = min(per_week, horizon - day)
-            yield p_rng.standard_normal((days, n)), d_rng.random((days, 2, n))
+        if n < _AHEAD_EMPLOYEES or not weeks:
+            yield from (draw(*arrays(days)) for days in weeks)
+            return
+        # A large organisation's next week is drawn on a second thread while this one is
+        # simulated (numpy draws without the GIL): the same generator, the same order, so
+        # the same numbers.
+        # (The arrays are made here: memory a helper thread allocates stays in its own heap.)
+        with ThreadPoolExecutor(1, thread_name_prefix="netsim-draws") as ahead:
+            coming = ahead.submit(draw, *arrays(weeks[0]))
+            for k in range(len(weeks)):
+                week = coming.result()
+                if k + 1 < len(weeks):
+                    coming = ahead.submit(draw, *arrays(weeks[k + 1]))
+                yield week
         return
     gens = (p_rng.bit_generator, d_rng.bit_generator)
     key = (repr(gens[0].state), repr(gens[1].state), n, per_week, horizon)
     # Only the latest run's are kept. The daily step only reads them (both kernels), so a
     # replay gives the numbers drawn.
     if memo.get("draws", (None,))[0] != key:
-        drawn = [
-            (p_rng.standard_normal((days, n)), d_rng.random((days, 2, n)))
-            for days in (min(per_week, horizon - d) for d in range(0, horizon, per_week))
-        ]
+        drawn = [draw(*arrays(days)) for days in weeks]
         memo["draws"] = (key, (drawn, [g.state for g in gens]))
     drawn, ends = memo["draws"][1]
     for gen, end in zip(gens, ends, strict=True):
@@ -165,6 +182,8 @@ def _week_numbers(
     yield from drawn
 
 
+#: From this many employees, the next week's numbers are drawn while a week is simulated.
+_AHEAD_EMPLOYEES = 10_000
 #: What :func:`sharing` keeps of one run's random numbers at most (bytes): two years of
 #: 2,000 employees take 21 MB; a large organisation's are drawn week by week as always.
 _SHARED_BYTES = 64 << 20
@@ -300,10 +319,6 @@ def _days_compiled(
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
     out = np.empty_like(state.pressure)
-    if shadow is not None and shadow.cum0 is None:
-        # The starting strengths never change: their running sums per row are added once.
-        shadow.cum0 = np.empty_like(shadow.w)
-        compiled.row_sums(shadow.indptr, shadow.w, shadow.cum0)
     compiled.days(
         state.pressure,
         state.mu,
@@ -314,7 +329,7 @@ def _days_compiled(
         tp.noise_sd_per_day,
         u,
         *_talk_arguments(state),
-        state.w if shadow is None else shadow.cum0,
+        state.w if shadow is None else shadow.w,
         state.knowledge if shadow is None else shadow.knowledge,
         shadow is not None,
         out,

@@ -150,3 +150,17 @@ def test_measuring_again_after_a_meeting_is_measuring_anew(case, seed) -> None:
     anew = problem_hours(k2, topic, weight, indptr, indices, w2, available, h_max=1.5,
                          h_min=0.25, gamma=2.0, ask_hours=0.1, rows=rows)  # fmt: skip
     assert np.array_equal(again, anew)
+
+
+@given(
+    hnp.arrays(np.float64, (6, 5), elements=st.floats(0.0, 3.0)),
+    hnp.arrays(np.float64, (9, 5), elements=st.sampled_from([0.0, 0.05, 0.2, 0.35, 1.0])),
+    hnp.arrays(np.float64, 9, elements=st.floats(0.01, 5.0)),
+)
+@settings(max_examples=100, deadline=None)
+def test_compiled_hours_a_day_are_numpys(per_problem, weight, rate) -> None:
+    rows = np.array([8, 0, 3, 3, 5, 1])
+    goal = weight * (np.arange(5) % 2)
+    both = work_numba.hours_a_day(per_problem, weight, goal, rate, rows)
+    assert np.array_equal(both[:, 0], daily_hours(per_problem, weight[rows], rate[rows]))
+    assert np.array_equal(both[:, 1], daily_hours(per_problem, goal[rows], rate[rows]))

@@ -97,13 +97,11 @@ class Account:
             without = actual
         else:
             without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
-        spent = daily_hours(actual, self.mix_weight, self.rate)
-        now = (
-            spent,
-            daily_hours(without, self.mix_weight, self.rate) - spent,
-            daily_hours(without, self.goal_weight, self.rate)
-            - daily_hours(actual, self.goal_weight, self.rate),
-        )
+        rows = np.arange(state.org.n)
+        real = self.hours_a_day(state, actual, rows, backend)
+        alone = real if without is actual else self.hours_a_day(state, without, rows, backend)
+        spent = real[0]
+        now = (spent, alone[0] - spent, alone[1] - real[1])
         if self.last is not None:
             half = 0.5 * (day - self.last_day)
             for total, before, after in zip(
@@ -151,6 +149,26 @@ class Account:
             h_max=params[0], h_min=params[1], gamma=params[2], ask_hours=work.ask_hours,
             rows=rows,
         )  # fmt: skip
+
+    def hours_a_day(
+        self, state: State, per_problem: np.ndarray, rows: np.ndarray, backend: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each of ``rows``'s hours a working day on problems (``per_problem``, one row each,
+        from :meth:`per_problem`): on all their topics, and on the sponsor's
+        (:func:`netsim.sim.work.daily_hours`; compiled with ``backend="numba"``, the same to
+        the bit)."""
+        if backend == "numba":
+            compiled: Any = importlib.import_module("netsim.sim.work_numba")
+            both = compiled.hours_a_day(
+                np.ascontiguousarray(per_problem), self.mix_weight, self.goal_weight, self.rate,
+                np.asarray(rows, dtype=np.intp),
+            )  # fmt: skip
+            return both[:, 0], both[:, 1]
+        rate = self.rate[rows]
+        return (
+            daily_hours(per_problem, self.mix_weight[rows], rate),
+            daily_hours(per_problem, self.goal_weight[rows], rate),
+        )
 
     def compiled(self, state: State, backend: str) -> bool:
         """Whether the problem hours are worked out by the compiled twin: with

@@ -24,7 +24,6 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
 from netsim.sim.records import MeetingOutcome
-from netsim.sim.work import daily_hours
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -279,12 +278,7 @@ class _Measure:
 
     def _hours(self, per_problem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Hours a working day on all their topics, and on the sponsor's."""
-        acc, people = self.state.account, self.people
-        rate = acc.rate[people]
-        return (
-            daily_hours(per_problem, acc.mix_weight[people], rate),
-            daily_hours(per_problem, acc.goal_weight[people], rate),
-        )
+        return self.state.account.hours_a_day(self.state, per_problem, self.people, self.backend)
 
 
 def _participant_value(

@@ -199,6 +199,8 @@ def run_replications(
         saved every finished task whenever the run is stopped.
     """
     todo = list(tasks)
+    if executor is None and (workers or os.cpu_count() or 1) > 1:
+        _load_kernels(kernels)
     with open_executor(workers, executor) as ex:
         if isinstance(ex, _InProcess):
             finished: Iterator[Outcome] = _one_by_one(todo, keep, trace, kernels)
@@ -213,6 +215,19 @@ def run_replications(
             yield outcome
             if progress is not None:
                 progress(done, len(todo))
+
+
+def _load_kernels(kernels: str | None) -> None:
+    """Load the kernels the tasks will ask for here, before the pool's workers start: where
+    workers are forked (Linux) they inherit the loaded compiled code instead of each loading
+    it (a few tenths of a second each). A bad choice is left for the tasks to report."""
+    from netsim.errors import NetsimError
+    from netsim.sim.kernels import backend
+
+    try:
+        backend(kernels)
+    except NetsimError:
+        pass
 
 
 def _one_by_one(

@@ -9,7 +9,10 @@ numpy pays a fixed cost for each of the thirty-odd array operations of a day, an
 gather every would-be talker's tie strengths into a padded table before it can add them up;
 the loop adds them where they are. That matters most for small organisations run many times.
 :func:`days` runs several days (pressure, then talking) in one call: what the model does
-up to a meeting day or the week's end.
+up to a meeting day or the week's end; with the organisation without its networks
+(:class:`netsim.sim.account.Shadow`) in the same pass, which shares the pressure, the
+would-be talkers and each row's neighbour ids, and draws over its own strengths into its own
+knowledge. :func:`relax_toward` is the weekly fading in one pass over memory.
 
 It is the default; ``NETSIM_KERNELS=numpy`` (or ``kernels="numpy"``) runs the numpy
 reference instead. The compiled code is cached next to this file: the first

@@ -72,9 +72,11 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
     together, as one SimPy step at the first of them: with numpy, the talks of all those
     days are drawn in one vectorised call (who talks to whom depends on the ties and each
     day's pressure, not on what was learnt) and each day's are then applied to the knowledge
-    as it is that day; with the compiled step, in one call. A meeting on day ``d`` (at
-    ``d + 0.5``) sees the state after day ``d``, as it would if each day were a step of its
-    own, and the results are the same to the bit.
+    as it is that day; with the compiled step, in one call, which also advances the
+    organisation without its networks (:mod:`netsim.sim.account`). A meeting on day ``d``
+    (at ``d + 0.5``) sees the state after day ``d``, as it would if each day were a step of
+    its own, and the results are the same to the bit. The days' random numbers come from
+    :func:`_week_numbers`.
     """
     sc = state.scenario
     per_week = sc.simulation.days_per_week

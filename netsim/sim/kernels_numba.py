@@ -31,7 +31,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["days", "relax_toward", "talk"]
+__all__ = ["days", "pressures", "relax_toward", "talk", "talk_days"]
 
 
 def _prefetch_typer(typingctx: Any, array: Any, index: Any) -> Any:  # pragma: no cover
@@ -278,6 +278,67 @@ def days(  # pragma: no cover - compiled; tested against the numpy path
         _learn(knowledge, learners, sources, talked, share)
         if shadow:
             _learn(knowledge_shadow, learners0, sources0, talked0, share)
+
+
+@numba.njit(
+    "void(float64[::1], float64[::1], float64[:, ::1], int64[::1], float64[:, ::1], float64,"
+    " float64, float64[:, ::1])",
+    cache=True,
+    nogil=True,
+)
+def pressures(  # pragma: no cover - compiled; tested against the numpy path
+    p: np.ndarray,
+    mu: np.ndarray,
+    busy_raise: np.ndarray,
+    department: np.ndarray,
+    eps: np.ndarray,
+    theta: float,
+    sigma: float,
+    out: np.ndarray,
+) -> None:
+    """Into ``out[d]``: each day's pressure as :func:`days` computes it, from ``p`` the day
+    before the first."""
+    for d in range(eps.shape[0]):
+        for i in range(p.shape[0]):
+            before = p[i] if d == 0 else out[d - 1, i]
+            level = mu[i] + busy_raise[d, department[i]]
+            v = (level - before) * theta
+            v += before
+            v += sigma * eps[d, i]
+            out[d, i] = min(max(v, 0.0), 1.0)
+
+
+@numba.njit(
+    "void(float64[:, ::1], float64[:, :, ::1], boolean[::1], float64, int64[::1], int32[::1],"
+    " float64[::1], float64[:, ::1], float64)",
+    cache=True,
+    nogil=True,
+)
+def talk_days(  # pragma: no cover - compiled; tested against the numpy path
+    pressure: np.ndarray,
+    u: np.ndarray,
+    has_ties: np.ndarray,
+    q: float,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    w: np.ndarray,
+    knowledge: np.ndarray,
+    share: float,
+) -> None:
+    """:func:`talk` on each of several days (``pressure[d]``, ``u[d, 0]``, ``u[d, 1]``), in
+    place on ``knowledge``: one organisation's part of :func:`days`, for running an
+    organisation and its shadow on two threads."""
+    n = knowledge.shape[0]
+    would = np.empty(n + 1, dtype=np.int64)
+    learners = np.empty(n, dtype=np.int64)
+    sources = np.empty(n, dtype=np.int64)
+    none = np.empty(0, dtype=np.int64)
+    for d in range(pressure.shape[0]):
+        m = _would_talk(u[d, 0], pressure[d], has_ties, q, would)
+        talked, _ = _draw(
+            would, m, u[d, 1], indptr, indices, w, learners, sources, w, none, none, False
+        )
+        _learn(knowledge, learners, sources, talked, share)
 
 
 @numba.njit("void(float64[::1], float64[::1], float64)", cache=True, nogil=True)

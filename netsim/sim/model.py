@@ -20,6 +20,7 @@ import contextvars
 import importlib
 import itertools
 import math
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -320,6 +321,27 @@ def _days_compiled(
 
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
+    if shadow is not None and state.org.n >= _AHEAD_EMPLOYEES:
+        # A large organisation and its shadow talk on two threads at once: given the days'
+        # pressure they are independent (the kernels release the GIL), and each does what
+        # the one pass does for it.
+        pressure = np.empty((len(eps), state.org.n))
+        compiled.pressures(
+            state.pressure, state.mu, np.where(busy, tp.busy_period_raise, 0.0),
+            state.org.department, eps, tp.reversion_per_day, tp.noise_sd_per_day, pressure,
+        )  # fmt: skip
+        has_ties, q, indptr, indices, w, knowledge, share = _talk_arguments(state)
+        helper = threading.Thread(
+            target=compiled.talk_days,
+            args=(pressure, u, has_ties, q, indptr, indices, shadow.w, shadow.knowledge, share),
+            name="netsim-shadow",
+            daemon=True,
+        )
+        helper.start()
+        compiled.talk_days(pressure, u, has_ties, q, indptr, indices, w, knowledge, share)
+        helper.join()
+        state.pressure = shadow.pressure = pressure[-1].copy()
+        return
     out = np.empty_like(state.pressure)
     compiled.days(
         state.pressure,

@@ -196,7 +196,7 @@ _SHARED: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
 
 
 @contextmanager
-def sharing() -> Iterator[None]:
+def sharing(kept: dict[Any, Any] | None = None) -> Iterator[None]:
     """Within this block, runs that start alike share what they would compute alike.
 
     Paired replications (the same seed, scenarios with the same organisation: common random
@@ -207,7 +207,9 @@ def sharing() -> Iterator[None]:
     latest organisation and numbers are kept (at most ``_SHARED_BYTES`` of numbers), so runs
     of one group must follow each other; all is released when the block ends. The
     replication runner runs each worker's group of paired tasks in one block
-    (:func:`netsim.study.runner.run_group`).
+    (:func:`netsim.study.runner.run_group`). ``kept``: a dict that carries what is kept
+    from one block to the next, for a caller that must leave the block between runs (a
+    generator that yields each result).
 
     Examples
     --------
@@ -222,7 +224,7 @@ def sharing() -> Iterator[None]:
     >>> all(a[k] == b[k] == alone[k] or a[k] != a[k] for k in alone)  # equal, or NaN
     True
     """
-    token = _SHARED.set({})
+    token = _SHARED.set({} if kept is None else kept)
     try:
         yield
     finally:

@@ -235,15 +235,19 @@ def _one_by_one(
 ) -> Iterator[Outcome]:
     from netsim.sim.model import sharing
 
-    with sharing():  # paired tasks follow each other: their organisation is built once
-        for task in todo:
-            t0 = time.perf_counter()
-            try:
+    # Paired tasks follow each other: their organisation is built once. One block per task,
+    # carrying what is kept, so that no block is open while the caller holds the generator
+    # (which may be closed in another context).
+    kept: dict[Any, Any] = {}
+    for task in todo:
+        t0 = time.perf_counter()
+        try:
+            with sharing(kept):
                 value = run_one(task.scenario, task.seed, keep, trace, kernels)
-            except Exception as exc:  # a task's failure, as a worker would report it
-                yield Outcome(task, None, exc, time.perf_counter() - t0)
-            else:
-                yield Outcome(task, value, None, time.perf_counter() - t0)
+        except Exception as exc:  # a task's failure, as a worker would report it
+            yield Outcome(task, None, exc, time.perf_counter() - t0)
+        else:
+            yield Outcome(task, value, None, time.perf_counter() - t0)
 
 
 #: Paired tasks sent to a worker together at most (a comparison's pairs, a sweep point's).

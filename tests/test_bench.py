@@ -55,6 +55,9 @@ def check_report(out: Path, stderr: str) -> None:
     # change: the child checks it against an untimed run, to the bit).
     assert record["numbers"]["diffusion step in a model run, numpy_week / bound"] > 0
     assert "| implementation, in a model run | ms per day | ÷ bound |" in text
+    # Issue 16's bar: the step in a model run against the scattered-line rate.
+    assert record["numbers"]["diffusion step in a model run, numpy_week / scattered-line time"] > 0
+    assert "÷ scattered-line time (the bar: ≤ 1)" in text
     assert "against " in stderr and "(2026-01-01 00:00 UTC, commit abc1234)" in stderr
     moved = [ln for ln in stderr.splitlines() if "600 employees: netsim total" in ln]
     assert moved and moved[0].endswith("<- outside the noise"), moved

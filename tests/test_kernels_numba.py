@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import netsim
 from netsim.cli import main
@@ -215,3 +216,45 @@ def test_the_kernels_option_rejects_what_is_not_there(tmp_path, monkeypatch, cap
         "pip install netsim); or run the numpy kernels: NETSIM_KERNELS=numpy"
     ]
     assert not (tmp_path / "r").exists()
+
+
+@needs_numba
+@given(days(), st.sampled_from([0.2, 0.9]), st.sampled_from([0.02, 0.5]), st.integers(0, 2**32))
+@settings(max_examples=150, deadline=None)
+def test_one_compiled_pass_of_an_organisation_and_its_shadow_is_two_passes(case, q, share, seed):
+    # The organisation without its networks talks on the same days with the same numbers
+    # over its starting strengths: one pass doing both must give what two passes give.
+    from netsim.sim import kernels_numba as compiled
+
+    indptr, indices, w, k, pressure, u_talk, u_pick = case
+    rng = np.random.default_rng(seed)
+    n, d = k.shape[0], len(pressure)
+    w0 = np.where(rng.random(w.size) < 0.5, w, rng.choice([0.0, 0.3, 1.0], w.size))
+    k0 = np.clip(k + rng.normal(0, 0.2, k.shape), 0.0, 1.0)
+    args = (
+        pressure[0], rng.random(n), np.zeros((d, 1)), np.zeros(n, dtype=np.int64),
+        rng.standard_normal((d, n)), 0.1, 0.05, np.stack([u_talk, u_pick], axis=1),
+        np.diff(indptr) > 0, q, indptr, indices,
+    )  # fmt: skip
+    both, shadow, out = k.copy(), k0.copy(), np.empty(n)
+    compiled.days(*args, w, both, share, w0, shadow, True, out)
+    alone, alone0, out_alone = k.copy(), k0.copy(), np.empty(n)
+    compiled.days(*args, w, alone, share, w, alone, False, out_alone)
+    compiled.days(*args, w0, alone0, share, w0, alone0, False, np.empty(n))
+    assert np.array_equal(both, alone) and np.array_equal(shadow, alone0)
+    assert np.array_equal(out, out_alone)
+
+
+@needs_numba
+@given(
+    hnp.arrays(np.float64, st.integers(0, 50), elements=st.floats(0.0, 1.0)),
+    st.sampled_from([0.0, 0.3, 0.97, 1.0]),
+)
+def test_the_compiled_weekly_fading_is_numpys(x, keep):
+    from netsim.sim import kernels_numba as compiled
+
+    base = np.linspace(0.0, 1.0, x.size)
+    expected = kernels.relax_toward(x.copy(), base, keep)
+    got = x.copy()
+    compiled.relax_toward(got, base, keep)
+    assert np.array_equal(got, expected)

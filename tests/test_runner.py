@@ -141,3 +141,33 @@ def test_the_kernels_asked_for_run_the_task_and_are_recorded():
     assert numba.value.summary == outcome.value.summary
     (bad,) = run_replications([Task(A, 2)], workers=1, kernels="gpu", errors="record")
     assert "kernels: must be one of numpy, numba" in error_text(bad.error)
+
+
+def test_paired_tasks_in_one_group_share_their_organisation_and_give_the_same_results():
+    from netsim.sim import model
+    from netsim.study.runner import run_group, run_one
+
+    built = []
+    real = model.build_organisation
+
+    def counting(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    model.build_organisation = counting
+    try:
+        grouped = run_group([(A, 5), (B, 5), (A, 6)], keep="result")
+        assert len(built) == 2  # seed 5's organisation once for A and B, then seed 6's
+        alone = [run_one(sc, seed, keep="result") for sc, seed in ((A, 5), (B, 5), (A, 6))]
+    finally:
+        model.build_organisation = real
+    assert [error for _, error in grouped] == [None] * 3
+    for (got, _), expected in zip(grouped, alone, strict=True):
+        assert got.summary.keys() == expected.summary.keys()
+        for key, x in got.summary.items():  # equal to the bit, or both NaN
+            y = expected.summary[key]
+            assert x == y or (x != x and y != y), key
+        pd.testing.assert_frame_equal(got.meetings, expected.meetings, check_exact=True)
+        pd.testing.assert_frame_equal(got.weekly, expected.weekly, check_exact=True)
+    failed = run_group([(NEVER, 1), (A, 1)])
+    assert isinstance(failed[0][1], IndexError) and failed[1][1] is None

@@ -117,3 +117,50 @@ def test_daily_hours_weigh_the_topics_by_their_share_and_the_problem_rate() -> N
     per_problem = np.array([[1.0, 3.0], [2.0, 2.0]])
     got = daily_hours(per_problem, np.array([[0.25, 0.75], [1.0, 0.0]]), np.array([2.0, 1.5]))
     assert got.tolist() == [2.0 * (0.25 + 2.25), 1.5 * 2.0]
+
+
+@given(workplaces(), st.integers(0, 2**32))
+@settings(max_examples=150, deadline=None)
+def test_measuring_again_after_a_meeting_is_measuring_anew(case, seed) -> None:
+    # After a meeting only the network's topics' knowledge changed and some ties of each
+    # measured row grew: the incremental measurement must equal a new one, to the bit.
+    k, topic, weight, indptr, indices, w, available = case
+    rng = np.random.default_rng(seed)
+    n, topics = k.shape
+    params = (1.5, 0.25, 2.0, 0.1)
+    rows = np.flatnonzero(rng.random(n) < 0.7)
+    best = np.empty((rows.size, topic.shape[1]))
+    before = work_numba.problem_hours_kept(k, topic, weight, indptr, indices, w, available,
+                                           *params, rows, best)  # fmt: skip
+    full = work_numba.problem_hours(k, topic, weight, indptr, indices, w, available, *params, rows)
+    assert np.array_equal(before, full)
+    changed = rng.random(topics) < 0.4
+    k2 = k.copy()
+    learnt = rng.random(n) < 0.5
+    k2[np.ix_(learnt, changed)] += (1.0 - k2[np.ix_(learnt, changed)]) * 0.3
+    w2 = w.copy()
+    grown = np.full((rows.size, 4), -1, dtype=np.int32)
+    for r, i in enumerate(rows):
+        ties = np.arange(indptr[i], indptr[i + 1])
+        picked = ties[rng.random(ties.size) < 0.5][:4]
+        grown[r, : picked.size] = picked
+        w2[picked] += 0.4 * (1.0 - w2[picked])
+    again = work_numba.problem_hours_since(k2, topic, weight, indptr, indices, w2, available,
+                                           *params, rows, best, changed, grown)  # fmt: skip
+    anew = problem_hours(k2, topic, weight, indptr, indices, w2, available, h_max=1.5,
+                         h_min=0.25, gamma=2.0, ask_hours=0.1, rows=rows)  # fmt: skip
+    assert np.array_equal(again, anew)
+
+
+@given(
+    hnp.arrays(np.float64, (6, 5), elements=st.floats(0.0, 3.0)),
+    hnp.arrays(np.float64, (9, 5), elements=st.sampled_from([0.0, 0.05, 0.2, 0.35, 1.0])),
+    hnp.arrays(np.float64, 9, elements=st.floats(0.01, 5.0)),
+)
+@settings(max_examples=100, deadline=None)
+def test_compiled_hours_a_day_are_numpys(per_problem, weight, rate) -> None:
+    rows = np.array([8, 0, 3, 3, 5, 1])
+    goal = weight * (np.arange(5) % 2)
+    both = work_numba.hours_a_day(per_problem, weight, goal, rate, rows)
+    assert np.array_equal(both[:, 0], daily_hours(per_problem, weight[rows], rate[rows]))
+    assert np.array_equal(both[:, 1], daily_hours(per_problem, goal[rows], rate[rows]))

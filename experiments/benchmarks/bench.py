@@ -13,16 +13,18 @@ Writes ``docs/performance.md`` (or ``--out``) with everything it measured in thi
 - the exponents of a power law fitted to netsim's cost against employees and against years;
 - the daily diffusion step against the memory-bandwidth bound of the same work, with the
   machine's copy bandwidth measured in the same run: measured alone, and timed inside whole
-  model runs (where meetings and the week's end leave it colder caches);
-- the bars of issue 6, met or not.
+  model runs (where meetings and the week's end leave it colder caches, and the organisation
+  without its networks takes the same step); in a model run also against the time its bytes
+  take at the rate scattered cache lines arrive, measured in the same run (issue 16's bar);
+- the bars of issues 6 and 16, met or not.
 
 Beside the page, ``performance.json`` keeps the same numbers by name. Where one is already
 there (the committed run), the script first prints how far each number moved from it and
 marks those that moved more than this machine's noise: what "reproduces the table within
 noise" means, checked.
 
-netsim runs twice where it matters: with its default numpy kernels and with the optional
-compiled daily step (``NETSIM_KERNELS=numba``, the ``numba`` extra), when numba is installed.
+netsim runs twice where it matters: with the numpy reference kernels (``NETSIM_KERNELS=numpy``)
+and with the compiled ones, the default (``NETSIM_KERNELS=numba``), when numba is installed.
 
 Where the reference would take more than two minutes it runs a shorter horizon (a whole
 number of meeting cycles of every network) and its time is extrapolated linearly in days;
@@ -42,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib
 import json
 import math
 import os
@@ -72,9 +73,11 @@ REFERENCE_DAYS = 60
 REFERENCE_BUDGET_S = 120.0
 DAYS_PER_YEAR = 220
 
-# The bars of issue 6.
+# The bars of issues 6 and 16. The daily diffusion step's bar (issue 16) is its time in a
+# model run against the time its bytes take at the rate scattered cache lines arrive; the
+# copy-bandwidth bound (issue 6's bar, 3x) stays on the page as information.
 BAR_CPH_S, BAR_CPH_RSS_MB, BAR_RATIO = 1.5, 400.0, 50.0
-BAR_REPLICATION_S, BAR_DIFFUSION = 0.1, 3.0
+BAR_REPLICATION_S, BAR_DIFFUSION = 0.1, 1.0
 
 
 # --------------------------------------------------------------------------- children
@@ -211,13 +214,16 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     day of each run of days the model simulates in one step (up to a meeting day or the
     week's end).
 
-    With numpy, the time in :func:`netsim.sim.model.who_talks` and
-    :func:`netsim.sim.kernels.diffuse`
-    (the model draws a run of days' talks at once, so there is no single day to time). With
-    the compiled kernel, whose one call does a run of days' pressure and talking, the
-    pressure is computed by :func:`netsim.sim.model.pressure_days` (the same to the bit) and each
-    day's :func:`netsim.sim.kernels_numba.talk` is timed alone. Each run is checked against an
-    untimed run: the same knowledge, to the bit."""
+    The step is the organisation's and, from the first meeting on, that of the organisation
+    without its networks (:class:`netsim.sim.account.Shadow`), which talks on the same days
+    with the same numbers: the model's step does both. With numpy, the time in
+    :func:`netsim.sim.model.who_talks` and :func:`netsim.sim.kernels.diffuse` (the model draws
+    a run of days' talks at once, so there is no single day to time). With the compiled
+    kernel, whose one call does a run of days of both, each call is timed whole, as the model
+    makes it (the days' pressure included: a stream of ``employees`` numbers a day; from
+    10,000 employees the two organisations on two threads). The bytes are those both must
+    move (:func:`_bytes_needed`). Each run is checked against an untimed run: the same
+    knowledge, to the bit."""
     import numpy as np
 
     from netsim.sim import kernels, model
@@ -227,7 +233,9 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     expected = model.run(sc, spec["seed"], years=years).state.knowledge
     spent = [0.0]
     needed: list[int] = []
-    by_position: dict[int, list[float]] = {}  # compiled: each day's time by its place in its run
+    # Each day's time by its place in its run of days: the compiled calls are timed whole (a
+    # run of days each), so none since the step does a run of days of both organisations.
+    by_position: dict[int, list[float]] = {}
 
     def timing(f: Any) -> Any:
         def timed(*args: Any, **kwargs: Any) -> Any:
@@ -241,22 +249,16 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     def sample(state: Any, pressure: Any, u_talk: Any, u_pick: Any) -> None:
         """The bytes of the first of each run of days (untimed), the state as it is then."""
         now, state.pressure = state.pressure, pressure
-        needed.append(_bytes_needed(state, u_talk, u_pick))
+        needed.append(_bytes_needed(state, u_talk, u_pick, shadow=state.account.shadow))
         state.pressure = now
 
     if way == "numba":
-        compiled: Any = importlib.import_module("netsim.sim.kernels_numba")
+        days_compiled = model._days_compiled
 
-        def days(state: Any, first: int, eps: Any, u: Any) -> None:
-            pressures = model.pressure_days(state, first, eps)
-            arguments = model._talk_arguments(state)
-            for d, pressure in enumerate(pressures):
-                t0 = time.perf_counter()
-                compiled.talk(u[d, 0], u[d, 1], pressure, *arguments)
-                took = time.perf_counter() - t0
-                spent[0] += took
-                by_position.setdefault(d, []).append(took)
-            state.pressure = pressures[-1]
+        def days(state: Any, first: int, eps: Any, u: Any, shadow: Any = None) -> None:
+            t0 = time.perf_counter()
+            days_compiled(state, first, eps, u, shadow)
+            spent[0] += time.perf_counter() - t0
 
         patches = {(model, "_days_compiled"): days}
     else:
@@ -264,7 +266,8 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
 
         def talks(state: Any, pressures: Any, u_talk: Any, u_pick: Any) -> Any:
             out = who_talks(state, pressures, u_talk, u_pick)
-            sample(state, pressures[0], u_talk[0], u_pick[0])
+            if hasattr(state, "account"):  # the organisation's (its shadow's are counted too)
+                sample(state, pressures[0], u_talk[0], u_pick[0])
             return out
 
         patches = {(model, "who_talks"): talks, (kernels, "diffuse"): timing(kernels.diffuse)}
@@ -288,12 +291,17 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
 LINE = 64  # bytes: memory moves whole cache lines
 
 
-def _bytes_needed(state: Any, u_talk: Any, u_pick: Any) -> int:
+def _bytes_needed(state: Any, u_talk: Any, u_pick: Any, shadow: Any = None) -> int:
     """What any implementation of the day's step must move between memory and the processor,
     in whole cache lines: everybody's pressure, talk number and has-ties flag, streamed; per
     would-be talker their neighbour number, row pointers and the strengths of their row; per
     talker the neighbour's id, their own knowledge row (read and written) and the
-    neighbour's (read). Each distinct line is counted once."""
+    neighbour's (read). Each distinct line is counted once.
+
+    With ``shadow`` (the organisation without its networks, which talks the same day with
+    the same numbers), its lines too: the would-be talkers and their rows are the same
+    (counted once), and per would-be talker the row's starting strengths, per talker of its
+    own the neighbour's id and the two knowledge rows of its own matrix."""
     import numpy as np
 
     from netsim.sim.kernels import draw_ties
@@ -306,6 +314,7 @@ def _bytes_needed(state: Any, u_talk: Any, u_pick: Any) -> int:
     tie = draw_ties(would, u_pick[would], state.indptr, state.w, long_row=state.long_row)
     talks = tie >= 0
     learners, sources = would[talks], state.indices[tie[talks]]
+    ids = tie[talks]
 
     def distinct_lines(first_byte: Any, end_byte: Any) -> int:
         """Distinct cache lines covered by the byte ranges [first, end)."""
@@ -316,13 +325,24 @@ def _bytes_needed(state: Any, u_talk: Any, u_pick: Any) -> int:
 
     streamed = n * (8 + 8 + 1)  # pressure, u_talk, has_ties
     row_bytes = topics * 8
+    knowledge_lines = 2 * distinct_lines(learners * row_bytes, learners * row_bytes + row_bytes)
+    knowledge_lines += distinct_lines(sources * row_bytes, sources * row_bytes + row_bytes)
+    strengths = distinct_lines(start * 8, end * 8)
+    if shadow is not None:
+        tie0 = draw_ties(would, u_pick[would], state.indptr, shadow.w, long_row=state.long_row)
+        talks0 = tie0 >= 0
+        learners0, sources0 = would[talks0], state.indices[tie0[talks0]]
+        ids = np.concatenate([ids, tie0[talks0]])  # the same array of ids: lines once
+        strengths *= 2  # and the starting strengths' rows
+        knowledge_lines += 2 * distinct_lines(
+            learners0 * row_bytes, learners0 * row_bytes + row_bytes
+        ) + distinct_lines(sources0 * row_bytes, sources0 * row_bytes + row_bytes)
     lines = (
         distinct_lines(would * 8, would * 8 + 8)  # u_pick
         + distinct_lines(would * 8, would * 8 + 16)  # indptr[i], indptr[i + 1]
-        + distinct_lines(start * 8, end * 8)  # the rows' strengths
-        + distinct_lines(tie[talks] * 4, tie[talks] * 4 + 4)  # the neighbour's id
-        + 2 * distinct_lines(learners * row_bytes, learners * row_bytes + row_bytes)
-        + distinct_lines(sources * row_bytes, sources * row_bytes + row_bytes)
+        + strengths  # the rows' strengths
+        + distinct_lines(ids * 4, ids * 4 + 4)  # the neighbour's id
+        + knowledge_lines
     )
     return streamed + LINE * lines
 
@@ -627,6 +647,7 @@ def run_plan(plan: Plan, log: Any = print) -> dict[str, Any]:
         "in_model_s": in_model_s,
         "in_model_bytes": in_model_bytes,
         "in_model_bound_s": in_model_bytes / (bandwidth * 1e9),
+        "in_model_scattered_s": in_model_bytes / (memory["scattered_gb_s"] * 1e9),
         "in_model_by_position_s": {d: _median(t) for d, t in sorted(by_position.items())},
         "diffusion_size": plan.diffusion_size,
         "diffusion_warmup_years": plan.diffusion_warmup_years,
@@ -866,18 +887,30 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "week's random numbers), with the caches as these leave them "
         "(the time in the step over the year divided by its working days, median of "
         f"{plan.in_model_runs} runs per implementation, alternating; each timed run gives the "
-        "knowledge of an untimed one, to the bit). With numpy it is the time in `who_talks` "
-        "and `diffuse`; the compiled step's one call does a run of days' pressure and talking, "
-        "so there the pressure is computed apart (the same to the bit) and each day's "
-        "`talk` is timed alone. Its bound is that of the bytes of the first day of each run "
-        "of days the model simulates in one step (up to a meeting day or the week's end), "
-        f"{result['in_model_bytes'] / 1e6:.2f} MB a day "
-        f"(median), **{result['in_model_bound_s'] * 1e3:.3f} ms**:",
+        "knowledge of an untimed one, to the bit). In a run the step is done twice over: from "
+        "the first meeting on, the organisation without its networks (the counterfactual of "
+        "the hours saved, `netsim.sim.account.Shadow`) talks on the same days with the same "
+        "numbers over its starting ties. With numpy it is the time in `who_talks` and "
+        "`diffuse` for both; the compiled step does a run of days of both in one call (in one "
+        "pass, or from 10,000 employees on two threads), timed call by call as the model makes "
+        "it, the days' pressure included. Its bytes are those of both (the shared lines once), "
+        "on the first day of each run of days the model simulates in one step (up to a meeting day "
+        f"or the week's end): {result['in_model_bytes'] / 1e6:.2f} MB a day (median); at the "
+        f"copy bandwidth **{result['in_model_bound_s'] * 1e3:.3f} ms**, at the scattered-line "
+        f"rate below **{result['in_model_scattered_s'] * 1e3:.3f} ms**:",
         "",
         "| implementation, in a model run | ms per day | ÷ bound |",
         "| --- | ---: | ---: |",
         *(
             f"| {labels[w]} | {t * 1e3:.3f} | {t / result['in_model_bound_s']:.2f}× |"
+            for w, t in result["in_model_s"].items()
+        ),
+        "",
+        "| implementation, in a model run | ms per day | ÷ scattered-line time (the bar: ≤ "
+        f"{BAR_DIFFUSION:g}) |",
+        "| --- | ---: | ---: |",
+        *(
+            f"| {labels[w]} | {t * 1e3:.3f} | {t / result['in_model_scattered_s']:.2f}× |"
             for w, t in result["in_model_s"].items()
         ),
         "",
@@ -889,7 +922,8 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         f"rate would take {result['diffusion_bytes'] / (result['scattered_gb_s'] * 1e9) * 1e3:.3f}"
         f" ms, {result['bandwidth_gb_s'] / result['scattered_gb_s']:.1f}× the bound. Most of "
         "the step's lines are such scattered lines; where it does better, part of its data was "
-        "still in the caches. (The bar is judged against the bound, as the issue defines it.)",
+        "still in the caches. Issue 16 judges the step in a model run against that rate (the "
+        "second table above); the copy bound, which no scattered access meets, is information.",
         "",
         "What keeps the step from the bound: the few thousand rows a day are scattered over "
         "megabytes, and scattered lines arrive at the rate above, not at a copy's; how many "
@@ -925,7 +959,7 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
     ]
 
     nb = "numba" in rep_s
-    in_model = {w: t / result["in_model_bound_s"] for w, t in result["in_model_s"].items()}
+    in_model = {w: t / result["in_model_scattered_s"] for w, t in result["in_model_s"].items()}
     checks: list[tuple[str, str, bool, str, bool | None]] = [
         (
             f"`copenhagen_scale`, one year, including building: ≤ {BAR_CPH_S} s",
@@ -956,8 +990,9 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
             rep_s.get("numba", math.inf) <= BAR_REPLICATION_S,
         ),
         (
-            f"… so that {plan.compare_reps:,} paired replications take under a minute on 2 "
-            "cores with `netsim compare`",
+            f"{plan.compare_reps:,} paired replications of `auto_enrollment` and `goal_driven` "
+            "under a minute on 2 cores with `netsim compare`, as the README installs netsim "
+            "(numba)",
             f"{cmp_s['numpy']:.1f} s",
             cmp_s["numpy"] < 60,
             f"{cmp_s.get('numba', math.nan):.1f} s",
@@ -979,12 +1014,12 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
             None,
         ),
         (
-            f"daily diffusion step within {BAR_DIFFUSION:.0f}× of the bandwidth bound: "
-            "measured alone / in a model run",
-            f"{ratio['numpy_week']:.2f}× / {in_model['numpy_week']:.2f}×",
-            max(ratio["numpy_week"], in_model["numpy_week"]) <= BAR_DIFFUSION,
-            f"{ratio.get('numba', math.nan):.2f}× / {in_model.get('numba', math.nan):.2f}×",
-            max(ratio.get("numba", math.inf), in_model.get("numba", math.inf)) <= BAR_DIFFUSION,
+            f"daily diffusion step in a model run within {BAR_DIFFUSION:g}× of the time its "
+            "bytes take at the scattered-line rate",
+            f"{in_model['numpy_week']:.2f}×",
+            in_model["numpy_week"] <= BAR_DIFFUSION,
+            f"{in_model.get('numba', math.nan):.2f}×",
+            in_model.get("numba", math.inf) <= BAR_DIFFUSION,
         ),
     ]
     if nb:
@@ -1001,7 +1036,7 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         bar_rows = [f"| {b} | {v} | {_bar(ok)} |" for b, v, ok, _, _ in checks]
     lines += [
         "",
-        "## The bars (issue 6)",
+        "## The bars (issues 6 and 16)",
         "",
         *header,
         *bar_rows,
@@ -1086,6 +1121,8 @@ def numbers(result: dict[str, Any]) -> dict[str, float]:
     for way, t in result["in_model_s"].items():
         out[f"diffusion step in a model run, {way} (ms)"] = t * 1e3
         out[f"diffusion step in a model run, {way} / bound"] = t / result["in_model_bound_s"]
+        scattered = result["in_model_scattered_s"]
+        out[f"diffusion step in a model run, {way} / scattered-line time"] = t / scattered
     out["copy bandwidth (GB/s)"] = result["bandwidth_gb_s"]
     out["scattered lines (GB/s)"] = result["scattered_gb_s"]
     return {k: v for k, v in out.items() if not math.isnan(v)}

@@ -19,6 +19,8 @@ sponsor's account: what the organisation asked its networks for).
 from __future__ import annotations
 
 import importlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -95,13 +97,11 @@ class Account:
             without = actual
         else:
             without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
-        spent = daily_hours(actual, self.mix_weight, self.rate)
-        now = (
-            spent,
-            daily_hours(without, self.mix_weight, self.rate) - spent,
-            daily_hours(without, self.goal_weight, self.rate)
-            - daily_hours(actual, self.goal_weight, self.rate),
-        )
+        rows = np.arange(state.org.n)
+        real = self.hours_a_day(state, actual, rows, backend)
+        alone = real if without is actual else self.hours_a_day(state, without, rows, backend)
+        spent = real[0]
+        now = (spent, alone[0] - spent, alone[1] - real[1])
         if self.last is not None:
             half = 0.5 * (day - self.last_day)
             for total, before, after in zip(
@@ -126,19 +126,128 @@ class Account:
         work = state.scenario.work
         params = (work.solve_hours_max, work.solve_hours_min, work.solve_exponent)
         available = 1.0 - state.mu
-        if backend == "numba" and work.solve_exponent == 2.0:
+        if self.compiled(state, backend):
             compiled: Any = importlib.import_module("netsim.sim.work_numba")
             todo = np.arange(state.org.n) if rows is None else np.asarray(rows, dtype=np.intp)
-            return compiled.problem_hours(
-                knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices, w,
-                available,
-                *params, work.ask_hours, todo,
-            )  # fmt: skip
+            return in_halves(
+                lambda part: compiled.problem_hours(
+                    knowledge,
+                    self.mix_topic,
+                    self.mix_weight,
+                    state.indptr,
+                    state.indices,
+                    w,
+                    available,
+                    *params,
+                    work.ask_hours,
+                    todo[part],
+                ),
+                todo.size,
+            )
         return problem_hours(
             knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices, w, available,
             h_max=params[0], h_min=params[1], gamma=params[2], ask_hours=work.ask_hours,
             rows=rows,
         )  # fmt: skip
+
+    def hours_a_day(
+        self, state: State, per_problem: np.ndarray, rows: np.ndarray, backend: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each of ``rows``'s hours a working day on problems (``per_problem``, one row each,
+        from :meth:`per_problem`): on all their topics, and on the sponsor's
+        (:func:`netsim.sim.work.daily_hours`; compiled with ``backend="numba"``, the same to
+        the bit)."""
+        if backend == "numba":
+            compiled: Any = importlib.import_module("netsim.sim.work_numba")
+            both = compiled.hours_a_day(
+                np.ascontiguousarray(per_problem), self.mix_weight, self.goal_weight, self.rate,
+                np.asarray(rows, dtype=np.intp),
+            )  # fmt: skip
+            return both[:, 0], both[:, 1]
+        rate = self.rate[rows]
+        return (
+            daily_hours(per_problem, self.mix_weight[rows], rate),
+            daily_hours(per_problem, self.goal_weight[rows], rate),
+        )
+
+    def compiled(self, state: State, backend: str) -> bool:
+        """Whether the problem hours are worked out by the compiled twin: with
+        ``backend="numba"`` and the default exponent, 2 (pow need not round alike in numpy
+        and numba)."""
+        return backend == "numba" and state.scenario.work.solve_exponent == 2.0
+
+    def per_problem_kept(self, state: State, rows: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """:meth:`per_problem` of the real run for ``rows``, compiled, keeping each entry's
+        best saving through a tie in ``best`` for :meth:`per_problem_since`."""
+        compiled: Any = importlib.import_module("netsim.sim.work_numba")
+        rows = np.asarray(rows, dtype=np.intp)
+        return in_halves(
+            lambda part: compiled.problem_hours_kept(
+                *self._arguments(state, rows[part]), best[part]
+            ),
+            rows.size,
+        )
+
+    def per_problem_since(
+        self,
+        state: State,
+        rows: np.ndarray,
+        best: np.ndarray,
+        changed: np.ndarray,
+        grown: np.ndarray,
+    ) -> np.ndarray:
+        """:meth:`per_problem` of the real run for ``rows`` again, compiled, when since
+        :meth:`per_problem_kept` (which kept ``best``) only knowledge on the topics
+        ``changed`` and the strengths of the ties at ``grown`` (their positions, per row;
+        -1: none) changed, and those only grew
+        (:func:`netsim.sim.work_numba.problem_hours_since`: the same to the bit)."""
+        compiled: Any = importlib.import_module("netsim.sim.work_numba")
+        rows = np.asarray(rows, dtype=np.intp)
+        return in_halves(
+            lambda part: compiled.problem_hours_since(
+                *self._arguments(state, rows[part]), best[part], changed, grown[part]
+            ),
+            rows.size,
+        )
+
+    def _arguments(self, state: State, rows: np.ndarray) -> tuple[Any, ...]:
+        work = state.scenario.work
+        return (
+            state.knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices,
+            state.w, 1.0 - state.mu,
+            work.solve_hours_max, work.solve_hours_min, work.solve_exponent, work.ask_hours,
+            np.asarray(rows, dtype=np.intp),
+        )  # fmt: skip
+
+
+#: Rows from which a compiled measurement is split between two threads (the kernels release
+#: the GIL): at 45,000 employees a measurement takes milliseconds, far more than a thread's
+#: start; a small organisation's never is.
+PARALLEL_ROWS = 4096
+
+
+def in_halves(measure: Callable[[slice], np.ndarray], rows: int) -> np.ndarray:
+    """``measure(slice(0, rows))``, as two halves measured at once on two threads when the
+    rows are many (:data:`PARALLEL_ROWS`), joined in order. Each row's result depends on
+    that row alone, so it is the same to the bit."""
+    if rows < PARALLEL_ROWS:
+        return measure(slice(0, rows))
+    half = rows // 2
+    first: list[Any] = [None, None]
+
+    def run() -> None:
+        try:
+            first[0] = measure(slice(0, half))
+        except BaseException as exc:  # raised again in the calling thread
+            first[1] = exc
+
+    helper = threading.Thread(target=run, name="netsim-measure", daemon=True)
+    helper.start()
+    second = measure(slice(half, rows))
+    helper.join()
+    if first[1] is not None:
+        raise first[1]
+    return np.concatenate([first[0], second])
 
 
 def build_account(

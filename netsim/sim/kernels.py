@@ -93,7 +93,8 @@ def load_compiled(asked: str) -> None:
             f"{asked}: numba is not installed (it comes with netsim: pip install netsim); "
             "or run the numpy kernels: NETSIM_KERNELS=numpy"
         )
-    import netsim.sim.kernels_numba  # noqa: F401
+    import netsim.sim.kernels_numba
+    import netsim.sim.work_numba  # noqa: F401
 
 
 def use(name: str) -> None:

@@ -24,7 +24,6 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim import kernels
 from netsim.sim.records import MeetingOutcome
-from netsim.sim.work import daily_hours
 
 if TYPE_CHECKING:
     from netsim.sim.metrics import Recorder
@@ -149,7 +148,8 @@ def learn_in_groups(
     gains = Gains.zeros(batch.idx.shape)
     attended_all = turnout.attended
     people = batch.idx[attended_all]
-    before, before_goal = _hours_a_day(state, people, backend=backend)
+    measure = _Measure(state, batch, attended_all, people, backend)
+    before, before_goal = measure.before()
     held_groups = np.flatnonzero(turnout.held)
     blocks = []
     for start in range(0, held_groups.size, MEETING_BLOCK):
@@ -160,7 +160,7 @@ def learn_in_groups(
         listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
         _form_ties(state, batch, attendees, gains)
         blocks.append((attendees, listeners))
-    after, after_goal = _hours_a_day(state, people, backend=backend)
+    after, after_goal = measure.after()
     _participant_value(state, batch, attended_all, gains, before - after, before_goal - after_goal)
     for attendees, listeners in blocks:
         _spread_hearsay(state, batch, attendees, listeners, gains)
@@ -239,18 +239,46 @@ def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) 
     gains.cross_tie[at.group, at.slot] = (increment * batch.cross[at.group, at.slot]).sum(axis=1)
 
 
-def _hours_a_day(
-    state: State, people: np.ndarray, *, backend: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each of ``people``'s hours a working day on problems, as knowledge and ties are now: on
-    all their topics, and on the sponsor's."""
-    acc = state.account
-    per_problem = acc.per_problem(state, state.knowledge, state.w, rows=people, backend=backend)
-    rate = acc.rate[people]
-    return (
-        daily_hours(per_problem, acc.mix_weight[people], rate),
-        daily_hours(per_problem, acc.goal_weight[people], rate),
-    )
+class _Measure:
+    """The attendees' hours a working day on problems before the meeting and after it.
+
+    With the compiled kernels the second measurement walks only what a meeting changes: the
+    network's topics, and each attendee's ties to their group, which can only strengthen
+    (:func:`netsim.sim.work_numba.problem_hours_since`); a colleague's knowledge on any other
+    topic, and every other tie, are as they were. With numpy both are measured in full. The
+    results are the same to the bit."""
+
+    def __init__(
+        self, state: State, batch: Batch, attended: np.ndarray, people: np.ndarray, backend: str
+    ) -> None:
+        self.state, self.batch, self.attended, self.people = state, batch, attended, people
+        self.backend = backend
+        self.incremental = state.account.compiled(state, backend)
+        self.best = np.empty((people.size, state.account.mix_topic.shape[1]))
+
+    def before(self) -> tuple[np.ndarray, np.ndarray]:
+        """Hours a day as knowledge and ties are now (before anyone learns)."""
+        state, acc = self.state, self.state.account
+        if self.incremental:
+            return self._hours(acc.per_problem_kept(state, self.people, self.best))
+        return self._hours(
+            acc.per_problem(state, state.knowledge, state.w, rows=self.people, backend=self.backend)
+        )
+
+    def after(self) -> tuple[np.ndarray, np.ndarray]:
+        """Hours a day as knowledge and ties are now (after every group learnt and tied)."""
+        state, acc, batch = self.state, self.state.account, self.batch
+        if not self.incremental:
+            return self.before()
+        changed = np.zeros(state.knowledge.shape[1], dtype=bool)
+        changed[batch.topics] = True
+        group, slot = np.nonzero(self.attended)  # the people's order
+        grown = batch.pair_pos[group, slot]
+        return self._hours(acc.per_problem_since(state, self.people, self.best, changed, grown))
+
+    def _hours(self, per_problem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Hours a working day on all their topics, and on the sponsor's."""
+        return self.state.account.hours_a_day(self.state, per_problem, self.people, self.backend)
 
 
 def _participant_value(

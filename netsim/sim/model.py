@@ -16,10 +16,15 @@ result.
 from __future__ import annotations
 
 import bisect
+import contextvars
 import importlib
 import itertools
 import math
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -50,6 +55,7 @@ __all__ = [
     "recruitment_process",
     "run",
     "schedule_process",
+    "sharing",
     "simulate",
     "summarise",
     "talk",
@@ -71,9 +77,11 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
     together, as one SimPy step at the first of them: with numpy, the talks of all those
     days are drawn in one vectorised call (who talks to whom depends on the ties and each
     day's pressure, not on what was learnt) and each day's are then applied to the knowledge
-    as it is that day; with the compiled step, in one call. A meeting on day ``d`` (at
-    ``d + 0.5``) sees the state after day ``d``, as it would if each day were a step of its
-    own, and the results are the same to the bit.
+    as it is that day; with the compiled step, in one call, which also advances the
+    organisation without its networks (:mod:`netsim.sim.account`). A meeting on day ``d``
+    (at ``d + 0.5``) sees the state after day ``d``, as it would if each day were a step of
+    its own, and the results are the same to the bit. The days' random numbers come from
+    ``_week_numbers``.
     """
     sc = state.scenario
     per_week = sc.simulation.days_per_week
@@ -91,14 +99,11 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
     account = state.account
     measure_every = sc.work.value_every_weeks
     account.measure(state, 0, backend=backend)
+    weeks = _week_numbers(p_rng, d_rng, n, per_week, horizon)
     day = 0
     while day < horizon:
-        # The random numbers come a week at a time: the same numbers in the same order as
-        # drawing each day's (one N(0, 1) per employee; uniform talk numbers for everybody,
-        # then uniform neighbour numbers), drawn in full whatever the state.
         if day % per_week == 0:
-            eps_week = p_rng.standard_normal((min(per_week, horizon - day), n))
-            u_week = d_rng.random((min(per_week, horizon - day), 2, n))
+            eps_week, u_week = next(weeks)
         week_end = day - day % per_week + per_week
         end = min(week_end, changes[bisect.bisect_left(changes, day)] + 1, horizon)
         sc = state.scenario  # a scheduled change may have replaced it
@@ -107,10 +112,7 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
         # over its starting ties (netsim.sim.account): the exact counterfactual.
         shadow = account.shadow
         if fast:  # pressure, who talks to whom and what they learn, day by day, compiled
-            if shadow is not None:
-                shadow.pressure = state.pressure
-                _days_compiled(shadow, day, eps_week[k], u_week[k])
-            _days_compiled(state, day, eps_week[k], u_week[k])
+            _days_compiled(state, day, eps_week[k], u_week[k], shadow)
         else:
             pressures = pressure_days(state, day, eps_week[k])
             gap = sc.diffusion.gap_share
@@ -121,11 +123,12 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
                     kernels.diffuse(shadow.knowledge, learners, sources, gap)
             state.pressure = pressures[-1]
         if end == week_end:
-            kernels.relax_toward(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
+            relax = _relax_compiled if fast else kernels.relax_toward
+            relax(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
-            kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
+            relax(state.knowledge, state.knowledge0, forget_keep)
             if shadow is not None:
-                kernels.relax_toward(shadow.knowledge, state.knowledge0, forget_keep)
+                relax(shadow.knowledge, state.knowledge0, forget_keep)
             rec.week(state, end - 1)
             if (end // per_week) % measure_every == 0 and end < horizon:
                 account.measure(state, end, backend=backend)
@@ -133,6 +136,118 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
             account.measure(state, end, backend=backend)
         yield env.timeout(end - day)
         day = end
+
+
+def _week_numbers(
+    p_rng: np.random.Generator, d_rng: np.random.Generator, n: int, per_week: int, horizon: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Each week's random numbers of the daily step: ``(eps, u)``, ``(days, n)`` N(0, 1) from
+    ``p_rng`` and ``(days, 2, n)`` uniform from ``d_rng`` (talk numbers for everybody, then
+    neighbour numbers).
+
+    They come a week at a time: the same numbers in the same order as drawing each day's,
+    drawn in full whatever the state. So a run that starts from the same generator states
+    with the same size and calendar draws the same numbers; within :func:`sharing` the
+    first such run keeps them and the others replay them (and leave the generators where
+    drawing would have)."""
+    memo = _SHARED.get()
+    size = horizon * 3 * n * 8
+    weeks = [min(per_week, horizon - day) for day in range(0, horizon, per_week)]
+
+    def arrays(days: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.empty((days, n)), np.empty((days, 2, n))
+
+    def draw(eps: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return p_rng.standard_normal(out=eps), d_rng.random(out=u)
+
+    if memo is None or size > _SHARED_BYTES:
+        if n < _AHEAD_EMPLOYEES or not weeks:
+            yield from (draw(*arrays(days)) for days in weeks)
+            return
+        # A large organisation's next week is drawn on a second thread while this one is
+        # simulated (numpy draws without the GIL): the same generator, the same order, so
+        # the same numbers.
+        # (The arrays are made here: memory a helper thread allocates stays in its own heap.)
+        with ThreadPoolExecutor(1, thread_name_prefix="netsim-draws") as ahead:
+            coming = ahead.submit(draw, *arrays(weeks[0]))
+            for k in range(len(weeks)):
+                week = coming.result()
+                if k + 1 < len(weeks):
+                    coming = ahead.submit(draw, *arrays(weeks[k + 1]))
+                yield week
+        return
+    gens = (p_rng.bit_generator, d_rng.bit_generator)
+    key = (repr(gens[0].state), repr(gens[1].state), n, per_week, horizon)
+    # Only the latest run's are kept. The daily step only reads them (both kernels), so a
+    # replay gives the numbers drawn.
+    if memo.get("draws", (None,))[0] != key:
+        drawn = [draw(*arrays(days)) for days in weeks]
+        memo["draws"] = (key, (drawn, [g.state for g in gens]))
+    drawn, ends = memo["draws"][1]
+    for gen, end in zip(gens, ends, strict=True):
+        gen.state = end
+    yield from drawn
+
+
+#: From this many employees, the next week's numbers are drawn while a week is simulated.
+_AHEAD_EMPLOYEES = 10_000
+#: What :func:`sharing` keeps of one run's random numbers at most (bytes): two years of
+#: 2,000 employees take 21 MB; a large organisation's are drawn week by week as always.
+_SHARED_BYTES = 64 << 20
+_SHARED: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "netsim_sharing", default=None
+)
+
+
+@contextmanager
+def sharing(kept: dict[Any, Any] | None = None) -> Iterator[None]:
+    """Within this block, runs that start alike share what they would compute alike.
+
+    Paired replications (the same seed, scenarios with the same organisation: common random
+    numbers) build the same organisation and draw the same daily random numbers, whatever
+    their networks. Inside the block the first run of such a group builds and draws them and
+    the others reuse them: the same organisation object (nothing in a run changes it) and
+    the same numbers, so every result is the same to the bit as without the block. Only the
+    latest organisation and numbers are kept (at most ``_SHARED_BYTES`` of numbers), so runs
+    of one group must follow each other; all is released when the block ends. The
+    replication runner runs each worker's group of paired tasks in one block
+    (:func:`netsim.study.runner.run_group`). ``kept``: a dict that carries what is kept
+    from one block to the next, for a caller that must leave the block between runs (a
+    generator that yields each result).
+
+    Examples
+    --------
+    >>> from netsim.scenario.load import parse_scenario
+    >>> sc = parse_scenario({"organisation": {"employees": 200}, "networks": {"leaders": {
+    ...     "purpose": "leader_forum", "select": {"roles": ["leader"]},
+    ...     "enrollment": "automatic"}}})
+    >>> with sharing():
+    ...     a = summarise(sc, seed=3, years=0.2)
+    ...     b = summarise(sc, seed=3, years=0.2)
+    >>> alone = summarise(sc, seed=3, years=0.2)
+    >>> all(a[k] == b[k] == alone[k] or a[k] != a[k] for k in alone)  # equal, or NaN
+    True
+    """
+    token = _SHARED.set({} if kept is None else kept)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _organisation(scenario: Scenario, streams: Streams) -> Org:
+    """The run's organisation, built from its ``organisation`` stream; within
+    :func:`sharing`, the one already built from the same seed and specification."""
+    memo = _SHARED.get()
+    if memo is None:
+        return build_organisation(scenario.organisation, rng=streams.organisation)
+    # The files or graph an organisation came from are not in its dump: their digest is.
+    roster = scenario.organisation.roster
+    key = (streams.seed, scenario.organisation.model_dump_json(), roster and roster.digest)
+    if memo.get("org", (None,))[0] != key:  # only the latest is kept
+        memo["org"] = (key, build_organisation(scenario.organisation, rng=streams.organisation))
+    org: Org = memo["org"][1]
+    return org
 
 
 def pressure_days(state: State, first: int, eps: np.ndarray) -> list[np.ndarray]:
@@ -203,14 +318,38 @@ def talk(
     return int(learners.size)
 
 
-def _days_compiled(state: State | Shadow, first: int, eps: np.ndarray, u: np.ndarray) -> None:
+def _days_compiled(
+    state: State, first: int, eps: np.ndarray, u: np.ndarray, shadow: Shadow | None = None
+) -> None:
     """Days ``first, first + 1, ...`` (``len(eps)`` of them) of pressure and talking with the
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
-    talks do with numpy, with the same result."""
+    talks do with numpy, with the same result; with ``shadow``, the organisation without its
+    networks the same days in the same pass (its pressure is the organisation's)."""
     compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
 
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
+    if shadow is not None and state.org.n >= _AHEAD_EMPLOYEES:
+        # A large organisation and its shadow talk on two threads at once: given the days'
+        # pressure they are independent (the kernels release the GIL), and each does what
+        # the one pass does for it.
+        pressure = np.empty((len(eps), state.org.n))
+        compiled.pressures(
+            state.pressure, state.mu, np.where(busy, tp.busy_period_raise, 0.0),
+            state.org.department, eps, tp.reversion_per_day, tp.noise_sd_per_day, pressure,
+        )  # fmt: skip
+        has_ties, q, indptr, indices, w, knowledge, share = _talk_arguments(state)
+        helper = threading.Thread(
+            target=compiled.talk_days,
+            args=(pressure, u, has_ties, q, indptr, indices, shadow.w, shadow.knowledge, share),
+            name="netsim-shadow",
+            daemon=True,
+        )
+        helper.start()
+        compiled.talk_days(pressure, u, has_ties, q, indptr, indices, w, knowledge, share)
+        helper.join()
+        state.pressure = shadow.pressure = pressure[-1].copy()
+        return
     out = np.empty_like(state.pressure)
     compiled.days(
         state.pressure,
@@ -222,9 +361,23 @@ def _days_compiled(state: State | Shadow, first: int, eps: np.ndarray, u: np.nda
         tp.noise_sd_per_day,
         u,
         *_talk_arguments(state),
+        state.w if shadow is None else shadow.w,
+        state.knowledge if shadow is None else shadow.knowledge,
+        shadow is not None,
         out,
     )
     state.pressure = out
+    if shadow is not None:
+        shadow.pressure = out
+
+
+def _relax_compiled(x: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
+    """:func:`netsim.sim.kernels.relax_toward` compiled (one pass over memory, the same
+    result to the bit)."""
+    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+
+    compiled.relax_toward(x.reshape(-1), base.reshape(-1), keep)
+    return x
 
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
@@ -449,7 +602,7 @@ def _execute(
     )
     streams = Streams(seed)
     if org is None:
-        org = build_organisation(scenario.organisation, rng=streams.organisation)
+        org = _organisation(scenario, streams)
     state = build_state(scenario, org, streams)
     built = time.perf_counter()
     rec = Recorder(state, trace=trace, weekly=weekly)

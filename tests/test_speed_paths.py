@@ -1,0 +1,96 @@
+"""What the model does only for speed changes no result: large organisations draw the next
+week's random numbers on a second thread and measure problem hours in two halves on two
+threads; paired runs share their organisation and random numbers. Each path is forced here on
+a small organisation and held to the plain path's results, to the bit."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from netsim.scenario.load import load_scenario
+from netsim.sim import account, model
+from tests.conftest import REPO
+
+needs_numba = pytest.mark.skipif(
+    importlib.util.find_spec("numba") is None, reason="the numba extra is not installed"
+)
+
+
+def _same(a: model.Run, b: model.Run) -> None:
+    for name in ("meetings", "weekly", "employees"):
+        pd.testing.assert_frame_equal(getattr(a.result, name), getattr(b.result, name))
+    for key, x in a.result.summary.items():
+        y = b.result.summary[key]
+        assert x == y or (x != x and y != y), key
+    assert np.array_equal(a.state.knowledge, b.state.knowledge)
+    assert np.array_equal(a.state.account.shadow.knowledge, b.state.account.shadow.knowledge)
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["auto_enrollment", "goal_driven"])
+def test_threads_for_draws_and_measurements_change_no_result(monkeypatch, name):
+    sc = load_scenario(REPO / "scenarios" / f"{name}.toml")
+    plain = model.run(sc, 3, years=0.4, kernels="numba")
+    monkeypatch.setattr(model, "_AHEAD_EMPLOYEES", 1)  # draw ahead on a thread
+    monkeypatch.setattr(account, "PARALLEL_ROWS", 2)  # measure in halves on two threads
+    threaded = model.run(sc, 3, years=0.4, kernels="numba")
+    _same(plain, threaded)
+    numpy = model.run(sc, 3, years=0.4, kernels="numpy")
+    _same(numpy, threaded)
+
+
+def test_a_shared_organisation_and_replayed_numbers_change_no_result():
+    a = load_scenario(REPO / "scenarios" / "auto_enrollment.toml")
+    g = load_scenario(REPO / "scenarios" / "goal_driven.toml")
+    alone = [model.run(sc, 4, years=0.3) for sc in (a, g)]
+    with model.sharing():
+        shared = [model.run(sc, 4, years=0.3) for sc in (a, g)]
+    assert shared[0].state.org is shared[1].state.org  # built once
+    for x, y in zip(alone, shared, strict=True):
+        _same(x, y)
+
+
+def test_organisations_from_different_graphs_are_not_shared():
+    # Two arms that differ only in the graph their organisation came from (same settings,
+    # same seed) must not share one built organisation.
+    import networkx as nx
+
+    from netsim.scenario.load import parse_scenario, with_graph
+
+    def graph(rewire: float) -> nx.Graph:
+        g = nx.connected_watts_strogatz_graph(120, 6, rewire, seed=1)
+        for i in g:
+            g.nodes[i].update(
+                department=f"d{i % 3}", unit=i // 10, role="leader" if i % 10 == 0 else "employee"
+            )
+        nx.set_edge_attributes(g, 0.4, "strength")
+        return g
+
+    base = parse_scenario(
+        {
+            "organisation": {"employees": 120},
+            "networks": {
+                "leaders": {
+                    "purpose": "leader_forum",
+                    "select": {"roles": ["leader"]},
+                    "enrollment": "automatic",
+                },
+                "sharing": {
+                    "purpose": "knowledge_sharing",
+                    "select": {"roles": ["employee"], "sample": 30},
+                    "enrollment": "invitation",
+                },
+            },
+        }
+    )
+    arms = [with_graph(base, graph(0.0)), with_graph(base, graph(0.5))]
+    alone = [model.summarise(a, seed=2, years=0.3) for a in arms]
+    with model.sharing():
+        shared = [model.summarise(a, seed=2, years=0.3) for a in arms]
+    assert alone[0] != alone[1]
+    for a, s in zip(alone, shared, strict=True):
+        assert all(a[k] == s[k] or a[k] != a[k] for k in a)

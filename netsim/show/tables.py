@@ -33,6 +33,7 @@ from netsim.show.texts import say, term
 
 __all__ = [
     "SHARES",
+    "WHOLE",
     "comparison_table",
     "csv_bytes",
     "department_name",
@@ -48,7 +49,7 @@ SHARES = frozenset(
     {"attendance_first_quarter", "attendance_last_quarter", "problem_time_share", "share_worth_it"}
 )
 #: Hours a year for the organisation, and money: said in whole numbers.
-_WHOLE = frozenset(
+WHOLE = frozenset(
     {
         "total_hours_year",
         "cost_dkk_year",
@@ -76,7 +77,7 @@ def format_value(metric: str, x: float, lang: str) -> str:
     """A measure's value as the report says it (per cent, whole hours, significant figures)."""
     if metric in SHARES:
         return percent(x, lang)
-    if metric in _WHOLE:
+    if metric in WHOLE:
         return number(x, lang)
     if metric in (*_PER_PERSON, "bridging_ties"):
         return number(x, lang, digits=1)

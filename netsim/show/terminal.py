@@ -32,6 +32,7 @@ from rich.table import Table
 from netsim.scenario.schema import Scenario
 from netsim.show.page import LOCALES, number, percent, significant
 from netsim.show.report import headline
+from netsim.show.tables import SHARES, WHOLE
 from netsim.show.texts import catalogue, say, term
 from netsim.study.experiment import HEADLINE
 
@@ -50,11 +51,6 @@ __all__ = [
     "run_table",
     "value",
 ]
-
-#: Summary measures that are shares (0 to 1): shown as percentages, CIs kept inside [0, 1].
-SHARES: frozenset[str] = frozenset(
-    {"share_worth_it", "attendance_first_quarter", "attendance_last_quarter", "problem_time_share"}
-)
 
 #: Measures that count things: whole numbers in one run.
 COUNTS: frozenset[str] = frozenset(
@@ -112,21 +108,6 @@ BETTER: dict[str, int] = {
 #: What a run is (its seed, horizon, size): said before any measure.
 _IDENTITY = ("seed", "years", "employees", "networks", "groups", "members")
 
-#: Hours and money of the whole organisation: whole numbers.
-_WHOLE = frozenset(
-    {
-        "total_hours_year",
-        "cost_dkk_year",
-        "participant_hours_saved_year",
-        "sponsor_hours_saved_year",
-        "nonmember_hours_saved_year",
-        "net_hours_year",
-        "participant_dkk_saved_year",
-        "sponsor_dkk_saved_year",
-        "net_dkk_year",
-    }
-)
-
 
 def label(name: str, lang: str) -> str:
     """A measure's label as the report says it; the name itself where there is none."""
@@ -157,7 +138,7 @@ def value(name: str, x: Any, lang: str, *, mean: bool = False) -> str:
         return percent(x, lang, digits=1)
     if name in COUNTS:
         return number(x, lang, digits=1 if mean and not x.is_integer() else 0)
-    if name in _WHOLE:
+    if name in WHOLE:
         return number(x, lang)
     if name == "years" or name.startswith(("hours_per", "hours_saved_per")):
         return number(x, lang, digits=1)

@@ -407,3 +407,26 @@ def test_a_damaged_graph_file_is_a_one_line_error_when_read(generated, tmp_path)
     with pytest.raises(netsim.NetsimError, match="a graph file is not one netsim wrote") as info:
         back.graph("start")
     assert "secret" not in str(info.value)
+
+
+def test_graphml_holds_text_xml_cannot(tmp_path):
+    # A scenario's name (or an HR file's text) may carry control characters XML cannot hold:
+    # the graphs are still written, with U+FFFD in their place, and read back.
+    sc = netsim.parse_scenario(
+        {
+            "name": "nul\x00bell\x07",
+            "organisation": {"employees": 60, "departments": 2},
+            "networks": {
+                "x": {
+                    "purpose": "strategy",
+                    "enrollment": "automatic",
+                    "select": {"roles": ["head", "leader"]},
+                    "quorum": 2,
+                }
+            },
+        }
+    )
+    out = netsim.simulate(sc, seed=1, years=0.2).write(tmp_path / "out")
+    end = nx.read_graphml(out / "graph_end.graphml")
+    assert end.graph["scenario"] == "nul\ufffdbell\ufffd"
+    assert end.number_of_nodes() == 60

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -157,12 +158,14 @@ class TieGraphs:
         return g
 
     def write(self, directory: Path) -> list[tuple[Path, str]]:
-        """Both graphs as GraphML text, with the file each goes to in ``directory``."""
+        """Both graphs as GraphML text, with the file each goes to in ``directory``. Text
+        that XML cannot hold (control characters a scenario's name or an HR file may carry)
+        is written as U+FFFD."""
         out = []
         for which in ("start", "end"):
             buffer = io.BytesIO()
             # NetworkX writes with lxml (a dependency): twice as fast as the standard library.
-            nx.write_graphml(self.graph(which), buffer)
+            nx.write_graphml(_xml_safe(self.graph(which)), buffer)
             out.append((directory / GRAPH_FILES[which], buffer.getvalue().decode("utf-8")))
         return out
 
@@ -321,3 +324,26 @@ def tie_graphs(state: State) -> TieGraphs:
         "seed": str(sc.simulation.seed),
     }
     return TieGraphs(nodes=nodes, ties=ties, meta=meta)
+
+
+#: Characters XML 1.0 cannot hold in text (lxml refuses them, and a writer left half-way
+#: by its refusal must not be what a run's directory ends with).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(g: nx.Graph) -> nx.Graph:
+    """``g`` with every text (graph, node and edge attributes, node ids) XML can hold."""
+    cache: dict[str, str] = {}
+
+    def clean(v: object) -> object:
+        if not isinstance(v, str):
+            return v
+        if v not in cache:
+            cache[v] = _NOT_XML.sub("\ufffd", v)
+        return cache[v]
+
+    g.graph.update({k: clean(v) for k, v in g.graph.items()})
+    for _, data in g.nodes(data=True):
+        data.update({k: clean(v) for k, v in data.items()})
+    renamed = {n: clean(n) for n in g if isinstance(n, str) and _NOT_XML.search(n)}
+    return nx.relabel_nodes(g, renamed, copy=False) if renamed else g

@@ -163,10 +163,21 @@ def working_time(hours: float, lang: str, *, hours_per_day: float, days_per_week
 
 
 def share_in_ten(share: float, lang: str) -> str:
-    """'2 in 10 members get back the hours they spend', in words a class understands."""
-    k = round(10 * share)
-    if k <= 0:
+    """'2 in 10 members get back the hours they spend', in words a class understands; a
+    share too small for tenths is said as one in so many, so the words agree with it.
+
+    Examples
+    --------
+    >>> share_in_ten(0.058, "en")
+    '1 in 17 members get back the hours they spend'
+    >>> share_in_ten(0.61, "da")
+    '6 ud af 10 deltagere får de timer igen, de bruger'
+    """
+    if share < 0.01:
         return say("worth.none", lang)
+    if share < 0.15:
+        return say("worth.one_in", lang, n=round(1 / share))
+    k = round(10 * share)
     if k >= 10:
         return say("worth.all", lang)
     return say("worth.some", lang, k=k)

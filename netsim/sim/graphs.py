@@ -22,10 +22,11 @@ scenario and seed) is the run it came from, to the bit.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -37,6 +38,8 @@ from netsim.errors import NetsimError
 from netsim.scenario.schema import ROLES
 
 if TYPE_CHECKING:
+    from netsim.scenario.schema import Scenario
+    from netsim.sim.org import Org
     from netsim.sim.state import State
 
 __all__ = ["GRAPH_FILES", "TieGraphs", "tie_graphs"]
@@ -92,11 +95,15 @@ class TieGraphs:
             meta,
         )
         self._directory: Path | None = None
+        self._build: Callable[[], tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]] | None = None
 
     def _loaded(self) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
         if self._tables is None:
-            assert self._directory is not None
-            self._tables = _read_tables(self._directory)
+            if self._build is not None:
+                self._tables, self._build = self._build(), None
+            else:
+                assert self._directory is not None
+                self._tables = _read_tables(self._directory)
         return self._tables
 
     @property
@@ -176,7 +183,7 @@ class TieGraphs:
         Reading raises :class:`~netsim.errors.NetsimError` if a graph file is missing or is
         not one netsim wrote."""
         out = cls.__new__(cls)
-        out._tables, out._directory = None, Path(directory)
+        out._tables, out._directory, out._build = None, Path(directory), None
         return out
 
 
@@ -257,8 +264,42 @@ def _frame(columns: Mapping[str, np.ndarray]) -> pd.DataFrame:
 
 
 def tie_graphs(state: State) -> TieGraphs:
-    """The start and end tie graphs of a finished run's state."""
+    """The start and end tie graphs of a finished run's state, made into tables when first
+    used: at 45,000 employees the tables take about 90 MB, which a run whose graphs nobody
+    asks for (a sweep's, a benchmark's) need not hold. What they are made from is taken now
+    (the arrays themselves; the run no longer changes them)."""
     org, sc = state.org, state.scenario
+    names = list(sc.networks)
+    member = np.zeros((len(names), org.n), dtype=bool)
+    for batch in state.batches:
+        member[names.index(batch.name), batch.idx[batch.ever]] = True
+    build = functools.partial(
+        _tables_of,
+        org,
+        sc,
+        names,
+        member,
+        state.account.saved.astype(np.float64),
+        state.account.saved_goal.astype(np.float64),
+        state.knowledge,
+        (state.w, state.w0, state.indptr, state.indices),
+    )
+    out = TieGraphs.__new__(TieGraphs)
+    out._tables, out._directory, out._build = None, None, build
+    return out
+
+
+def _tables_of(
+    org: Org,
+    sc: Scenario,
+    names: list[str],
+    member: np.ndarray,
+    saved: np.ndarray,
+    saved_goal: np.ndarray,
+    knowledge: np.ndarray,
+    ties_csr: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str]]:
+    """The tables of :class:`TieGraphs` from what :func:`tie_graphs` took of a run."""
     n = org.n
     ids = org.employee_ids if org.employee_ids is not None else [str(k) for k in range(n)]
     spec = np.asarray([*org.specialties, ""], dtype=object)
@@ -267,10 +308,6 @@ def tie_graphs(state: State) -> TieGraphs:
         if org.unit_names is not None
         else org.unit.astype(np.int64)
     )
-    names = list(sc.networks)
-    member = np.zeros((len(names), n), dtype=bool)
-    for batch in state.batches:
-        member[names.index(batch.name), batch.idx[batch.ever]] = True
     joined = [";".join(nm for j, nm in enumerate(names) if member[j, i]) for i in range(n)]
     columns: dict[str, np.ndarray] = {
         "node": np.asarray(ids, dtype=object),
@@ -286,18 +323,18 @@ def tie_graphs(state: State) -> TieGraphs:
     }
     for j, nm in enumerate(names):
         columns[f"member:{nm}"] = member[j]
-    columns["hours_saved"] = state.account.saved.astype(np.float64)
-    columns["hours_saved_on_goals"] = state.account.saved_goal.astype(np.float64)
+    columns["hours_saved"] = saved
+    columns["hours_saved_on_goals"] = saved_goal
     for t, topic in enumerate(org.topics):
         columns[f"knowledge_start:{topic}"] = org.knowledge[:, t].astype(np.float64)
     for t, topic in enumerate(org.topics):
-        columns[f"knowledge_end:{topic}"] = state.knowledge[:, t].astype(np.float64)
+        columns[f"knowledge_end:{topic}"] = knowledge[:, t].astype(np.float64)
     nodes = _frame(columns)
 
     thr = sc.learning.tie_threshold
-    w, w0 = state.w, state.w0
-    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(state.indptr))
-    cols = state.indices.astype(np.int64)
+    w, w0, indptr, indices = ties_csr
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(indptr))
+    cols = indices.astype(np.int64)
     counts = w >= thr
     keep = (rows < cols) & ((w0 > 0) | counts)
     end = np.where((w0 > 0) | counts, w, 0.0)[keep]
@@ -323,7 +360,7 @@ def tie_graphs(state: State) -> TieGraphs:
         "scenario": sc.name,
         "seed": str(sc.simulation.seed),
     }
-    return TieGraphs(nodes=nodes, ties=ties, meta=meta)
+    return nodes, ties, meta
 
 
 #: Characters XML 1.0 cannot hold in text (lxml refuses them, and a writer left half-way

@@ -63,9 +63,9 @@ __all__ = [
 # Initial knowledge: uniform ranges (low, high) by situation. A specialist knows their
 # specialty, a department its own practice, executives strategy; everybody else a little.
 _GENERAL = (0.05, 0.2)
+# Isolated specialists start from the same range as the others: what the networks give them
+# is someone to ask, not a head start to catch up on (issue 16; docs/calibration.md, fact 4).
 _SPECIALTY = (0.5, 0.9)
-# An isolated specialist has had nobody at work to learn their specialty from.
-_SPECIALTY_ISOLATED = (0.35, 0.75)
 _OWN_PRACTICE = (0.4, 0.8)
 _LEADERSHIP = {EXECUTIVE: (0.6, 0.9), HEAD: (0.5, 0.8), LEADER: (0.3, 0.6)}
 _STRATEGY = {EXECUTIVE: (0.6, 0.9), HEAD: (0.4, 0.7), LEADER: (0.2, 0.4)}

@@ -104,11 +104,13 @@ def variants() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def measure(label: str, overrides: dict[str, Any], reps: int, seed: int) -> dict[str, Any]:
-    """Every fact under one variant, as plain data."""
+def measure(
+    label: str, overrides: dict[str, Any], reps: int, seed: int, only: list[int] | None = None
+) -> dict[str, Any]:
+    """Every fact (or those of ``only``) under one variant, as plain data."""
     sf.VARIANT = overrides
     try:
-        facts = sf.all_facts(reps, seed)
+        facts = sf.all_facts(reps, seed, only)
     finally:
         sf.VARIANT = {}
     return {
@@ -135,29 +137,60 @@ def measure(label: str, overrides: dict[str, Any], reps: int, seed: int) -> dict
     }
 
 
-def _baseline(reps: int, seed: int) -> dict[int, set[str]]:
+def _baseline(reps: int, seed: int, only: list[int] | None = None) -> dict[int, set[str]]:
     """Per fact, the names of the measures that fail at the defaults."""
-    return {f.number: {m.name for m in f.measures if not m.holds} for f in sf.all_facts(reps, seed)}
+    return {
+        f.number: {m.name for m in f.measures if not m.holds}
+        for f in sf.all_facts(reps, seed, only)
+    }
 
 
-def render(done: dict[str, dict[str, Any]], order: list[str], base: dict[int, set[str]]) -> str:
+def _first_names(done: dict[str, dict[str, Any]], numbers: list[int]) -> list[str]:
+    """Per fact, its first measure's name as the saved variants give it."""
+    names = {n: f"F{n}" for n in numbers}
+    for variant in done.values():
+        for f in variant["facts"]:
+            names[f["number"]] = f"F{f['number']}: {f['measures'][0]['name']}"
+    return [names[n] for n in numbers]
+
+
+def render(
+    done: dict[str, dict[str, Any]],
+    order: list[str],
+    base: dict[int, set[str]],
+    only: list[int] | None = None,
+) -> str:
     """The robustness table: per variant, each fact's verdict and what changed."""
+    numbers = sorted(base) if only else list(range(1, 7))
+    which = "every fact" if not only else "fact " + ", ".join(str(n) for n in numbers)
+    command = "python experiments/robustness.py" + (
+        " --facts " + " ".join(str(n) for n in numbers) if only else ""
+    )
+    reps = "20 replications, fact 4 40" if 4 in numbers else "20 replications"
     lines = [
-        "Each row runs every fact again (20 replications, fact 4 40, seeds from 1) with one "
-        "change from the defaults, by `python experiments/robustness.py`. A fact's cell is "
+        f"Each row runs {which} again ({reps}, seeds from 1) with one "
+        f"change from the defaults, by `{command}`. A fact's cell is "
         "*yes* when all its measures hold, as in the facts table; **no** when one fails. "
         "*Changed* lists the measures that hold at the defaults and fail here (↓), or fail "
         "at the defaults and hold here (↑), with their mean and 95 % CI.",
         "",
-        "| variant | F1 | F2 | F3 | F4 | F5 | F6 | changed from the defaults |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| variant | "
+        + " | ".join(f"F{n}" for n in numbers)
+        + (" | " + " | ".join(_first_names(done, numbers)) if only else "")
+        + " | changed from the defaults |",
+        "| --- | "
+        + " | ".join("---" for _ in numbers)
+        + (" | " + " | ".join("---" for _ in numbers) if only else "")
+        + " | --- |",
     ]
     for label in order:
         if label not in done:
             continue
-        cells, changed = [], []
+        cells, changed, values = [], [], []
         for f in done[label]["facts"]:
             cells.append("yes" if f["holds"] else "**no**")
+            m0 = f["measures"][0]
+            values.append(f"{sf._fmt(m0['mean'])} [{sf._fmt(m0['lo'])}, {sf._fmt(m0['hi'])}]")
             for m in f["measures"]:
                 was_ok = m["name"] not in base.get(f["number"], set())
                 if m["holds"] != was_ok:
@@ -166,7 +199,8 @@ def render(done: dict[str, dict[str, Any]], order: list[str], base: dict[int, se
                         f"{arrow} F{f['number']} {m['name']}: {sf._fmt(m['mean'])} "
                         f"[{sf._fmt(m['lo'])}, {sf._fmt(m['hi'])}]"
                     )
-        lines.append(f"| {label} | {' | '.join(cells)} | {'; '.join(changed) or '—'} |")
+        shown = cells + values if only else cells
+        lines.append(f"| {label} | {' | '.join(shown)} | {'; '.join(changed) or '—'} |")
     return "\n".join(lines)
 
 
@@ -177,7 +211,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="saved variants (JSON)")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave the doc")
+    parser.add_argument(
+        "--facts",
+        type=int,
+        nargs="+",
+        choices=range(1, 7),
+        help="only these facts, saved and written apart (default: every fact)",
+    )
     args = parser.parse_args(argv)
+    only = sorted(set(args.facts)) if args.facts else None
+    start, end = START, END
+    if only:
+        suffix = "-".join(f"F{n}" for n in only)
+        start, end = f"<!-- robustness-{suffix}:start -->", f"<!-- robustness-{suffix}:end -->"
+        if args.out == DEFAULT_OUT:
+            args.out = DEFAULT_OUT.with_name(f"robustness-{suffix}.json")
     todo = variants()
     order = [label for label, _ in todo]
     done: dict[str, dict[str, Any]] = {}
@@ -196,16 +244,18 @@ def main(argv: list[str] | None = None) -> int:
     remaining = [(label, o) for label, o in todo if label not in done]
     print(f"{len(done)} of {len(todo)} variants done; {len(remaining)} to run", flush=True)
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        futures = [pool.submit(measure, label, o, args.reps, args.seed) for label, o in remaining]
+        futures = [
+            pool.submit(measure, label, o, args.reps, args.seed, only) for label, o in remaining
+        ]
         for future in as_completed(futures):
             result = future.result()
             done[result["label"]] = result
             save()
             print(f"{len(done)} of {len(todo)}: {result['label']}", flush=True)
-    table = render(done, order, _baseline(args.reps, args.seed))
+    table = render(done, order, _baseline(args.reps, args.seed, only), only)
     print(table)
     if not args.no_doc:
-        sf.update_doc(table, start=START, end=END)
+        sf.update_doc(table, start=start, end=end)
     return 0
 
 

@@ -31,7 +31,6 @@ import scipy.sparse as sp
 
 import netsim
 from netsim.scenario.load import with_overrides
-from netsim.sim.meeting import meeting_days
 from netsim.sim.model import run, summarise
 from netsim.sim.org import Org, build_organisation
 from netsim.sim.rng import Streams
@@ -225,76 +224,12 @@ def fact_1(auto: Sequence[dict[str, Any]], reps: int, seed: int) -> Fact:
 # --- Fact 2 ------------------------------------------------------------------------------
 
 
-def tie_rate(sc: netsim.Scenario, spec: Any) -> float:
-    """The share of the way to full strength a tie grows at one meeting of ``spec``'s format."""
-    lrn = sc.learning
-    return lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * spec.participation)
-
-
-def kept_tie_strength(sc: netsim.Scenario, spec: Any, w0: np.ndarray) -> np.ndarray:
-    """The strength of a tie between two members who meet at every meeting of a network, once
-    it has settled, just before a meeting: each meeting adds ``g (1 - w)`` (``g`` of
-    :func:`tie_rate`) and the weeks between take ``w`` back toward its start ``w0`` by the
-    factor ``k = (1 - tie_decay_per_week) ** interval_weeks``, so
-    ``w = (w0 (1 - k) + k g) / (1 - k (1 - g))``."""
-    g = tie_rate(sc, spec)
-    k = (1.0 - sc.diffusion.tie_decay_per_week) ** spec.interval_weeks
-    return (w0 * (1 - k) + k * g) / (1 - k * (1 - g))
-
-
 def peer_learning_ceiling(sc: netsim.Scenario, seed: int) -> tuple[float, float, float]:
-    """The most a network of a fixed group could save its members, and what it costs them.
-
-    Returns, averaged over the members, three numbers a year:
-
-    - the hours each would save if every member knew on the network's topics what the
-      best-informed member of their group knows and their ties to the other members were as
-      strong as meeting at every meeting keeps them (just after a meeting, when they are
-      strongest, :func:`kept_tie_strength`), with everybody's usual time pressure. Learning
-      from each other cannot take a member above their group's best, nor meetings a tie above
-      that strength, so this is the most the network can save its members in a year, however
-      well it is designed;
-    - the hours-equivalent of the alliances those meetings keep building (each meeting's
-      strength gained on ties across departments, at ``learning.alliance_hours_per_tie``
-      times the member's career motive), the rest of what members value;
-    - the hours the network costs a member who comes to every meeting.
-
-    Its first meetings can return more per hour than these averages: they close gaps that then
-    stay closed while they last, and what is left to close after them is what forgetting
-    reopens."""
-    streams = Streams(seed)
-    org = build_organisation(sc.organisation, rng=streams.organisation)
-    state = build_state(sc, org, streams)
-    acc, rows, years = state.account, np.arange(org.n), sc.simulation.years
-    now, _ = acc.hours_a_day(
-        state, acc.per_problem(state, state.knowledge, state.w, backend="numpy"), rows, "numpy"
-    )
-    best, strong = state.knowledge.copy(), state.w.copy()
-    alliances, cost = [], []
-    for batch in state.batches:
-        tied = batch.pair_pos >= 0
-        before = kept_tie_strength(sc, batch.spec, state.w0[batch.pair_pos[tied]])
-        g = tie_rate(sc, batch.spec)
-        strong[batch.pair_pos[tied]] = before + g * (1 - before)
-        gained = np.zeros(batch.pair_pos.shape)
-        gained[tied] = g * (1 - before)
-        meetings = len(meeting_days(batch, sc)) / years
-        per_meeting = (gained * batch.cross).sum(axis=2) * batch.career
-        alliances.append(meetings * sc.learning.alliance_hours_per_tie * per_meeting[batch.slot])
-        cost.append(np.full(int(batch.slot.sum()), meetings * batch.spec.hours_per_attendee()))
-        for g_ in range(batch.idx.shape[0]):
-            ids = batch.idx[g_][batch.slot[g_]]
-            best[np.ix_(ids, batch.topics)] = state.knowledge[np.ix_(ids, batch.topics)].max(axis=0)
-    then, _ = acc.hours_a_day(
-        state, acc.per_problem(state, best, strong, backend="numpy"), rows, "numpy"
-    )
-    members = np.concatenate([b.idx[b.slot] for b in state.batches])
-    saved = (now - then)[members] * sc.simulation.days_per_year
-    return (
-        float(saved.mean()),
-        float(np.concatenate(alliances).mean()),
-        float(np.concatenate(cost).mean()),
-    )
+    """The designed leader network's ceiling (:func:`netsim.ceilings`, its one network): the
+    hours a year a member could save at most, the alliances' hours-equivalent, and the hours
+    a year it costs a member who comes to every meeting."""
+    (ceiling,) = netsim.ceilings(sc, seed)
+    return ceiling.saved_year, ceiling.alliances_year, ceiling.cost_year
 
 
 def best_informed_leave_first(sc: netsim.Scenario, seed: int) -> float:

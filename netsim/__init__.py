@@ -11,6 +11,7 @@ from netsim.errors import NetsimError, ScenarioError
 from netsim.scenario.graph import GraphError
 from netsim.scenario.load import load_scenario, parse_scenario, scenario_to_toml, with_graph
 from netsim.scenario.schema import Scenario
+from netsim.sim.ceiling import Ceiling, ceilings
 from netsim.sim.model import simulate
 from netsim.sim.result import RunResult
 from netsim.sim.summary import SUMMARY_NAMES
@@ -19,12 +20,14 @@ from netsim.study.experiment import load_experiment, sweep
 
 __all__ = [
     "SUMMARY_NAMES",
+    "Ceiling",
     "GraphError",
     "NetsimError",
     "RunResult",
     "Scenario",
     "ScenarioError",
     "__version__",
+    "ceilings",
     "compare",
     "load_experiment",
     "load_scenario",

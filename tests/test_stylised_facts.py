@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-import numpy as np
 import pytest
 
 from tests.conftest import REPO
@@ -131,32 +130,6 @@ def test_fact_2_designed_groups_unravel_from_the_best_informed(two):
     # The best-informed learn least from their peers, leave first, and take with them what
     # the others could learn.
     assert _m(two, "designed: correlation").ci_low > 0.3
-
-
-def test_peer_learning_ceiling_is_between_nothing_and_full_knowledge():
-    sc = facts.with_overrides(facts.scenario("auto_enrollment"), facts.DESIGNED)
-    saved, allied, cost = facts.peer_learning_ceiling(sc, SEED)
-    # 11 meetings a year of 3 hours, an hour of travel and one of preparation.
-    assert cost == pytest.approx(11 * 5.0)
-    assert 0 < saved < cost and allied > 0
-    # Where knowledge does not shorten a problem, there is nothing to learn from peers.
-    flat = facts.with_overrides(sc, {"work.solve_hours_max": 0.0})
-    assert facts.peer_learning_ceiling(flat, SEED)[0] == 0.0
-    # Without alliances' hours-equivalent, none.
-    no_allies = facts.with_overrides(sc, {"learning.alliance_hours_per_tie": 0.0})
-    assert facts.peer_learning_ceiling(no_allies, SEED)[1] == 0.0
-
-
-def test_kept_tie_strength_is_where_a_meeting_and_the_weeks_after_it_balance():
-    sc = facts.with_overrides(facts.scenario("auto_enrollment"), facts.DESIGNED)
-    spec = sc.networks["leader_networks"]
-    w0 = np.array([0.0, 0.1])
-    w = facts.kept_tie_strength(sc, spec, w0)
-    g = facts.tie_rate(sc, spec)
-    k = (1 - sc.diffusion.tie_decay_per_week) ** spec.interval_weeks
-    after_meeting = w + g * (1 - w)
-    np.testing.assert_allclose(w0 + k * (after_meeting - w0), w)
-    assert np.all((w0 < w) & (w < 1))
 
 
 def test_fact_2_goal_driven_spends_fewer_hours_and_saves_more(two):

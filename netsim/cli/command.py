@@ -104,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--lang", choices=LANGUAGES, default="en", help="words of the table")
     _dialect_argument(run)
 
+    cei = sub.add_parser(
+        "ceiling",
+        help="the most each network could save its members a year, against what it costs "
+        "them (nothing is simulated)",
+    )
+    cei.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML file(s)")
+    cei.add_argument("--seed", type=_seed, help="seed (default: the scenario's simulation.seed)")
+    cei.add_argument("--format", choices=("table", "json"), default="table")
+    cei.add_argument("--lang", choices=LANGUAGES, default="en", help="words of the table")
+
     val = sub.add_parser("validate", help="check scenario and experiment files")
     val.add_argument("files", nargs="+", metavar="FILE")
 
@@ -231,6 +241,33 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         stdout_console().print(terminal.run_table(summaries, shown, args.lang))
         if args.out is not None:
             print(say("terminal.written", args.lang, out=args.out))
+    return 0
+
+
+def _cmd_ceiling(args: argparse.Namespace) -> int:
+    from netsim.show import terminal
+    from netsim.sim.ceiling import ceilings
+
+    scenarios = [load_scenario(path) for path in args.scenarios]  # every file checked first
+    rows = [(sc.name, c) for sc in scenarios for c in ceilings(sc, args.seed)]
+    if args.format == "json":
+        data = [
+            json_ready(
+                {
+                    "scenario": name,
+                    "network": c.network,
+                    "members": c.members,
+                    "cost_hours_year": c.cost_year,
+                    "saved_hours_year_at_most": c.saved_year,
+                    "alliance_hours_year": c.alliances_year,
+                    "return_per_hour_at_most": c.return_per_hour,
+                }
+            )
+            for name, c in rows
+        ]
+        print(json_strict(data, indent=2))
+    else:
+        stdout_console().print(terminal.ceiling_table(rows, args.lang))
     return 0
 
 
@@ -556,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_run(args, argv)
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command == "ceiling":
+            return _cmd_ceiling(args)
         if args.command == "compare":
             return _cmd_compare(args)
         if args.command == "sweep":

@@ -41,6 +41,7 @@ __all__ = [
     "COUNTS",
     "SHARES",
     "better",
+    "ceiling_table",
     "comparison_headline",
     "comparison_table",
     "headline_first",
@@ -327,4 +328,36 @@ def members_table(frame: pd.DataFrame, lang: str, *, shown: int = 5) -> Table:
                 str(row["last_week"]),
             )
         t.add_section()
+    return t
+
+
+def ceiling_table(rows: Sequence[tuple[str, Any]], lang: str) -> Table:
+    """``netsim ceiling``: per scenario and network (:class:`netsim.sim.ceiling.Ceiling`),
+    what it costs a member who comes to every meeting and the most it could give them a year,
+    with a mark where even that is less than the hours it costs.
+
+    Parameters
+    ----------
+    rows : sequence of (scenario name, Ceiling)
+    lang : {"en", "da"}
+    """
+    t = Table(title=say("ceiling.title", lang), caption=say("ceiling.caption", lang))
+    t.add_column(say("ceiling.scenario", lang), overflow="fold")
+    t.add_column(say("ceiling.network", lang), overflow="fold")
+    for key in ("members", "cost", "saved", "alliances", "per_hour"):
+        t.add_column(say(f"ceiling.{key}", lang), justify="right", no_wrap=True)
+    t.add_column("", no_wrap=True)
+    for scenario, c in rows:
+        per_hour = c.return_per_hour
+        short = math.isfinite(per_hour) and per_hour < 1
+        t.add_row(
+            escape(one_line(scenario)),
+            escape(one_line(c.network)),
+            number(c.members, lang),
+            number(c.cost_year, lang, digits=1),
+            number(c.saved_year, lang, digits=1),
+            number(c.alliances_year, lang, digits=1),
+            number(per_hour, lang, digits=2) if math.isfinite(per_hour) else "–",
+            say("ceiling.short", lang) if short else "",
+        )
     return t

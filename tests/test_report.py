@@ -11,6 +11,7 @@ import re
 from html.parser import HTMLParser
 
 import html5lib
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -363,7 +364,13 @@ def _check_numbers(frame, table, names, *, mean, low, high, diff):
 
 def test_report_tables_download_as_csv_holding_the_tables_numbers(runs, pages):
     links = _csv_links(pages["report"])
-    assert set(links) == {"comparison.csv", "all-measures.csv", "networks-1.csv", "networks-2.csv"}
+    assert set(links) == {
+        "comparison.csv",
+        "all-measures.csv",
+        "networks-1.csv",
+        "networks-2.csv",
+        "ceiling.csv",
+    }
     names, table = _expected(runs)
     frame = pd.read_csv(io.BytesIO(links["comparison.csv"]))
     assert frame["id"].tolist() == [m for m in report.TABLE_METRICS if m in set(table["metric"])]
@@ -380,11 +387,25 @@ def test_report_tables_download_as_csv_holding_the_tables_numbers(runs, pages):
     networks = pd.read_csv(io.BytesIO(links["networks-1.csv"]))
     assert networks["network"].tolist() == ["leaders"]
     assert networks["goal clarity"].tolist() == [0.2]  # unrounded numbers, not "0.2" text
+    # The ceiling: each scenario's networks, the numbers netsim.ceilings gives for the seed.
+    ceiling = pd.read_csv(io.BytesIO(links["ceiling.csv"]))
+    expected = [(r[0].scenario, c) for r in runs for c in netsim.ceilings(r[0].scenario, 7)]
+    assert ceiling["scenario"].tolist() == [sc.name for sc, _ in expected]
+    assert ceiling["network"].tolist() == [c.network for _, c in expected]
+    np.testing.assert_allclose(
+        ceiling["saved_hours_year_at_most"], [c.saved_year for _, c in expected]
+    )
 
 
 def test_danish_report_downloads_csv_for_danish_excel(runs, pages):
     links = _csv_links(pages["report_da"])
-    assert set(links) == {"sammenligning.csv", "alle-maal.csv", "netvaerk-1.csv", "netvaerk-2.csv"}
+    assert set(links) == {
+        "sammenligning.csv",
+        "alle-maal.csv",
+        "netvaerk-1.csv",
+        "netvaerk-2.csv",
+        "loft.csv",
+    }
     data = links["sammenligning.csv"]
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel reads æ, ø, å and −
     text = data.decode("utf-8-sig")

@@ -246,25 +246,14 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def _cmd_ceiling(args: argparse.Namespace) -> int:
     from netsim.show import terminal
+    from netsim.show.tables import ceiling_table as ceiling_frame
     from netsim.sim.ceiling import ceilings
 
     scenarios = [load_scenario(path) for path in args.scenarios]  # every file checked first
     rows = [(sc.name, c) for sc in scenarios for c in ceilings(sc, args.seed)]
     if args.format == "json":
-        data = [
-            json_ready(
-                {
-                    "scenario": name,
-                    "network": c.network,
-                    "members": c.members,
-                    "cost_hours_year": c.cost_year,
-                    "saved_hours_year_at_most": c.saved_year,
-                    "alliance_hours_year": c.alliances_year,
-                    "return_per_hour_at_most": c.return_per_hour,
-                }
-            )
-            for name, c in rows
-        ]
+        _, frame = ceiling_frame(rows, args.lang)
+        data = [json_ready(r) for r in frame.to_dict(orient="records")]
         print(json_strict(data, indent=2))
     else:
         stdout_console().print(terminal.ceiling_table(rows, args.lang))

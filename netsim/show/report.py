@@ -29,6 +29,7 @@ from netsim.scenario.schema import Scenario
 from netsim.show import differences, figures, plots
 from netsim.show.page import CSS, date_time, esc, money, number, percent, share_in_ten, working_time
 from netsim.show.tables import (
+    ceiling_table,
     comparison_table,
     department_name,
     download_link,
@@ -37,6 +38,7 @@ from netsim.show.tables import (
     network_table,
 )
 from netsim.show.texts import check_lang, say
+from netsim.sim.ceiling import ceilings
 from netsim.sim.result import RunResult, provenance
 from netsim.study.analysis import comparison_frame
 from netsim.study.analysis import to_float as _num
@@ -355,6 +357,18 @@ def build_report(
     main_html, main_csv = comparison_table(table, TABLE_METRICS, lang)
     all_html, all_csv = comparison_table(table, others, lang)
     note = say("report.comparison_note", lang) if len(runs) > 1 else say("report.single_note", lang)
+    at_most = [(sc.name, c) for sc in scenarios for c in ceilings(sc, seed)]
+    ceiling_html, ceiling_csv = ceiling_table(at_most, lang)
+    ceiling_section = (
+        f"""<section id="ceiling">
+<h2>{esc(say("report.ceiling", lang))}</h2>
+<p>{esc(say("ceiling.caption", lang))}</p>
+{ceiling_html}
+{download_link(ceiling_csv, say("report.file_ceiling", lang), lang)}
+</section>"""
+        if at_most
+        else ""
+    )
     lede = say(
         "report.lede",
         lang,
@@ -393,6 +407,7 @@ def build_report(
 {download_link(all_csv, say("report.file_all", lang), lang)}
 </details>
 </section>
+{ceiling_section}
 <section id="figures">
 <h2>{esc(say("report.figures", lang))}</h2>
 {_figure_section(lists, table, lang)}

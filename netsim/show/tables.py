@@ -32,8 +32,11 @@ from netsim.show.page import esc, number, percent, significant
 from netsim.show.texts import say, term
 
 __all__ = [
+    "CEILING_COLUMNS",
     "SHARES",
     "WHOLE",
+    "ceiling_cells",
+    "ceiling_table",
     "comparison_table",
     "csv_bytes",
     "department_name",
@@ -302,3 +305,54 @@ def network_table(sc: Scenario, lang: str) -> tuple[str, pd.DataFrame]:
             dict(zip((say(f"report.n_{c}", lang) for c in _NETWORK_COLUMNS), values, strict=True))
         )
     return _html(head, rows, "compact"), pd.DataFrame(records)
+
+
+# ------------------------------------------------------------------ the ceiling
+
+
+#: The columns of a ceiling after the scenario and the network (``ceiling.*`` texts).
+CEILING_COLUMNS = ("members", "cost", "saved", "alliances", "per_hour")
+
+
+def ceiling_cells(c: Any, lang: str) -> list[str]:
+    """One network's ceiling (:class:`netsim.sim.ceiling.Ceiling`) in the language's words:
+    the :data:`CEILING_COLUMNS` and a mark where the most per hour spent is below one."""
+    per_hour = c.return_per_hour
+    short = math.isfinite(per_hour) and per_hour < 1
+    return [
+        number(c.members, lang),
+        number(c.cost_year, lang, digits=1),
+        number(c.saved_year, lang, digits=1),
+        number(c.alliances_year, lang, digits=1),
+        number(per_hour, lang, digits=2) if math.isfinite(per_hour) else "–",
+        say("ceiling.short", lang) if short else "",
+    ]
+
+
+def ceiling_table(rows: Sequence[tuple[str, Any]], lang: str) -> tuple[str, pd.DataFrame]:
+    """Each network's ceiling (:func:`netsim.sim.ceiling.ceilings`) as HTML and as the CSV's
+    frame: per scenario and network, :func:`ceiling_cells`.
+
+    Parameters
+    ----------
+    rows : sequence of (scenario name, :class:`netsim.sim.ceiling.Ceiling`)
+    lang : {"en", "da"}
+    """
+    keys = ("scenario", "network", *CEILING_COLUMNS)
+    head = [f"<th>{esc(say(f'ceiling.{k}', lang))}</th>" for k in keys] + ["<th></th>"]
+    body, records = [], []
+    for scenario, c in rows:
+        cells = [scenario, c.network, *ceiling_cells(c, lang)]
+        body.append("<tr>" + "".join(f"<td>{esc(x)}</td>" for x in cells) + "</tr>")
+        records.append(
+            {
+                "scenario": scenario,
+                "network": c.network,
+                "members": c.members,
+                "cost_hours_year": c.cost_year,
+                "saved_hours_year_at_most": c.saved_year,
+                "alliance_hours_year": c.alliances_year,
+                "return_per_hour_at_most": c.return_per_hour,
+            }
+        )
+    return _html(head, body), pd.DataFrame.from_records(records)

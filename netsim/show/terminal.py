@@ -32,7 +32,7 @@ from rich.table import Table
 from netsim.scenario.schema import Scenario
 from netsim.show.page import LOCALES, number, percent, significant
 from netsim.show.report import headline
-from netsim.show.tables import SHARES, WHOLE
+from netsim.show.tables import CEILING_COLUMNS, SHARES, WHOLE, ceiling_cells
 from netsim.show.texts import catalogue, say, term
 from netsim.study.experiment import HEADLINE
 
@@ -334,7 +334,8 @@ def members_table(frame: pd.DataFrame, lang: str, *, shown: int = 5) -> Table:
 def ceiling_table(rows: Sequence[tuple[str, Any]], lang: str) -> Table:
     """``netsim ceiling``: per scenario and network (:class:`netsim.sim.ceiling.Ceiling`),
     what it costs a member who comes to every meeting and the most it could give them a year,
-    with a mark where even that is less than the hours it costs.
+    with a mark where even that is less than the hours it costs
+    (:func:`netsim.show.tables.ceiling_cells`, as in the report).
 
     Parameters
     ----------
@@ -344,20 +345,9 @@ def ceiling_table(rows: Sequence[tuple[str, Any]], lang: str) -> Table:
     t = Table(title=say("ceiling.title", lang), caption=say("ceiling.caption", lang))
     t.add_column(say("ceiling.scenario", lang), overflow="fold")
     t.add_column(say("ceiling.network", lang), overflow="fold")
-    for key in ("members", "cost", "saved", "alliances", "per_hour"):
+    for key in CEILING_COLUMNS:
         t.add_column(say(f"ceiling.{key}", lang), justify="right", no_wrap=True)
     t.add_column("", no_wrap=True)
     for scenario, c in rows:
-        per_hour = c.return_per_hour
-        short = math.isfinite(per_hour) and per_hour < 1
-        t.add_row(
-            escape(one_line(scenario)),
-            escape(one_line(c.network)),
-            number(c.members, lang),
-            number(c.cost_year, lang, digits=1),
-            number(c.saved_year, lang, digits=1),
-            number(c.alliances_year, lang, digits=1),
-            number(per_hour, lang, digits=2) if math.isfinite(per_hour) else "–",
-            say("ceiling.short", lang) if short else "",
-        )
+        t.add_row(escape(one_line(scenario)), escape(one_line(c.network)), *ceiling_cells(c, lang))
     return t

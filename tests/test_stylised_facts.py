@@ -215,3 +215,17 @@ def test_calibration_doc_shows_the_current_measurements(one, two):
         assert line in doc, (
             f"docs/calibration.md is stale: run experiments/stylised_facts.py\n{line}"
         )
+
+
+def test_no_lift_before_anyone_has_seen_the_new_format():
+    # Why fact 3 counts from the meeting after the first relaunched one: at that first
+    # meeting, and before it, the relaunch cannot draw anyone (no expectation jump).
+    spec = importlib.util.spec_from_file_location(
+        "fact_details", REPO / "experiments" / "fact_details.py"
+    )
+    assert spec is not None and spec.loader is not None
+    details = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(details)
+    lift = details.relaunch_by_meeting(3, SEED)
+    assert not lift[20].any() and not lift[24].any()
+    assert lift[40].mean() > 0

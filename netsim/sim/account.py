@@ -82,10 +82,17 @@ class Account:
     shadow: Shadow | None = None  # None until the first meeting: the two runs are the same
     last_day: int = -1  # the day of the last measurement; -1: none yet
     last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (N,) hours a day then
+    # The organisation without networks' hours per problem (:meth:`per_problem`) by day of
+    # measurement: kept here when ``record`` is a dict; taken from ``replay`` instead of
+    # carrying a shadow, when a run of the same organisation, numbers and parameters (all but
+    # the networks) has kept them (netsim.sim.model.sharing): the shadow is the same run.
+    record: dict[int, np.ndarray] | None = None
+    replay: dict[int, np.ndarray] | None = None
 
     def start_shadow(self, state: State) -> None:
-        """Begin carrying the organisation without networks (at the first meeting)."""
-        if self.shadow is None:
+        """Begin carrying the organisation without networks (at the first meeting), unless
+        its measurements are replayed."""
+        if self.shadow is None and self.replay is None:
             self.shadow = Shadow(state)
 
     def measure(self, state: State, day: int, *, backend: str) -> None:
@@ -93,10 +100,14 @@ class Account:
         are after working day ``day - 1``, and add up the hours since the last measurement
         (the trapezoid rule over working days)."""
         actual = self.per_problem(state, state.knowledge, state.w, backend=backend)
-        if self.shadow is None:
+        if self.replay is not None:
+            without = self.replay[day]
+        elif self.shadow is None:
             without = actual
         else:
             without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
+        if self.record is not None:
+            self.record[day] = without
         rows = np.arange(state.org.n)
         real = self.hours_a_day(state, actual, rows, backend)
         alone = real if without is actual else self.hours_a_day(state, without, rows, backend)

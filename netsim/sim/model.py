@@ -207,8 +207,11 @@ def sharing(kept: dict[Any, Any] | None = None) -> Iterator[None]:
     numbers) build the same organisation and draw the same daily random numbers, whatever
     their networks. Inside the block the first run of such a group builds and draws them and
     the others reuse them: the same organisation object (nothing in a run changes it) and
-    the same numbers, so every result is the same to the bit as without the block. Only the
-    latest organisation and numbers are kept (at most ``_SHARED_BYTES`` of numbers), so runs
+    the same numbers, so every result is the same to the bit as without the block. Runs that
+    also share every setting but the networks and the evaluation share the organisation
+    without its networks too: the first keeps its measurements, the others replay them
+    instead of carrying it (:func:`_share_shadow`). Only the latest organisation and numbers
+    are kept (at most ``_SHARED_BYTES`` of numbers), so runs
     of one group must follow each other; all is released when the block ends. The
     replication runner runs each worker's group of paired tasks in one block
     (:func:`netsim.study.runner.run_group`). ``kept``: a dict that carries what is kept
@@ -601,9 +604,13 @@ def _execute(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
     streams = Streams(seed)
+    shadow_key = None
     if org is None:
         org = _organisation(scenario, streams)
+        shadow_key = _shadow_key(scenario, seed, backend)
     state = build_state(scenario, org, streams)
+    if shadow_key is not None:
+        _share_shadow(state, shadow_key)
     built = time.perf_counter()
     rec = Recorder(state, trace=trace, weekly=weekly)
     env = simpy.Environment()
@@ -622,4 +629,41 @@ def _execute(
     while env.peek() < math.inf:
         env.step()
         events += 1
+    if shadow_key is not None and state.account.record is not None:
+        memo = _SHARED.get()
+        if memo is not None:  # complete: the runs that follow may replay it
+            memo["shadow"] = (shadow_key, state.account.record)
     return scenario, seed, state, rec, events, built
+
+
+def _shadow_key(scenario: Scenario, seed: int, backend: str) -> tuple[Any, ...] | None:
+    """What the organisation without networks' run depends on, within :func:`sharing`
+    (``None`` outside it): the organisation, the seed and every setting but the networks and
+    the sponsor's evaluation (which only the run with networks reads).
+
+    Nothing a network does changes anyone's pressure or the random numbers of the daily step
+    (:mod:`netsim.sim.account`), and a tie entry of strength zero (the structure a network's
+    groups add) is never drawn and never saves an hour, so runs with this key carry the same
+    shadow, to the bit, whatever their networks."""
+    memo = _SHARED.get()
+    if memo is None:
+        return None
+    rest = scenario.model_dump_json(exclude={"name", "description", "networks", "evaluation"})
+    return (memo["org"][0], seed, rest, backend)
+
+
+def _share_shadow(state: State, key: tuple[Any, ...]) -> None:
+    """Within :func:`sharing`, replay the measurements of the organisation without networks
+    that an earlier run with ``key`` kept (the run carries no shadow), or keep this run's for
+    the runs that follow (up to ``_SHARED_BYTES``)."""
+    memo = _SHARED.get()
+    assert memo is not None
+    account = state.account
+    if memo.get("shadow", (None,))[0] == key:
+        account.replay = memo["shadow"][1]
+        return
+    sc = state.scenario
+    per_week = sc.simulation.days_per_week
+    measures = sc.horizon_days // (per_week * sc.work.value_every_weeks) + 2
+    if measures * account.mix_topic.size * 8 <= _SHARED_BYTES:
+        account.record = {}

@@ -180,13 +180,21 @@ def _week_numbers(
     key = (repr(gens[0].state), repr(gens[1].state), n, per_week, horizon)
     # Only the latest run's are kept. The daily step only reads them (both kernels), so a
     # replay gives the numbers drawn.
-    if memo.get("draws", (None,))[0] != key:
-        drawn = [draw(*arrays(days)) for days in weeks]
-        memo["draws"] = (key, (drawn, [g.state for g in gens]))
-    drawn, ends = memo["draws"][1]
-    for gen, end in zip(gens, ends, strict=True):
-        gen.state = end
-    yield from drawn
+    if memo.get("draws", (None,))[0] == key:
+        drawn, ends = memo["draws"][1]
+        for gen, end in zip(gens, ends, strict=True):
+            gen.state = end
+        yield from drawn
+        return
+    # The first run draws each week's when it comes to it (while they are in the caches),
+    # and keeps them; the others may replay them once it has drawn them all.
+    memo.pop("draws", None)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for days in weeks:
+        kept.append(draw(*arrays(days)))
+        if len(kept) == len(weeks):  # all drawn (a run asks for no week after its last)
+            memo["draws"] = (key, (kept, [g.state for g in gens]))
+        yield kept[-1]
 
 
 #: From this many employees, the next week's numbers are drawn while a week is simulated.

@@ -61,8 +61,8 @@ class Recorder:
         # Where a tie would bridge departments, each pair once (row < column): the tie
         # matrix is symmetric, and so are its strengths at all times.
         pos = np.flatnonzero(state.new_cross)
-        rows = np.searchsorted(state.indptr, pos, side="right") - 1
-        self._bridge_pos = pos[rows < state.indices[pos]]
+        row_of = np.repeat(np.arange(state.org.n, dtype=np.int32), np.diff(state.indptr))
+        self._bridge_pos = pos[row_of[pos] < state.indices[pos]]
 
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""

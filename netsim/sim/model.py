@@ -123,12 +123,15 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
                     kernels.diffuse(shadow.knowledge, learners, sources, gap)
             state.pressure = pressures[-1]
         if end == week_end:
-            relax = _relax_compiled if fast else kernels.relax_toward
-            relax(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
+            tie_keep = 1.0 - sc.diffusion.tie_decay_per_week
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
-            relax(state.knowledge, state.knowledge0, forget_keep)
-            if shadow is not None:
-                relax(shadow.knowledge, state.knowledge0, forget_keep)
+            if fast:  # the three in one pass, compiled
+                _week_end_compiled(state, shadow, tie_keep, forget_keep)
+            else:
+                kernels.relax_toward(state.w, state.w0, tie_keep)
+                kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
+                if shadow is not None:
+                    kernels.relax_toward(shadow.knowledge, state.knowledge0, forget_keep)
             rec.week(state, end - 1)
             if (end // per_week) % measure_every == 0 and end < horizon:
                 account.measure(state, end, backend=backend)
@@ -382,13 +385,22 @@ def _days_compiled(
         shadow.pressure = out
 
 
-def _relax_compiled(x: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
-    """:func:`netsim.sim.kernels.relax_toward` compiled (one pass over memory, the same
-    result to the bit)."""
+def _week_end_compiled(
+    state: State, shadow: Shadow | None, tie_keep: float, forget_keep: float
+) -> None:
+    """The week's fading (ties toward their start, knowledge and the shadow's toward the
+    working level) compiled, in one call (:func:`netsim.sim.kernels_numba.week_end`): the same
+    result to the bit as :func:`netsim.sim.kernels.relax_toward` on each."""
     compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
 
-    compiled.relax_toward(x.reshape(-1), base.reshape(-1), keep)
-    return x
+    compiled.week_end(
+        state.w, state.w0, tie_keep, state.knowledge.reshape(-1), state.knowledge0.reshape(-1),
+        forget_keep, _NO_SHADOW if shadow is None else shadow.knowledge.reshape(-1),
+    )  # fmt: skip
+
+
+#: The compiled week's end's stand-in for no shadow.
+_NO_SHADOW = np.empty(0)
 
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:

@@ -20,6 +20,7 @@ import contextvars
 import importlib
 import itertools
 import math
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -339,7 +340,7 @@ def _days_compiled(
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
     talks do with numpy, with the same result; with ``shadow``, the organisation without its
     networks the same days in the same pass (its pressure is the organisation's)."""
-    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+    compiled = _kernels_numba()
 
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
@@ -385,13 +386,22 @@ def _days_compiled(
         shadow.pressure = out
 
 
+def _kernels_numba() -> Any:
+    """The compiled kernels (:mod:`netsim.sim.kernels_numba`; numba's types are partial),
+    imported when first asked for."""
+    return sys.modules.get(_KERNELS_NUMBA) or importlib.import_module(_KERNELS_NUMBA)
+
+
+_KERNELS_NUMBA = "netsim.sim.kernels_numba"
+
+
 def _week_end_compiled(
     state: State, shadow: Shadow | None, tie_keep: float, forget_keep: float
 ) -> None:
     """The week's fading (ties toward their start, knowledge and the shadow's toward the
     working level) compiled, in one call (:func:`netsim.sim.kernels_numba.week_end`): the same
     result to the bit as :func:`netsim.sim.kernels.relax_toward` on each."""
-    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+    compiled = _kernels_numba()
 
     compiled.week_end(
         state.w, state.w0, tie_keep, state.knowledge.reshape(-1), state.knowledge0.reshape(-1),
@@ -405,7 +415,7 @@ _NO_SHADOW = np.empty(0)
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
     """:func:`talk` with the compiled kernel (:mod:`netsim.sim.kernels_numba`)."""
-    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+    compiled = _kernels_numba()
 
     return int(compiled.talk(u_talk, u_pick, state.pressure, *_talk_arguments(state)))
 

@@ -222,7 +222,8 @@ def sharing(kept: dict[Any, Any] | None = None) -> Iterator[None]:
     the same numbers, so every result is the same to the bit as without the block. Runs that
     also share every setting but the networks and the evaluation share the organisation
     without its networks too: the first keeps its measurements, the others replay them
-    instead of carrying it (:func:`_share_shadow`). Only the latest organisation and numbers
+    instead of carrying it (:class:`netsim.sim.account.Account`'s ``record`` and
+    ``replay``). Only the latest organisation and numbers
     are kept (at most ``_SHARED_BYTES`` of numbers), so runs
     of one group must follow each other; all is released when the block ends. The
     replication runner runs each worker's group of paired tasks in one block

@@ -258,3 +258,26 @@ def test_the_compiled_weekly_fading_is_numpys(x, keep):
     got = x.copy()
     compiled.relax_toward(got, base, keep)
     assert np.array_equal(got, expected)
+
+
+@needs_numba
+@given(
+    hnp.arrays(np.float64, st.integers(0, 50), elements=st.floats(0.0, 1.0)),
+    st.integers(0, 3),
+    st.sampled_from([0.0, 0.3, 0.97, 1.0]),
+    st.booleans(),
+)
+def test_the_compiled_week_end_is_numpys_fading_of_each(w, topics, keep, shadow):
+    from netsim.sim import kernels_numba as compiled
+
+    w0 = np.linspace(0.0, 1.0, w.size)
+    k0 = np.linspace(1.0, 0.0, w.size * topics)
+    k, s = np.sqrt(k0), k0 * k0
+    expected = (
+        kernels.relax_toward(w.copy(), w0, 0.9),
+        kernels.relax_toward(k.copy(), k0, keep),
+        kernels.relax_toward(s.copy(), k0, keep) if shadow else s,
+    )
+    got = w.copy(), k.copy(), s.copy()
+    compiled.week_end(got[0], w0, 0.9, got[1], k0, keep, got[2] if shadow else np.empty(0))
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))

@@ -19,6 +19,7 @@ sponsor's account: what the organisation asked its networks for).
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,10 +83,26 @@ class Account:
     shadow: Shadow | None = None  # None until the first meeting: the two runs are the same
     last_day: int = -1  # the day of the last measurement; -1: none yet
     last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (N,) hours a day then
+    # The organisation without networks' hours per problem (:meth:`per_problem`) by day of
+    # measurement: kept here when ``record`` is a dict; taken from ``replay`` instead of
+    # carrying a shadow, when a run of the same organisation, numbers and parameters (all but
+    # the networks) has kept them (netsim.sim.model.sharing): the shadow is the same run.
+    record: dict[int, np.ndarray] | None = None
+    replay: dict[int, np.ndarray] | None = None
+    # ``1 - mu`` (each employee's availability) and the ``mu`` it was worked out from: a
+    # scheduled change replaces ``State.mu``, never changes it in place.
+    _available: tuple[np.ndarray, np.ndarray] | None = None
+
+    def available(self, state: State) -> np.ndarray:
+        """(N,) ``1 - mu``: the share of their time each employee can give a colleague."""
+        if self._available is None or self._available[0] is not state.mu:
+            self._available = (state.mu, 1.0 - state.mu)
+        return self._available[1]
 
     def start_shadow(self, state: State) -> None:
-        """Begin carrying the organisation without networks (at the first meeting)."""
-        if self.shadow is None:
+        """Begin carrying the organisation without networks (at the first meeting), unless
+        its measurements are replayed."""
+        if self.shadow is None and self.replay is None:
             self.shadow = Shadow(state)
 
     def measure(self, state: State, day: int, *, backend: str) -> None:
@@ -93,10 +110,14 @@ class Account:
         are after working day ``day - 1``, and add up the hours since the last measurement
         (the trapezoid rule over working days)."""
         actual = self.per_problem(state, state.knowledge, state.w, backend=backend)
-        if self.shadow is None:
+        if self.replay is not None:
+            without = self.replay[day]
+        elif self.shadow is None:
             without = actual
         else:
             without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
+        if self.record is not None:
+            self.record[day] = without
         rows = np.arange(state.org.n)
         real = self.hours_a_day(state, actual, rows, backend)
         alone = real if without is actual else self.hours_a_day(state, without, rows, backend)
@@ -125,9 +146,9 @@ class Account:
         where numpy's and numba's pow need not round alike, always numpy's)."""
         work = state.scenario.work
         params = (work.solve_hours_max, work.solve_hours_min, work.solve_exponent)
-        available = 1.0 - state.mu
+        available = self.available(state)
         if self.compiled(state, backend):
-            compiled: Any = importlib.import_module("netsim.sim.work_numba")
+            compiled = _work_numba()
             todo = np.arange(state.org.n) if rows is None else np.asarray(rows, dtype=np.intp)
             return in_halves(
                 lambda part: compiled.problem_hours(
@@ -158,8 +179,7 @@ class Account:
         (:func:`netsim.sim.work.daily_hours`; compiled with ``backend="numba"``, the same to
         the bit)."""
         if backend == "numba":
-            compiled: Any = importlib.import_module("netsim.sim.work_numba")
-            both = compiled.hours_a_day(
+            both = _work_numba().hours_a_day(
                 np.ascontiguousarray(per_problem), self.mix_weight, self.goal_weight, self.rate,
                 np.asarray(rows, dtype=np.intp),
             )  # fmt: skip
@@ -179,7 +199,7 @@ class Account:
     def per_problem_kept(self, state: State, rows: np.ndarray, best: np.ndarray) -> np.ndarray:
         """:meth:`per_problem` of the real run for ``rows``, compiled, keeping each entry's
         best saving through a tie in ``best`` for :meth:`per_problem_since`."""
-        compiled: Any = importlib.import_module("netsim.sim.work_numba")
+        compiled = _work_numba()
         rows = np.asarray(rows, dtype=np.intp)
         return in_halves(
             lambda part: compiled.problem_hours_kept(
@@ -201,7 +221,7 @@ class Account:
         ``changed`` and the strengths of the ties at ``grown`` (their positions, per row;
         -1: none) changed, and those only grew
         (:func:`netsim.sim.work_numba.problem_hours_since`: the same to the bit)."""
-        compiled: Any = importlib.import_module("netsim.sim.work_numba")
+        compiled = _work_numba()
         rows = np.asarray(rows, dtype=np.intp)
         return in_halves(
             lambda part: compiled.problem_hours_since(
@@ -214,11 +234,18 @@ class Account:
         work = state.scenario.work
         return (
             state.knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices,
-            state.w, 1.0 - state.mu,
+            state.w, self.available(state),
             work.solve_hours_max, work.solve_hours_min, work.solve_exponent, work.ask_hours,
             np.asarray(rows, dtype=np.intp),
         )  # fmt: skip
 
+
+def _work_numba() -> Any:
+    """The compiled problem hours (:mod:`netsim.sim.work_numba`; numba's types are partial)."""
+    return sys.modules.get(_WORK_NUMBA) or importlib.import_module(_WORK_NUMBA)
+
+
+_WORK_NUMBA = "netsim.sim.work_numba"
 
 #: Rows from which a compiled measurement is split between two threads (the kernels release
 #: the GIL): at 45,000 employees a measurement takes milliseconds, far more than a thread's

@@ -31,7 +31,7 @@ from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-__all__ = ["days", "pressures", "relax_toward", "talk", "talk_days"]
+__all__ = ["days", "pressures", "relax_toward", "talk", "talk_days", "week_end"]
 
 
 def _prefetch_typer(typingctx: Any, array: Any, index: Any) -> Any:  # pragma: no cover
@@ -339,6 +339,38 @@ def talk_days(  # pragma: no cover - compiled; tested against the numpy path
             would, m, u[d, 1], indptr, indices, w, learners, sources, w, none, none, False
         )
         _learn(knowledge, learners, sources, talked, share)
+
+
+@numba.njit(cache=True, nogil=True)
+def _relax(x: np.ndarray, base: np.ndarray, keep: float) -> None:  # pragma: no cover
+    """:func:`relax_toward`'s loop (for the compiled callers)."""
+    for i in range(x.shape[0]):
+        v = x[i] - base[i]
+        v *= keep
+        x[i] = v + base[i]
+
+
+@numba.njit(
+    "void(float64[::1], float64[::1], float64, float64[::1], float64[::1], float64, float64[::1])",
+    cache=True,
+    nogil=True,
+)
+def week_end(  # pragma: no cover - compiled; tested against the numpy path
+    w: np.ndarray,
+    w0: np.ndarray,
+    tie_keep: float,
+    knowledge: np.ndarray,
+    knowledge0: np.ndarray,
+    forget_keep: float,
+    shadow_knowledge: np.ndarray,
+) -> None:
+    """The week's end in one call: ties fade toward ``w0`` (``tie_keep``), knowledge and,
+    unless it is empty, the shadow's knowledge toward ``knowledge0`` (``forget_keep``), each
+    as :func:`relax_toward` (all flattened)."""
+    _relax(w, w0, tie_keep)
+    _relax(knowledge, knowledge0, forget_keep)
+    if shadow_knowledge.shape[0]:
+        _relax(shadow_knowledge, knowledge0, forget_keep)
 
 
 @numba.njit("void(float64[::1], float64[::1], float64)", cache=True, nogil=True)

@@ -61,8 +61,8 @@ class Recorder:
         # Where a tie would bridge departments, each pair once (row < column): the tie
         # matrix is symmetric, and so are its strengths at all times.
         pos = np.flatnonzero(state.new_cross)
-        rows = np.searchsorted(state.indptr, pos, side="right") - 1
-        self._bridge_pos = pos[rows < state.indices[pos]]
+        row_of = np.repeat(np.arange(state.org.n, dtype=np.int32), np.diff(state.indptr))
+        self._bridge_pos = pos[row_of[pos] < state.indices[pos]]
 
     def meeting(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         """Record one meeting day of a network: one row per group that was open."""
@@ -74,8 +74,9 @@ class Recorder:
         sc = state.scenario
         # A group with no members does not meet (and costs nothing) until someone joins; one
         # that everybody left stays in the log, at no cost, with its leavers counted absent.
-        has_members = invited.sum(axis=1) > 0
-        open_ = ~batch.closed & (has_members | (m.gone.sum(axis=1) > 0))
+        n_invited, n_gone = invited.sum(axis=1), m.gone.sum(axis=1)
+        has_members = n_invited > 0
+        open_ = ~batch.closed & (has_members | (n_gone > 0))
         n_att = att.sum(axis=1)
         organiser = spec.followup_hours * has_members
         organiser_dkk = (
@@ -88,26 +89,29 @@ class Recorder:
             + organiser_dkk
             + held * (spec.catering_dkk * n_att + spec.facilitator_dkk * batch.facilitated)
         )
-        self._rows.append(
-            {
-                "network": np.full(batch.groups, batch.name, dtype=object)[open_],
-                "group": batch.group_labels[open_],
-                "day": np.full(batch.groups, day)[open_],
-                "week": np.full(batch.groups, day // sc.simulation.days_per_week)[open_],
-                "invited": invited.sum(axis=1)[open_],
-                "attended": came.sum(axis=1)[open_],
-                "held": held[open_],
-                "hours": hours[open_],
-                "cost_dkk": cost[open_],
-                "left": m.gone.sum(axis=1)[open_],
-                "participant_value": (m.participant_hours * att).sum(axis=1)[open_],
-                "sponsor_value": m.sponsor_value[open_],
-                "knowledge_gain": (know_gain * att).sum(axis=1)[open_],
-                # Each new tie is gained at both ends: halve to count tie strength once.
-                "bridging_gain": (bridge_gain * att).sum(axis=1)[open_] / 2,
-                "cross_tie_gain": (m.cross_tie_gain * att).sum(axis=1)[open_] / 2,
-            }
-        )
+        columns = {
+            "network": np.full(batch.groups, batch.name, dtype=object),
+            "group": batch.group_labels,
+            "day": np.full(batch.groups, day),
+            "week": np.full(batch.groups, day // sc.simulation.days_per_week),
+            "invited": n_invited,
+            "attended": came.sum(axis=1),
+            "held": held,
+            "hours": hours,
+            "cost_dkk": cost,
+            "left": n_gone,
+            "participant_value": (m.participant_hours * att).sum(axis=1),
+            "sponsor_value": m.sponsor_value,
+            "knowledge_gain": (know_gain * att).sum(axis=1),
+            # Each new tie is gained at both ends: halve to count tie strength once.
+            "bridging_gain": (bridge_gain * att).sum(axis=1) / 2,
+            "cross_tie_gain": (m.cross_tie_gain * att).sum(axis=1) / 2,
+        }
+        # Each row's own copy of the open groups' values (all of them: as they are).
+        if open_.all():
+            self._rows.append({c: v.copy() for c, v in columns.items()})
+        else:
+            self._rows.append({c: v[open_] for c, v in columns.items()})
 
     def _trace_rows(self, state: State, batch: Batch, m: MeetingOutcome) -> None:
         assert self._trace is not None

@@ -20,6 +20,7 @@ import contextvars
 import importlib
 import itertools
 import math
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -123,12 +124,15 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
                     kernels.diffuse(shadow.knowledge, learners, sources, gap)
             state.pressure = pressures[-1]
         if end == week_end:
-            relax = _relax_compiled if fast else kernels.relax_toward
-            relax(state.w, state.w0, 1.0 - sc.diffusion.tie_decay_per_week)
+            tie_keep = 1.0 - sc.diffusion.tie_decay_per_week
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
-            relax(state.knowledge, state.knowledge0, forget_keep)
-            if shadow is not None:
-                relax(shadow.knowledge, state.knowledge0, forget_keep)
+            if fast:  # the three in one pass, compiled
+                _week_end_compiled(state, shadow, tie_keep, forget_keep)
+            else:
+                kernels.relax_toward(state.w, state.w0, tie_keep)
+                kernels.relax_toward(state.knowledge, state.knowledge0, forget_keep)
+                if shadow is not None:
+                    kernels.relax_toward(shadow.knowledge, state.knowledge0, forget_keep)
             rec.week(state, end - 1)
             if (end // per_week) % measure_every == 0 and end < horizon:
                 account.measure(state, end, backend=backend)
@@ -180,13 +184,21 @@ def _week_numbers(
     key = (repr(gens[0].state), repr(gens[1].state), n, per_week, horizon)
     # Only the latest run's are kept. The daily step only reads them (both kernels), so a
     # replay gives the numbers drawn.
-    if memo.get("draws", (None,))[0] != key:
-        drawn = [draw(*arrays(days)) for days in weeks]
-        memo["draws"] = (key, (drawn, [g.state for g in gens]))
-    drawn, ends = memo["draws"][1]
-    for gen, end in zip(gens, ends, strict=True):
-        gen.state = end
-    yield from drawn
+    if memo.get("draws", (None,))[0] == key:
+        drawn, ends = memo["draws"][1]
+        for gen, end in zip(gens, ends, strict=True):
+            gen.state = end
+        yield from drawn
+        return
+    # The first run draws each week's when it comes to it (while they are in the caches),
+    # and keeps them; the others may replay them once it has drawn them all.
+    memo.pop("draws", None)
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for days in weeks:
+        kept.append(draw(*arrays(days)))
+        if len(kept) == len(weeks):  # all drawn (a run asks for no week after its last)
+            memo["draws"] = (key, (kept, [g.state for g in gens]))
+        yield kept[-1]
 
 
 #: From this many employees, the next week's numbers are drawn while a week is simulated.
@@ -207,8 +219,12 @@ def sharing(kept: dict[Any, Any] | None = None) -> Iterator[None]:
     numbers) build the same organisation and draw the same daily random numbers, whatever
     their networks. Inside the block the first run of such a group builds and draws them and
     the others reuse them: the same organisation object (nothing in a run changes it) and
-    the same numbers, so every result is the same to the bit as without the block. Only the
-    latest organisation and numbers are kept (at most ``_SHARED_BYTES`` of numbers), so runs
+    the same numbers, so every result is the same to the bit as without the block. Runs that
+    also share every setting but the networks and the evaluation share the organisation
+    without its networks too: the first keeps its measurements, the others replay them
+    instead of carrying it (:class:`netsim.sim.account.Account`'s ``record`` and
+    ``replay``). Only the latest organisation and numbers
+    are kept (at most ``_SHARED_BYTES`` of numbers), so runs
     of one group must follow each other; all is released when the block ends. The
     replication runner runs each worker's group of paired tasks in one block
     (:func:`netsim.study.runner.run_group`). ``kept``: a dict that carries what is kept
@@ -325,7 +341,7 @@ def _days_compiled(
     compiled kernel: what :func:`pressure_days`, :func:`who_talks` and diffusing each day's
     talks do with numpy, with the same result; with ``shadow``, the organisation without its
     networks the same days in the same pass (its pressure is the organisation's)."""
-    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+    compiled = _kernels_numba()
 
     tp = state.scenario.time_pressure
     busy = np.ascontiguousarray(state.busy[:, first : first + len(eps)].T)  # (days, depts)
@@ -371,18 +387,36 @@ def _days_compiled(
         shadow.pressure = out
 
 
-def _relax_compiled(x: np.ndarray, base: np.ndarray, keep: float) -> np.ndarray:
-    """:func:`netsim.sim.kernels.relax_toward` compiled (one pass over memory, the same
-    result to the bit)."""
-    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+def _kernels_numba() -> Any:
+    """The compiled kernels (:mod:`netsim.sim.kernels_numba`; numba's types are partial),
+    imported when first asked for."""
+    return sys.modules.get(_KERNELS_NUMBA) or importlib.import_module(_KERNELS_NUMBA)
 
-    compiled.relax_toward(x.reshape(-1), base.reshape(-1), keep)
-    return x
+
+_KERNELS_NUMBA = "netsim.sim.kernels_numba"
+
+
+def _week_end_compiled(
+    state: State, shadow: Shadow | None, tie_keep: float, forget_keep: float
+) -> None:
+    """The week's fading (ties toward their start, knowledge and the shadow's toward the
+    working level) compiled, in one call (:func:`netsim.sim.kernels_numba.week_end`): the same
+    result to the bit as :func:`netsim.sim.kernels.relax_toward` on each."""
+    compiled = _kernels_numba()
+
+    compiled.week_end(
+        state.w, state.w0, tie_keep, state.knowledge.reshape(-1), state.knowledge0.reshape(-1),
+        forget_keep, _NO_SHADOW if shadow is None else shadow.knowledge.reshape(-1),
+    )  # fmt: skip
+
+
+#: The compiled week's end's stand-in for no shadow.
+_NO_SHADOW = np.empty(0)
 
 
 def _talk_compiled(state: State, u_talk: np.ndarray, u_pick: np.ndarray) -> int:
     """:func:`talk` with the compiled kernel (:mod:`netsim.sim.kernels_numba`)."""
-    compiled: Any = importlib.import_module("netsim.sim.kernels_numba")  # numba's types are partial
+    compiled = _kernels_numba()
 
     return int(compiled.talk(u_talk, u_pick, state.pressure, *_talk_arguments(state)))
 
@@ -601,9 +635,13 @@ def _execute(
         update={"simulation": scenario.simulation.model_copy(update={"seed": seed})}
     )
     streams = Streams(seed)
+    shadow_key = None
     if org is None:
         org = _organisation(scenario, streams)
+        shadow_key = _shadow_key(scenario, seed, backend)
     state = build_state(scenario, org, streams)
+    if shadow_key is not None:
+        _share_shadow(state, shadow_key)
     built = time.perf_counter()
     rec = Recorder(state, trace=trace, weekly=weekly)
     env = simpy.Environment()
@@ -622,4 +660,41 @@ def _execute(
     while env.peek() < math.inf:
         env.step()
         events += 1
+    if shadow_key is not None and state.account.record is not None:
+        memo = _SHARED.get()
+        if memo is not None:  # complete: the runs that follow may replay it
+            memo["shadow"] = (shadow_key, state.account.record)
     return scenario, seed, state, rec, events, built
+
+
+def _shadow_key(scenario: Scenario, seed: int, backend: str) -> tuple[Any, ...] | None:
+    """What the organisation without networks' run depends on, within :func:`sharing`
+    (``None`` outside it): the organisation, the seed and every setting but the networks and
+    the sponsor's evaluation (which only the run with networks reads).
+
+    Nothing a network does changes anyone's pressure or the random numbers of the daily step
+    (:mod:`netsim.sim.account`), and a tie entry of strength zero (the structure a network's
+    groups add) is never drawn and never saves an hour, so runs with this key carry the same
+    shadow, to the bit, whatever their networks."""
+    memo = _SHARED.get()
+    if memo is None:
+        return None
+    rest = scenario.model_dump_json(exclude={"name", "description", "networks", "evaluation"})
+    return (memo["org"][0], seed, rest, backend)
+
+
+def _share_shadow(state: State, key: tuple[Any, ...]) -> None:
+    """Within :func:`sharing`, replay the measurements of the organisation without networks
+    that an earlier run with ``key`` kept (the run carries no shadow), or keep this run's for
+    the runs that follow (up to ``_SHARED_BYTES``)."""
+    memo = _SHARED.get()
+    assert memo is not None
+    account = state.account
+    if memo.get("shadow", (None,))[0] == key:
+        account.replay = memo["shadow"][1]
+        return
+    sc = state.scenario
+    per_week = sc.simulation.days_per_week
+    measures = sc.horizon_days // (per_week * sc.work.value_every_weeks) + 2
+    if measures * account.mix_topic.size * 8 <= _SHARED_BYTES:
+        account.record = {}

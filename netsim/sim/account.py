@@ -38,6 +38,7 @@ from netsim.sim.work import (
 )
 
 if TYPE_CHECKING:
+    from netsim.sim.kernels import StartingTies
     from netsim.sim.state import Batch, State
 
 __all__ = ["Account", "Shadow", "build_account"]
@@ -72,6 +73,10 @@ class Shadow:
     @property
     def org(self) -> Org:
         return self._state.org
+
+    @property
+    def starting_ties(self) -> StartingTies:
+        return self._state.starting_ties
 
 
 @dataclass(eq=False)

@@ -360,8 +360,8 @@ class StartingTies:
         if w is self.w0:
             return found
         moved = np.zeros(self.total.size, dtype=bool)
-        moved[self.row_of[np.flatnonzero(w != self.w0)]] = True
-        again = np.flatnonzero(moved[rows])
+        moved[self.row_of[(w != self.w0).nonzero()[0]]] = True
+        again = moved[rows].nonzero()[0]
         if not again.size:
             return found
         out = found.copy()
@@ -376,7 +376,7 @@ class StartingTies:
         # The first tie whose running sum exceeds u times the total ...
         pos = np.searchsorted(self.keys, at, side="right")
         # ... unless u * total rounded up to the total: the row's last tie of positive strength.
-        edge = np.flatnonzero(pos >= self.indptr[rows + 1])
+        edge = (pos >= self.indptr[rows + 1]).nonzero()[0]
         if edge.size:
             at.imag[edge] = total[edge]
             pos[edge] = np.searchsorted(self.keys, at[edge], side="left")

@@ -256,12 +256,15 @@ def pressure_days(state: State, first: int, eps: np.ndarray) -> np.ndarray:
     day's from the day before (``state.pressure`` is the day before ``first``'s); ``state``
     is not changed."""
     tp = state.scenario.time_pressure
-    out = np.empty((len(eps), state.pressure.size))
+    days = len(eps)
+    out = np.empty((days, state.pressure.size))
+    busy = state.busy[:, first : first + days]
+    busy_days: list[bool] = np.asarray(busy.any(axis=0), dtype=bool).tolist()
     p = state.pressure
-    for k in range(len(eps)):
+    for k in range(days):
         p = kernels.pressure_step(
             p,
-            _mean_pressure(state, first + k),
+            _mean_pressure(state, busy[:, k]) if busy_days[k] else state.mu,
             eps[k],
             theta=tp.reversion_per_day,
             sigma=tp.noise_sd_per_day,
@@ -270,11 +273,9 @@ def pressure_days(state: State, first: int, eps: np.ndarray) -> np.ndarray:
     return out
 
 
-def _mean_pressure(state: State, day: int) -> np.ndarray:
-    """(N,) the level each employee's pressure reverts to on ``day`` (busy periods raise it)."""
-    busy = state.busy[:, day]
-    if not busy.any():
-        return state.mu
+def _mean_pressure(state: State, busy: np.ndarray) -> np.ndarray:
+    """(N,) the level each employee's pressure reverts to on a day when the departments
+    ``busy`` have a busy period (which raises it)."""
     raise_ = state.scenario.time_pressure.busy_period_raise
     return state.mu + raise_ * busy[state.org.department]
 
@@ -313,7 +314,7 @@ def who_talks_all(
     q = first.scenario.diffusion.talk_prob_per_day
     days, n = np.shape(u_talk)
     # All days at once, in (day, employee) order: one array operation each, whatever the days.
-    would = np.flatnonzero((u_talk < q * (1.0 - np.asarray(pressures))) & first.has_ties)
+    would = ((u_talk < q * (1.0 - np.asarray(pressures))) & first.has_ties).reshape(-1).nonzero()[0]
     day, rows = np.divmod(would, n)
     u = u_pick[day, rows]
     searched: tuple[kernels.StartingTies, np.ndarray] | None = None
@@ -326,7 +327,7 @@ def who_talks_all(
             if searched is None or searched[0] is not starting:
                 searched = (starting, starting.search(rows, u))
             tie = starting.draw(rows, u, state.w, searched=searched[1])
-        talks = np.flatnonzero(tie >= 0)  # nobody talks over ties of strength zero
+        talks = (tie >= 0).nonzero()[0]  # nobody talks over ties of strength zero
         learners, sources = rows[talks], state.indices[tie[talks]]
         cut = [0, *np.searchsorted(day[talks], np.arange(1, days)).tolist(), talks.size]
         out.append([(learners[a:b], sources[a:b]) for a, b in itertools.pairwise(cut)])

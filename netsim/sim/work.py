@@ -155,19 +155,20 @@ def problem_plan(
     zero = mix_weight[rows] == 0.0
     start = indptr[rows]
     length = indptr[rows + 1] - start
-    cell_row, cell_topic = np.nonzero(~zero & (length > 0)[:, None])
-    cells = cell_row * topic.shape[1] + cell_topic
+    cells = np.flatnonzero(~zero & (length > 0)[:, None])
+    cell_row = cells // topic.shape[1]
     count = length[cell_row]
     starts = np.cumsum(count) - count
-    pair_cell = np.repeat(np.arange(cells.size), count)
-    tie = np.arange(pair_cell.size) - starts[pair_cell] + start[cell_row][pair_cell]
-    colleague = indices[tie].astype(np.intp)
-    their = colleague * topics + topic.reshape(-1)[cells][pair_cell]
+    # Pair p of a cell is the tie start + (p - the cell's first pair).
+    tie = np.arange(int(count.sum())) + np.repeat(start[cell_row] - starts, count)
+    colleague = indices.take(tie).astype(np.intp)
+    colleague_topic = colleague * topics
+    colleague_topic += np.repeat(topic.reshape(-1)[cells], count)
     return ProblemPlan(
         own=rows[:, None] * topics + topic,
         zero=zero,
-        their=their,
-        own_of=cells[pair_cell],
+        their=colleague_topic,
+        own_of=np.repeat(cells, count),
         tie=tie,
         colleague=colleague,
         starts=starts,

@@ -327,9 +327,13 @@ def who_talks_all(
             if searched is None or searched[0] is not starting:
                 searched = (starting, starting.search(rows, u))
             tie = starting.draw(rows, u, state.w, searched=searched[1])
-        talks = (tie >= 0).nonzero()[0]  # nobody talks over ties of strength zero
-        learners, sources = rows[talks], state.indices[tie[talks]]
-        cut = [0, *np.searchsorted(day[talks], np.arange(1, days)).tolist(), talks.size]
+        silent = tie < 0  # nobody talks over ties of strength zero
+        if silent.any():
+            talks = (~silent).nonzero()[0]
+            learners, sources, on = rows[talks], state.indices[tie[talks]], day[talks]
+        else:
+            learners, sources, on = rows, state.indices[tie], day
+        cut = [0, *np.searchsorted(on, np.arange(1, days)).tolist(), on.size]
         out.append([(learners[a:b], sources[a:b]) for a, b in itertools.pairwise(cut)])
     return out
 

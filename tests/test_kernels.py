@@ -148,6 +148,39 @@ def test_tie_draw_is_the_loop_over_the_row(case, long_row):
         assert w[pos] > 0
 
 
+@st.composite
+def moved_ties(draw):
+    """Rows of ties (some empty), starting strengths, strengths moved from them in some
+    rows, and draws of non-empty rows (some at the top of [0, 1), where u times a subnormal
+    total rounds up to the total)."""
+    lengths = draw(st.lists(st.integers(0, 40), min_size=1, max_size=30).filter(any))
+    indptr = np.r_[0, np.cumsum(lengths)]
+    strengths = st.sampled_from([0.0, 5e-324, 1e-300, 1e-3, 0.1, 0.25, 0.6, 1.0])
+    w0 = draw(hnp.arrays(np.float64, int(indptr[-1]), elements=strengths))
+    w = w0.copy()
+    moved = draw(hnp.arrays(np.bool_, w.size))
+    w[moved] = draw(hnp.arrays(np.float64, int(moved.sum()), elements=strengths))
+    full = [r for r, n in enumerate(lengths) if n]
+    rows = draw(st.lists(st.sampled_from(full), min_size=1, max_size=60))
+    unit = st.floats(0.0, 1.0, exclude_max=True) | st.just(1.0 - 2**-53)
+    u = draw(hnp.arrays(np.float64, len(rows), elements=unit))
+    return np.asarray(rows), u, indptr, w0, w
+
+
+@given(moved_ties(), st.integers(1, 50))
+@settings(max_examples=300, deadline=None)
+def test_draws_through_the_starting_sums_are_draw_ties(case, long_row):
+    """Kept running sums of the starting strengths draw what draw_ties draws, to the bit: with
+    the starting strengths, and with strengths that moved from them in some rows."""
+    rows, u, indptr, w0, w = case
+    ties = kernels.StartingTies(indptr, w0, long_row=long_row)
+    for strengths in (w0, w0.copy(), w):
+        expected = kernels.draw_ties(rows, u, indptr, strengths, long_row=long_row)
+        assert np.array_equal(ties.draw(rows, u, strengths), expected)
+        searched = ties.search(rows, u)
+        assert np.array_equal(ties.draw(rows, u, strengths, searched=searched), expected)
+
+
 def test_relax_toward_keeps_base_and_fades_the_rest():
     x = np.array([0.5, 0.9, 0.2])
     base = np.array([0.5, 0.1, 0.2])

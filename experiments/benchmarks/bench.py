@@ -217,8 +217,9 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     The step is the organisation's and, from the first meeting on, that of the organisation
     without its networks (:class:`netsim.sim.account.Shadow`), which talks on the same days
     with the same numbers: the model's step does both. With numpy, the time in
-    :func:`netsim.sim.model.who_talks` and :func:`netsim.sim.kernels.diffuse` (the model draws
-    a run of days' talks at once, so there is no single day to time). With the compiled
+    :func:`netsim.sim.model.who_talks_all` (both organisations' talks, drawn in one call) and
+    :func:`netsim.sim.kernels.diffuse` (the model draws a run of days' talks at once, so there
+    is no single day to time). With the compiled
     kernel, whose one call does a run of days of both, each call is timed whole, as the model
     makes it (the days' pressure included: a stream of ``employees`` numbers a day; from
     10,000 employees the two organisations on two threads). The bytes are those both must
@@ -262,15 +263,15 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
 
         patches = {(model, "_days_compiled"): days}
     else:
-        who_talks = timing(model.who_talks)
+        who_talks_all = timing(model.who_talks_all)
 
-        def talks(state: Any, pressures: Any, u_talk: Any, u_pick: Any) -> Any:
-            out = who_talks(state, pressures, u_talk, u_pick)
-            if hasattr(state, "account"):  # the organisation's (its shadow's are counted too)
-                sample(state, pressures[0], u_talk[0], u_pick[0])
+        def talks(states: Any, pressures: Any, u_talk: Any, u_pick: Any) -> Any:
+            out = who_talks_all(states, pressures, u_talk, u_pick)
+            # The organisation's (with its shadow's, drawn in the same call).
+            sample(states[0], pressures[0], u_talk[0], u_pick[0])
             return out
 
-        patches = {(model, "who_talks"): talks, (kernels, "diffuse"): timing(kernels.diffuse)}
+        patches = {(model, "who_talks_all"): talks, (kernels, "diffuse"): timing(kernels.diffuse)}
     saved = {key: getattr(*key) for key in patches}
     per_day = []
     try:
@@ -890,9 +891,10 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "knowledge of an untimed one, to the bit). In a run the step is done twice over: from "
         "the first meeting on, the organisation without its networks (the counterfactual of "
         "the hours saved, `netsim.sim.account.Shadow`) talks on the same days with the same "
-        "numbers over its starting ties. With numpy it is the time in `who_talks` and "
-        "`diffuse` for both; the compiled step does a run of days of both in one call (in one "
-        "pass, or from 10,000 employees on two threads), timed call by call as the model makes "
+        "numbers over its starting ties. With numpy it is the time in `who_talks_all` (both "
+        "organisations' talks, in one call) and `diffuse` for both; the compiled step does a "
+        "run of days of both in one call (in one pass, or from 10,000 employees on two "
+        "threads), timed call by call as the model makes "
         "it, the days' pressure included. Its bytes are those of both (the shared lines once), "
         "on the first day of each run of days the model simulates in one step (up to a meeting day "
         f"or the week's end): {result['in_model_bytes'] / 1e6:.2f} MB a day (median); at the "

@@ -30,9 +30,16 @@ import numpy as np
 from netsim.scenario.schema import Scenario
 from netsim.sim.org import Org
 from netsim.sim.rng import Streams
-from netsim.sim.work import daily_hours, problem_hours, topic_mix
+from netsim.sim.work import (
+    ProblemPlan,
+    daily_hours,
+    planned_problem_hours,
+    problem_plan,
+    topic_mix,
+)
 
 if TYPE_CHECKING:
+    from netsim.sim.kernels import StartingTies
     from netsim.sim.state import Batch, State
 
 __all__ = ["Account", "Shadow", "build_account"]
@@ -68,6 +75,10 @@ class Shadow:
     def org(self) -> Org:
         return self._state.org
 
+    @property
+    def starting_ties(self) -> StartingTies:
+        return self._state.starting_ties
+
 
 @dataclass(eq=False)
 class Account:
@@ -92,6 +103,9 @@ class Account:
     # ``1 - mu`` (each employee's availability) and the ``mu`` it was worked out from: a
     # scheduled change replaces ``State.mu``, never changes it in place.
     _available: tuple[np.ndarray, np.ndarray] | None = None
+    # Where the numpy measurement of everybody reads (netsim.sim.work.problem_plan), worked
+    # out at the first.
+    everybody: ProblemPlan | None = None
 
     def available(self, state: State) -> np.ndarray:
         """(N,) ``1 - mu``: the share of their time each employee can give a colleague."""
@@ -139,11 +153,13 @@ class Account:
         *,
         rows: np.ndarray | None = None,
         backend: str,
+        plan: ProblemPlan | None = None,
     ) -> np.ndarray:
         """Expected hours a problem takes each of ``rows`` (all by default), per topic of their
         mix, with this knowledge and these tie strengths (:func:`netsim.sim.work.problem_hours`,
         compiled with ``backend="numba"``: the same to the bit; for an exponent other than 2,
-        where numpy's and numba's pow need not round alike, always numpy's)."""
+        where numpy's and numba's pow need not round alike, always numpy's). ``plan``: where
+        numpy reads for ``rows`` (:meth:`plan`), for a caller that measures them again."""
         work = state.scenario.work
         params = (work.solve_hours_max, work.solve_hours_min, work.solve_exponent)
         available = self.available(state)
@@ -165,11 +181,23 @@ class Account:
                 ),
                 todo.size,
             )
-        return problem_hours(
-            knowledge, self.mix_topic, self.mix_weight, state.indptr, state.indices, w, available,
+        return planned_problem_hours(
+            self.plan(state, rows) if plan is None else plan, knowledge, w, available,
             h_max=params[0], h_min=params[1], gamma=params[2], ask_hours=work.ask_hours,
-            rows=rows,
         )  # fmt: skip
+
+    def plan(self, state: State, rows: np.ndarray | None = None) -> ProblemPlan:
+        """Where the numpy measurement of ``rows`` (all by default) reads
+        (:func:`netsim.sim.work.problem_plan`); everybody's is worked out once."""
+        if rows is None and self.everybody is not None:
+            return self.everybody
+        plan = problem_plan(
+            self.mix_topic, self.mix_weight, state.indptr, state.indices,
+            state.knowledge.shape[1], rows=rows,
+        )  # fmt: skip
+        if rows is None:
+            self.everybody = plan
+        return plan
 
     def hours_a_day(
         self, state: State, per_problem: np.ndarray, rows: np.ndarray, backend: str

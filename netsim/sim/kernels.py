@@ -25,6 +25,7 @@ from netsim.errors import NetsimError
 
 __all__ = [
     "BACKENDS",
+    "StartingTies",
     "attendance_probability",
     "backend",
     "diffuse",
@@ -121,11 +122,18 @@ def use(name: str) -> None:
 
 
 def pressure_step(
-    p: np.ndarray, mu: np.ndarray, eps: np.ndarray, *, theta: float, sigma: float
+    p: np.ndarray,
+    mu: np.ndarray,
+    eps: np.ndarray,
+    *,
+    theta: float,
+    sigma: float,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """One day of the mean-reverting AR(1) time pressure, clipped to [0, 1].
 
-    ``p <- clip(p + theta * (mu - p) + sigma * eps, 0, 1)``
+    ``p <- clip(p + theta * (mu - p) + sigma * eps, 0, 1)``, into ``out`` if given (not
+    ``p``).
 
     Examples
     --------
@@ -133,7 +141,7 @@ def pressure_step(
     ...               theta=0.1, sigma=0.1).tolist()
     [0.5, 1.0]
     """
-    out = mu - p
+    out = np.subtract(mu, p, out=out)
     out *= theta
     out += p
     out += sigma * eps
@@ -303,6 +311,76 @@ def draw_ties(
 _SMALL_TABLE = 1 << 16
 #: Rows drawn together at most (the table of a long day at 45,000 employees).
 _CHUNK_ROWS = 6000
+
+
+class StartingTies:
+    """Each row's running sums of one set of tie strengths (a run's starting ones), worked out
+    once to draw ties (:func:`draw_ties`) many times over: a row whose strengths are still
+    these draws by a search in its sums, and only the rows whose strengths moved are summed
+    again.
+
+    The sums are added in the row's order, one tie after the other, as :func:`draw_ties` adds
+    them, so a draw is the same to the bit. Strengths are not negative.
+
+    Examples
+    --------
+    >>> indptr, w0 = np.array([0, 3, 4]), np.array([2.0, 0.0, 1.0, 0.0])
+    >>> ties = StartingTies(indptr, w0, long_row=8)
+    >>> ties.draw(np.array([0, 0, 1]), np.array([0.5, 0.9, 0.5]), w0).tolist()
+    [0, 2, -1]
+    >>> w = np.array([0.0, 0.0, 1.0, 0.0])  # row 0 moved
+    >>> ties.draw(np.array([0, 0, 1]), np.array([0.5, 0.9, 0.5]), w).tolist()
+    [2, 2, -1]
+    """
+
+    def __init__(self, indptr: np.ndarray, w0: np.ndarray, *, long_row: int) -> None:
+        self.indptr, self.w0, self.long_row = indptr, w0, long_row
+        length = np.diff(indptr)
+        self.row_of = np.repeat(np.arange(length.size), length)  # each tie's row
+        sums = np.array(w0, dtype=float)
+        # Tie k of every row with more than k ties, added to tie k - 1 (longest rows first).
+        order = np.argsort(-length, kind="stable")
+        first, longest = indptr[:-1][order], length[order]
+        for k in range(1, int(longest[0]) if longest.size else 0):
+            at = first[: np.count_nonzero(longest > k)] + k
+            sums[at] += sums[at - 1]
+        # (row, running sum) as one complex number: numpy orders complex numbers by their
+        # real part, then their imaginary part, so a row's draw is one search of all rows'.
+        self.keys = np.empty(sums.size, dtype=complex)
+        self.keys.real, self.keys.imag = self.row_of, sums
+        self.total = np.where(length > 0, sums[np.maximum(indptr[1:] - 1, 0)], 0.0)
+
+    def draw(
+        self, rows: np.ndarray, u: np.ndarray, w: np.ndarray, *, searched: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``draw_ties(rows, u, indptr, w, long_row=long_row)``, to the bit, for strengths
+        ``w`` on the same ties (the starting ones, or moved from them). ``searched``:
+        ``search(rows, u)``, where the caller has it (it is the same for every ``w``)."""
+        found = self.search(rows, u) if searched is None else searched
+        if w is self.w0:
+            return found
+        moved = np.zeros(self.total.size, dtype=bool)
+        moved[self.row_of[(w != self.w0).nonzero()[0]]] = True
+        again = moved[rows].nonzero()[0]
+        if not again.size:
+            return found
+        out = found.copy()
+        out[again] = draw_ties(rows[again], u[again], self.indptr, w, long_row=self.long_row)
+        return out
+
+    def search(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The draws of ``rows`` with the starting strengths."""
+        total = self.total[rows]
+        at = np.empty(rows.size, dtype=complex)
+        at.real, at.imag = rows, u * total
+        # The first tie whose running sum exceeds u times the total ...
+        pos = np.searchsorted(self.keys, at, side="right")
+        # ... unless u * total rounded up to the total: the row's last tie of positive strength.
+        edge = (pos >= self.indptr[rows + 1]).nonzero()[0]
+        if edge.size:
+            at.imag[edge] = total[edge]
+            pos[edge] = np.searchsorted(self.keys, at[edge], side="left")
+        return np.where(total > 0, pos, -1)
 
 
 def _draw_in_rows(

@@ -255,15 +255,18 @@ class _Measure:
         self.backend = backend
         self.incremental = state.account.compiled(state, backend)
         self.best = np.empty((people.size, state.account.mix_topic.shape[1]))
+        # With numpy, where both measurements read (the same people, the same structure).
+        self.plan = None if self.incremental else state.account.plan(state, people)
 
     def before(self) -> tuple[np.ndarray, np.ndarray]:
         """Hours a day as knowledge and ties are now (before anyone learns)."""
         state, acc = self.state, self.state.account
         if self.incremental:
             return self._hours(acc.per_problem_kept(state, self.people, self.best))
-        return self._hours(
-            acc.per_problem(state, state.knowledge, state.w, rows=self.people, backend=self.backend)
+        per_problem = acc.per_problem(
+            state, state.knowledge, state.w, rows=self.people, backend=self.backend, plan=self.plan
         )
+        return self._hours(per_problem)
 
     def after(self) -> tuple[np.ndarray, np.ndarray]:
         """Hours a day as knowledge and ties are now (after every group learnt and tied)."""

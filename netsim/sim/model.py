@@ -23,7 +23,7 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -61,6 +61,7 @@ __all__ = [
     "summarise",
     "talk",
     "who_talks",
+    "who_talks_all",
 ]
 
 SCHEDULE_OFFSET = 0.25
@@ -117,12 +118,12 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
         else:
             pressures = pressure_days(state, day, eps_week[k])
             gap = sc.diffusion.gap_share
-            for learners, sources in who_talks(state, pressures, u_week[k, 0], u_week[k, 1]):
-                kernels.diffuse(state.knowledge, learners, sources, gap)
-            if shadow is not None:
-                for learners, sources in who_talks(shadow, pressures, u_week[k, 0], u_week[k, 1]):
-                    kernels.diffuse(shadow.knowledge, learners, sources, gap)
-            state.pressure = pressures[-1]
+            both: list[State | Shadow] = [state] if shadow is None else [state, shadow]
+            talks = who_talks_all(both, pressures, u_week[k, 0], u_week[k, 1])
+            for org, days in zip(both, talks, strict=True):
+                for learners, sources in days:
+                    kernels.diffuse(org.knowledge, learners, sources, gap)
+            state.pressure = pressures[-1].copy()
         if end == week_end:
             tie_keep = 1.0 - sc.diffusion.tie_decay_per_week
             forget_keep = float(np.exp(-sc.learning.forgetting_per_year / weeks_per_year))
@@ -266,28 +267,31 @@ def _organisation(scenario: Scenario, streams: Streams) -> Org:
     return org
 
 
-def pressure_days(state: State, first: int, eps: np.ndarray) -> list[np.ndarray]:
-    """Time pressure on ``len(eps)`` working days from ``first`` on, each day's from the day
-    before (``state.pressure`` is the day before ``first``'s); ``state`` is not changed."""
+def pressure_days(state: State, first: int, eps: np.ndarray) -> np.ndarray:
+    """(days, N) time pressure on ``days = len(eps)`` working days from ``first`` on, each
+    day's from the day before (``state.pressure`` is the day before ``first``'s); ``state``
+    is not changed."""
     tp = state.scenario.time_pressure
-    p, out = state.pressure, []
-    for k in range(len(eps)):
+    days = len(eps)
+    out = np.empty((days, state.pressure.size))
+    busy = state.busy[:, first : first + days]
+    busy_days: list[bool] = np.asarray(busy.any(axis=0), dtype=bool).tolist()
+    p = state.pressure
+    for k in range(days):
         p = kernels.pressure_step(
             p,
-            _mean_pressure(state, first + k),
+            _mean_pressure(state, busy[:, k]) if busy_days[k] else state.mu,
             eps[k],
             theta=tp.reversion_per_day,
             sigma=tp.noise_sd_per_day,
+            out=out[k],
         )
-        out.append(p)
     return out
 
 
-def _mean_pressure(state: State, day: int) -> np.ndarray:
-    """(N,) the level each employee's pressure reverts to on ``day`` (busy periods raise it)."""
-    busy = state.busy[:, day]
-    if not busy.any():
-        return state.mu
+def _mean_pressure(state: State, busy: np.ndarray) -> np.ndarray:
+    """(N,) the level each employee's pressure reverts to on a day when the departments
+    ``busy`` have a busy period (which raises it)."""
     raise_ = state.scenario.time_pressure.busy_period_raise
     return state.mu + raise_ * busy[state.org.department]
 
@@ -304,16 +308,50 @@ def who_talks(
     some tie of theirs has a positive strength; ``u_pick[k, i]`` draws the neighbour in
     proportion to tie strength. Returns, per day, the talkers and the neighbours they talk to.
     All days' draws are made in one call, so that a run of days costs little more than one.
+    A run's state (and its shadow) draws through the running sums of the starting strengths
+    (:class:`netsim.sim.kernels.StartingTies`); anything else with what is read here, by
+    :func:`netsim.sim.kernels.draw_ties`: the same draws.
     """
-    q = state.scenario.diffusion.talk_prob_per_day
-    days = len(u_talk)
+    [talks] = who_talks_all([state], pressures, u_talk, u_pick)
+    return talks
+
+
+def who_talks_all(
+    states: Sequence[State | Shadow],
+    pressures: list[np.ndarray] | np.ndarray,
+    u_talk: np.ndarray,
+    u_pick: np.ndarray,
+) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+    """:func:`who_talks` of each of ``states`` on the same days with the same numbers: an
+    organisation and its shadow (:class:`netsim.sim.account.Shadow`), which share the tie
+    structure and the pressure. Who would talk is worked out once, and so are the draws
+    through the starting strengths, which are the same for both where their ties are."""
+    first = states[0]
+    q = first.scenario.diffusion.talk_prob_per_day
+    days, n = np.shape(u_talk)
     # All days at once, in (day, employee) order: one array operation each, whatever the days.
-    day, rows = np.nonzero((u_talk < q * (1.0 - np.asarray(pressures))) & state.has_ties)
-    tie = kernels.draw_ties(rows, u_pick[day, rows], state.indptr, state.w, long_row=state.long_row)
-    talks = tie >= 0  # nobody talks over ties of strength zero
-    learners, sources = rows[talks], state.indices[tie[talks]]
-    cut = np.searchsorted(day[talks], np.arange(1, days))
-    return list(zip(np.split(learners, cut), np.split(sources, cut), strict=True))
+    would = ((u_talk < q * (1.0 - np.asarray(pressures))) & first.has_ties).reshape(-1).nonzero()[0]
+    day, rows = np.divmod(would, n)
+    u = u_pick[day, rows]
+    searched: tuple[kernels.StartingTies, np.ndarray] | None = None
+    out = []
+    for state in states:
+        starting: kernels.StartingTies | None = getattr(state, "starting_ties", None)
+        if starting is None:
+            tie = kernels.draw_ties(rows, u, state.indptr, state.w, long_row=state.long_row)
+        else:
+            if searched is None or searched[0] is not starting:
+                searched = (starting, starting.search(rows, u))
+            tie = starting.draw(rows, u, state.w, searched=searched[1])
+        silent = tie < 0  # nobody talks over ties of strength zero
+        if silent.any():
+            talks = (~silent).nonzero()[0]
+            learners, sources, on = rows[talks], state.indices[tie[talks]], day[talks]
+        else:
+            learners, sources, on = rows, state.indices[tie], day
+        cut = [0, *np.searchsorted(on, np.arange(1, days)).tolist(), on.size]
+        out.append([(learners[a:b], sources[a:b]) for a, b in itertools.pairwise(cut)])
+    return out
 
 
 def talk(

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 
 from netsim.scenario.schema import Learning, Network, Scenario
 from netsim.sim.account import Account, build_account
+from netsim.sim.kernels import StartingTies
 from netsim.sim.org import Org, select_members, split_groups
 from netsim.sim.rng import Streams
 
@@ -114,6 +115,12 @@ class State:
     attended: np.ndarray  # (N,) meetings attended
     invited: np.ndarray  # (N,) meetings invited to
     account: Account  # the problems of daily work, and the hours the networks saved
+
+    @functools.cached_property
+    def starting_ties(self) -> StartingTies:
+        """The running sums of the starting strengths ``w0`` (which never change), for the
+        numpy kernels' tie draws (:class:`netsim.sim.kernels.StartingTies`)."""
+        return StartingTies(self.indptr, self.w0, long_row=self.long_row)
 
     def ever_member(self) -> np.ndarray:
         """(N,) bool: member of any network at some point."""

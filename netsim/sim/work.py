@@ -26,9 +26,20 @@ Everything here is a pure function of arrays; :func:`problem_hours` has a compil
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-__all__ = ["KINDS", "daily_hours", "problem_hours", "solve_hours", "topic_mix"]
+__all__ = [
+    "KINDS",
+    "ProblemPlan",
+    "daily_hours",
+    "planned_problem_hours",
+    "problem_hours",
+    "problem_plan",
+    "solve_hours",
+    "topic_mix",
+]
 
 #: The kinds of problem topic an employee's mix is made of.
 KINDS = ("specialty", "leadership", "strategy", "own_practice", "partner_practice")
@@ -102,24 +113,95 @@ def problem_hours(
     ...               ask_hours=0.1).tolist()
     [[1.3], [0.5]]
     """
-    params = {"h_max": h_max, "h_min": h_min, "gamma": gamma}
-    rows = np.arange(knowledge.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
+    plan = problem_plan(mix_topic, mix_weight, indptr, indices, knowledge.shape[1], rows=rows)
+    return planned_problem_hours(
+        plan, knowledge, w, available, h_max=h_max, h_min=h_min, gamma=gamma, ask_hours=ask_hours
+    )
+
+
+class ProblemPlan(NamedTuple):
+    """Where :func:`problem_hours` reads, worked out once for a tie structure, topic mixes and
+    rows (:func:`problem_plan`); the knowledge, strengths and availability are read anew at
+    each measurement (:func:`planned_problem_hours`).
+
+    A *cell* is one row's topic of positive share with at least one tie; a *pair* one such
+    cell and one of the row's ties, in the row's order, the cells' pairs one after another.
+    Positions in the knowledge matrix are flat (row-major)."""
+
+    own: np.ndarray  # (R, M) position of each row's knowledge on each topic of their mix
+    zero: np.ndarray  # (R, M) bool: the topic's share is 0 (not worked out)
+    their: np.ndarray  # (P,) position of the colleague's knowledge on the cell's topic
+    own_of: np.ndarray  # (P,) the pair's cell, a flat position in (R, M)
+    tie: np.ndarray  # (P,) the pair's tie, a position in the strengths
+    colleague: np.ndarray  # (P,) the employee it reaches
+    starts: np.ndarray  # (C,) where each cell's pairs begin
+    cells: np.ndarray  # (C,) each cell, a flat position in (R, M)
+
+
+def problem_plan(
+    mix_topic: np.ndarray,
+    mix_weight: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    topics: int,
+    *,
+    rows: np.ndarray | None = None,
+) -> ProblemPlan:
+    """What :func:`planned_problem_hours` reads for ``rows`` (all by default) of a knowledge
+    matrix with ``topics`` columns: depends only on the structure, so a run works it out
+    once (:class:`netsim.sim.account.Account`)."""
+    rows = np.arange(mix_topic.shape[0]) if rows is None else np.asarray(rows, dtype=np.intp)
     topic = mix_topic[rows]  # (R, M)
-    own = solve_hours(np.take_along_axis(knowledge[rows], topic, axis=1), **params)
+    zero = mix_weight[rows] == 0.0
     start = indptr[rows]
     length = indptr[rows + 1] - start
-    best = np.zeros_like(own)
-    if int(length.sum()):
-        first = np.cumsum(length) - length  # where each row's ties begin in the flat arrays
-        entry_row = np.repeat(np.arange(rows.size), length)
-        pos = np.arange(entry_row.size) - first[entry_row] + start[entry_row]
-        col = indices[pos]
-        reach = w[pos] * available[col]
-        theirs = solve_hours(knowledge[col[:, None], topic[entry_row]], **params)
-        save = reach[:, None] * np.maximum(own[entry_row] - theirs - ask_hours, 0.0)
-        some = length > 0
-        best[some] = np.maximum.reduceat(save, first[some], axis=0)
-    return np.where(mix_weight[rows] == 0.0, 0.0, own - best)
+    cells = np.flatnonzero(~zero & (length > 0)[:, None])
+    cell_row = cells // topic.shape[1]
+    count = length[cell_row]
+    starts = np.cumsum(count) - count
+    # Pair p of a cell is the tie start + (p - the cell's first pair).
+    tie = np.arange(int(count.sum())) + np.repeat(start[cell_row] - starts, count)
+    colleague = indices.take(tie).astype(np.intp)
+    colleague_topic = colleague * topics
+    colleague_topic += np.repeat(topic.reshape(-1)[cells], count)
+    return ProblemPlan(
+        own=rows[:, None] * topics + topic,
+        zero=zero,
+        their=colleague_topic,
+        own_of=np.repeat(cells, count),
+        tie=tie,
+        colleague=colleague,
+        starts=starts,
+        cells=cells,
+    )
+
+
+def planned_problem_hours(
+    plan: ProblemPlan,
+    knowledge: np.ndarray,
+    w: np.ndarray,
+    available: np.ndarray,
+    *,
+    h_max: float,
+    h_min: float,
+    gamma: float,
+    ask_hours: float,
+) -> np.ndarray:
+    """:func:`problem_hours` where ``plan`` (:func:`problem_plan`) says where to read: the
+    same numbers, worked out for the topics of positive share only."""
+    params = {"h_max": h_max, "h_min": h_min, "gamma": gamma}
+    own = solve_hours(knowledge.take(plan.own), **params)  # (R, M)
+    best = np.zeros(own.size)
+    if plan.cells.size:
+        reach = w.take(plan.tie) * available.take(plan.colleague)
+        theirs = solve_hours(knowledge.take(plan.their), **params)
+        gain = own.take(plan.own_of)
+        gain -= theirs
+        gain -= ask_hours
+        np.maximum(gain, 0.0, out=gain)
+        gain *= reach
+        best[plan.cells] = np.maximum.reduceat(gain, plan.starts)
+    return np.where(plan.zero, 0.0, own - best.reshape(own.shape))
 
 
 def daily_hours(per_problem: np.ndarray, mix_weight: np.ndarray, rate: np.ndarray) -> np.ndarray:

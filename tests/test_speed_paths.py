@@ -50,6 +50,18 @@ def test_threads_for_draws_and_measurements_change_no_result(monkeypatch, name):
     assert _differences(numpy, threaded) == []
 
 
+@pytest.mark.parametrize("name", ["auto_enrollment", "goal_driven"])
+def test_numpy_measuring_in_parts_changes_no_result(monkeypatch, name):
+    sc = load_scenario(REPO / "scenarios" / f"{name}.toml")
+    kept = model.run(sc, 3, years=0.4, kernels="numpy")
+    assert kept.state.account.everybody is not None  # one plan of everybody, kept
+    monkeypatch.setattr(account, "KEPT_PLAN_ROWS", 1)  # a plan of 7 rows at a time
+    monkeypatch.setattr(account, "PLAN_PART_ROWS", 7)
+    parts = model.run(sc, 3, years=0.4, kernels="numpy")
+    assert parts.state.account.everybody is None
+    assert _differences(kept, parts) == []
+
+
 def test_a_shared_organisation_and_replayed_numbers_change_no_result():
     a = load_scenario(REPO / "scenarios" / "auto_enrollment.toml")
     g = load_scenario(REPO / "scenarios" / "goal_driven.toml")

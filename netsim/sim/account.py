@@ -181,9 +181,27 @@ class Account:
                 ),
                 todo.size,
             )
+        solve = {"h_max": params[0], "h_min": params[1], "gamma": params[2]}
+        if plan is None and (state.org.n if rows is None else len(rows)) >= KEPT_PLAN_ROWS:
+            # Many rows: a plan of a part of them at a time, not kept (a whole one of 45,000
+            # employees takes over 100 MB). Each row's result depends on its row only.
+            todo = np.arange(state.org.n) if rows is None else np.asarray(rows, dtype=np.intp)
+            return np.concatenate(
+                [
+                    planned_problem_hours(
+                        self.plan(state, todo[start : start + PLAN_PART_ROWS]),
+                        knowledge,
+                        w,
+                        available,
+                        **solve,
+                        ask_hours=work.ask_hours,
+                    )
+                    for start in range(0, todo.size, PLAN_PART_ROWS)
+                ]
+            )
         return planned_problem_hours(
             self.plan(state, rows) if plan is None else plan, knowledge, w, available,
-            h_max=params[0], h_min=params[1], gamma=params[2], ask_hours=work.ask_hours,
+            **solve, ask_hours=work.ask_hours,
         )  # fmt: skip
 
     def plan(self, state: State, rows: np.ndarray | None = None) -> ProblemPlan:
@@ -279,6 +297,11 @@ _WORK_NUMBA = "netsim.sim.work_numba"
 #: the GIL): at 45,000 employees a measurement takes milliseconds, far more than a thread's
 #: start; a small organisation's never is.
 PARALLEL_ROWS = 4096
+#: From this many rows, the numpy measurement reads through a plan of
+#: :data:`PLAN_PART_ROWS` rows at a time, made anew each time, instead of one plan of them all
+#: kept for the run (netsim.sim.work.problem_plan): its memory grows with rows times ties.
+KEPT_PLAN_ROWS = 10_000
+PLAN_PART_ROWS = 4096
 
 
 def in_halves(measure: Callable[[slice], np.ndarray], rows: int) -> np.ndarray:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from netsim.scenario.schema import Scenario
-from netsim.sim import kernels
+from netsim.sim import account, kernels
 from netsim.sim.records import MeetingOutcome
 
 if TYPE_CHECKING:
@@ -256,7 +256,10 @@ class _Measure:
         self.incremental = state.account.compiled(state, backend)
         self.best = np.empty((people.size, state.account.mix_topic.shape[1]))
         # With numpy, where both measurements read (the same people, the same structure).
-        self.plan = None if self.incremental else state.account.plan(state, people)
+        # One plan of the attendees for both measurements, unless they are so many that the
+        # measurement reads through plans of a part of them at a time (account.KEPT_PLAN_ROWS).
+        many = people.size >= account.KEPT_PLAN_ROWS
+        self.plan = None if self.incremental or many else state.account.plan(state, people)
 
     def before(self) -> tuple[np.ndarray, np.ndarray]:
         """Hours a day as knowledge and ties are now (before anyone learns)."""

@@ -98,6 +98,14 @@ def test_fact_1_ablation_frozen_expectations_keep_the_room(one):
     assert _m(one, "attendance_decay, expectations frozen").ci_low >= 0.85
 
 
+def test_fact_1_what_frozen_expectations_leave_is_obligation_fading(one):
+    # With obligation kept at its start too, the room hardly empties: the ablation's decline
+    # is obligation's fading (and the emptier room it brings), not anything else.
+    frozen = _m(one, "attendance_decay, expectations frozen")
+    neither = _m(one, "attendance_decay, expectations frozen and obligation not fading")
+    assert neither.ci_low > frozen.ci_high and neither.ci_low > 0.95
+
+
 # --- 2: designed against blind --------------------------------------------------------------
 
 

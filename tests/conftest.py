@@ -161,7 +161,7 @@ def days(draw):
 
 
 class StepState:
-    """What :func:`netsim.sim.model.who_talks` and :func:`netsim.sim.model.talk` read of a state."""
+    """What :func:`netsim.sim.daily.who_talks` and :func:`netsim.sim.daily.talk` read of a state."""
 
     def __init__(self, indptr, indices, w, k, q, share):
         self.indptr, self.indices, self.w, self.knowledge = indptr, indices, w, k

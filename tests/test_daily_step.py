@@ -2,7 +2,7 @@
 only their summary.
 
 :func:`netsim.sim.model.day_process` draws the talks of a run of days without a meeting or a
-scheduled change in one call (:func:`netsim.sim.model.who_talks`); that must give what drawing
+scheduled change in one call (:func:`netsim.sim.daily.who_talks`); that must give what drawing
 each day on its own gives. :func:`netsim.sim.model.summarise`, which compare and sweep use, must
 give ``simulate(...).summary`` exactly.
 """
@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netsim.scenario.load import load_scenario
-from netsim.sim.model import simulate, summarise, talk, who_talks
+from netsim.sim.daily import talk, who_talks
+from netsim.sim.model import simulate, summarise
 from tests.conftest import StepState, days
 
 ROOT = Path(__file__).resolve().parents[1]

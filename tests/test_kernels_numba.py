@@ -22,7 +22,8 @@ import netsim
 from netsim.cli import main
 from netsim.scenario.load import load_scenario, with_overrides
 from netsim.sim import kernels
-from netsim.sim.model import run, talk
+from netsim.sim.daily import talk
+from netsim.sim.model import run
 from tests.conftest import StepState, days
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from netsim.scenario.load import load_scenario
-from netsim.sim import account, model
+from netsim.sim import account, daily, model
 from tests.conftest import REPO
 
 needs_numba = pytest.mark.skipif(
@@ -42,7 +42,7 @@ def _differences(a: model.Run, b: model.Run) -> list[str]:
 def test_threads_for_draws_and_measurements_change_no_result(monkeypatch, name):
     sc = load_scenario(REPO / "scenarios" / f"{name}.toml")
     plain = model.run(sc, 3, years=0.4, kernels="numba")
-    monkeypatch.setattr(model, "_AHEAD_EMPLOYEES", 1)  # draw ahead on a thread
+    monkeypatch.setattr(daily, "AHEAD_EMPLOYEES", 1)  # draw ahead, talk on two threads
     monkeypatch.setattr(account, "PARALLEL_ROWS", 2)  # measure in halves on two threads
     threaded = model.run(sc, 3, years=0.4, kernels="numba")
     assert _differences(plain, threaded) == []

@@ -173,7 +173,8 @@ def _diffusion(spec: dict[str, Any]) -> dict[str, Any]:
     import numpy as np
 
     from netsim.sim import kernels
-    from netsim.sim.model import run, talk, who_talks
+    from netsim.sim.daily import talk, who_talks
+    from netsim.sim.model import run
 
     state = run(_scaled(spec["employees"]), spec["seed"], years=spec["warmup_years"]).state
     n, topics = state.knowledge.shape
@@ -217,7 +218,7 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     The step is the organisation's and, from the first meeting on, that of the organisation
     without its networks (:class:`netsim.sim.account.Shadow`), which talks on the same days
     with the same numbers: the model's step does both. With numpy, the time in
-    :func:`netsim.sim.model.who_talks_all` (both organisations' talks, drawn in one call) and
+    :func:`netsim.sim.daily.who_talks_all` (both organisations' talks, drawn in one call) and
     :func:`netsim.sim.kernels.diffuse` (the model draws a run of days' talks at once, so there
     is no single day to time). With the compiled
     kernel, whose one call does a run of days of both, each call is timed whole, as the model
@@ -227,7 +228,7 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     knowledge, to the bit."""
     import numpy as np
 
-    from netsim.sim import kernels, model
+    from netsim.sim import daily, kernels, model
 
     sc = _scaled(spec["employees"])
     years, way = spec["years"], spec["kernels"]
@@ -254,16 +255,16 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
         state.pressure = now
 
     if way == "numba":
-        days_compiled = model._days_compiled
+        days_compiled = daily.days_compiled
 
         def days(state: Any, first: int, eps: Any, u: Any, shadow: Any = None) -> None:
             t0 = time.perf_counter()
             days_compiled(state, first, eps, u, shadow)
             spent[0] += time.perf_counter() - t0
 
-        patches = {(model, "_days_compiled"): days}
+        patches = {(daily, "days_compiled"): days}
     else:
-        who_talks_all = timing(model.who_talks_all)
+        who_talks_all = timing(daily.who_talks_all)
 
         def talks(states: Any, pressures: Any, u_talk: Any, u_pick: Any) -> Any:
             out = who_talks_all(states, pressures, u_talk, u_pick)
@@ -271,7 +272,7 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
             sample(states[0], pressures[0], u_talk[0], u_pick[0])
             return out
 
-        patches = {(model, "who_talks_all"): talks, (kernels, "diffuse"): timing(kernels.diffuse)}
+        patches = {(daily, "who_talks_all"): talks, (kernels, "diffuse"): timing(kernels.diffuse)}
     saved = {key: getattr(*key) for key in patches}
     per_day = []
     try:
@@ -851,9 +852,9 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
     steps, bound = result["diffusion_s"], result["diffusion_bound_s"]
     ratio = {way: t / bound for way, t in steps.items()}
     labels = {
-        "numpy": "numpy, one day at a time (`netsim.sim.model.talk`)",
+        "numpy": "numpy, one day at a time (`netsim.sim.daily.talk`)",
         "numpy_week": "numpy as the model runs it: a week's talks drawn at once "
-        "(`netsim.sim.model.who_talks`), applied day by day",
+        "(`netsim.sim.daily.who_talks`), applied day by day",
         "numba": "the compiled step, `NETSIM_KERNELS=numba` (`netsim.sim.kernels_numba`)",
     }
     lines += [

@@ -2,7 +2,7 @@
 reference).
 
 :func:`talk` does what one day of :func:`netsim.sim.model.day_process` does with the numpy
-kernels (:func:`netsim.sim.model.who_talks`, :func:`netsim.sim.kernels.draw_ties` and
+kernels (:func:`netsim.sim.daily.who_talks`, :func:`netsim.sim.kernels.draw_ties` and
 :func:`netsim.sim.kernels.diffuse`) in one loop over the employees, with the same arithmetic in
 the same order, so both give bit-for-bit the same results (``tests/test_kernels_numba.py``).
 numpy pays a fixed cost for each of the thirty-odd array operations of a day, and has to

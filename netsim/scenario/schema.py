@@ -182,6 +182,14 @@ class Learning(Model):
         description="Hours-equivalent a year of a full-strength new tie across departments "
         "(an alliance), times the member's career motive.",
     )
+    teaching_credit: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="Hours-equivalent a member counts for each hour that what they taught at a "
+        "meeting is expected to save the colleagues who learnt it (recognition for teaching); "
+        "0, the default: none. Off in the calibrated model; a what-if (docs/model.md).",
+    )
 
 
 class Diffusion(Model):

@@ -16,6 +16,7 @@ are the same to the bit.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -152,16 +153,21 @@ def learn_in_groups(
     before, before_goal = measure.before()
     held_groups = np.flatnonzero(turnout.held)
     blocks = []
+    taught: list[tuple[np.ndarray, np.ndarray]] = []  # (block, who learnt from whom)
     for start in range(0, held_groups.size, MEETING_BLOCK):
         block = held_groups[start : start + MEETING_BLOCK]
         attended = attended_all[block]
+        if state.scenario.learning.teaching_credit > 0:
+            taught.append((block, _taught_shares(state, batch, block, attended)))
         _learn(state, batch, block, attended, gains)
         attendees = _Attendees.of(batch, block, attended)
         listeners = _Listeners.of(state, batch, block, attended)  # the ties before this meeting
         _form_ties(state, batch, attendees, gains)
         blocks.append((attendees, listeners))
     after, after_goal = measure.after()
-    _participant_value(state, batch, attended_all, gains, before - after, before_goal - after_goal)
+    _participant_value(
+        state, batch, attended_all, gains, before - after, before_goal - after_goal, taught
+    )
     for attendees, listeners in blocks:
         _spread_hearsay(state, batch, attendees, listeners, gains)
     return gains
@@ -224,6 +230,36 @@ def _learn(
     )
     state.knowledge[ids[attended][:, None], batch.topics] = k[attended] + gain[attended]
     gains.knowledge[block] = gain.mean(axis=2)
+
+
+def _taught_shares(
+    state: State, batch: Batch, block: np.ndarray, attended: np.ndarray
+) -> np.ndarray:
+    """Who learns from whom at a block's meetings (read before anyone learns): ``share[b, i, j]``
+    is the share of attendee ``i``'s knowledge gain, over the network's topics, that
+    attendee ``j`` taught them, by :func:`netsim.sim.kernels.meeting_learning`'s terms: in
+    the participatory part each colleague who knows more teaches their gap, in the lecture
+    part the best present teach the gap to them (equal shares when several are best). Each
+    learner's row sums to 1 (0 for those who learnt nothing)."""
+    lrn = state.scenario.learning
+    k = state.knowledge[batch.idx[block][:, :, None], batch.topics]  # (B, S, T)
+    a = attended
+    efficiency = batch.efficiency(lrn)[block]
+    participation = batch.participation[block]
+    others = np.maximum(a.sum(axis=1) - 1, 1)
+    peer = efficiency * participation * lrn.peer_rate / others  # (B,)
+    lecture = efficiency * (1.0 - participation) * lrn.lecture_rate  # (B,)
+    present = a[:, :, None] & a[:, None, :]  # (B, S, S): learner i, teacher j
+    gap = np.maximum(k[:, None, :, :] - k[:, :, None, :], 0.0).sum(axis=3)  # k_j - k_i
+    kmax = np.where(a[..., None], k, 0.0).max(axis=1)  # (B, T); levels are >= 0
+    best = a[..., None] & (k == kmax[:, None, :])  # (B, S, T)
+    best_share = best / np.maximum(best.sum(axis=1), 1)[:, None, :]
+    lecture_gap = np.where(a[..., None], kmax[:, None, :] - k, 0.0)  # (B, S, T)
+    taught = peer[:, None, None] * np.where(present, gap, 0.0) + lecture[:, None, None] * np.einsum(
+        "bit,bjt->bij", lecture_gap, best_share
+    )
+    total = taught.sum(axis=2, keepdims=True)
+    return np.where(total > 0, taught / np.where(total > 0, total, 1.0), 0.0)
 
 
 def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:
@@ -294,15 +330,18 @@ def _participant_value(
     gains: Gains,
     saved_a_day: np.ndarray,
     saved_a_day_goal: np.ndarray,
+    taught: Sequence[tuple[np.ndarray, np.ndarray]] = (),
 ) -> None:
     """Each attendee's value of the meeting, in hours saved per hour it cost them: the hours a
     day it saves them on their problems (what they learnt, the colleagues they can now ask),
     over the time it lasts as knowledge fades (``1 / forgetting_per_year`` years: the whole
     future, discounted by forgetting; the horizon when nothing is forgotten), plus an
     hours-equivalent for new ties across departments (alliances), weighted by their career
-    motive. The sponsor's part is the hours it saves them on the sponsor's topics (no
-    hours-equivalents: the sponsor counts hours). ``attended`` is (G, S); the savings are in
-    its row-major order."""
+    motive, and, when ``learning.teaching_credit`` is positive, that credit times the hours
+    the meeting saves the colleagues they taught (each learner's hours shared among their
+    teachers as ``taught`` says, :func:`_taught_shares`). The sponsor's part is the hours it
+    saves them on the sponsor's topics (no hours-equivalents: the sponsor counts hours).
+    ``attended`` is (G, S); the savings are in its row-major order."""
     sc = state.scenario
     lrn, sim = sc.learning, sc.simulation
     fade = lrn.forgetting_per_year
@@ -311,7 +350,13 @@ def _participant_value(
     hours[attended] = saved_a_day * lasting_days
     sponsor[attended] = saved_a_day_goal * lasting_days
     alliances = lrn.alliance_hours_per_tie * batch.career * gains.cross_tie
-    gains.hours[:] = np.where(attended, hours + alliances, 0.0)
+    felt = hours + alliances
+    if taught:
+        teaching = np.zeros(attended.shape)
+        for block, share in taught:
+            teaching[block] = np.einsum("bi,bij->bj", hours[block], share)
+        felt = felt + lrn.teaching_credit * teaching
+    gains.hours[:] = np.where(attended, felt, 0.0)
     gains.sponsor[:] = sponsor
     gains.value[:] = gains.hours / batch.spec.hours_per_attendee()
 

@@ -17,6 +17,7 @@ from netsim.sim.result import RunResult
 from netsim.sim.summary import SUMMARY_NAMES
 from netsim.study.analysis import compare
 from netsim.study.experiment import load_experiment, sweep
+from netsim.study.export import read_run
 
 __all__ = [
     "SUMMARY_NAMES",
@@ -32,6 +33,7 @@ __all__ = [
     "load_experiment",
     "load_scenario",
     "parse_scenario",
+    "read_run",
     "scenario_to_toml",
     "simulate",
     "sweep",

@@ -15,6 +15,7 @@ import netsim
 from netsim.cli import main
 from netsim.cli.init import write_starter
 from netsim.scenario.roster import read_roster
+from netsim.sim.result import RunResult
 from netsim.study.export import csv_text, read_run, write_run
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -160,3 +161,49 @@ def test_a_resumed_sweep_says_how_much_was_done(tmp_path, capsys):
     assert main(["results", str(db), "--format", "json"]) == 0
     points = json.loads(capsys.readouterr().out)["points"]
     assert [p["n"] for p in points] == [2, 2, 2, 2]
+
+
+def test_run_result_read_points_to_read_run_for_an_hr_organisations_directory(runs, tmp_path):
+    result = runs["hr"]
+    out = write_run(result, tmp_path / "run")
+    with pytest.raises(netsim.NetsimError, match=r"read it with netsim\.read_run") as err:
+        RunResult.read(out)
+    units = {u for _, u in result.scenario.organisation.roster.unit_names}
+    assert "\n" not in str(err.value) and not any(u in str(err.value) for u in units)
+    back = netsim.read_run(out)
+    pd.testing.assert_frame_equal(back.employees, result.employees, check_exact=True)
+
+
+def test_either_reader_reads_an_hr_runs_own_write(runs, tmp_path):
+    """RunResult.write keeps netsim's ids whatever the organisation; both readers read it."""
+    result = runs["hr"]
+    out = result.write(tmp_path / "run")
+    for back in (RunResult.read(out), netsim.read_run(out)):
+        for name in TABLES:
+            pd.testing.assert_frame_equal(
+                getattr(back, name), getattr(result, name), check_exact=True, obj=name
+            )
+
+
+def test_a_directory_written_before_the_mark_is_still_told_apart(runs, tmp_path):
+    for writer in (lambda r, d: write_run(r, d), lambda r, d: r.write(d)):
+        out = writer(runs["hr"], tmp_path / f"run{len(list(tmp_path.iterdir()))}")
+        prov_file = out / "provenance.json"
+        prov = json.loads(prov_file.read_text(encoding="utf-8"))
+        del prov["tables"]
+        prov_file.write_text(json.dumps(prov), encoding="utf-8")
+        back = netsim.read_run(out)
+        pd.testing.assert_frame_equal(back.employees, runs["hr"].employees, check_exact=True)
+
+
+def test_a_bad_cell_is_named_by_its_column_not_quoted(runs, tmp_path):
+    out = runs["generated"].write(tmp_path / "run")
+    meetings = out / "meetings.csv"
+    lines = meetings.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("day")] = "SECRET-7"
+    meetings.write_text("\n".join([lines[0], ",".join(cells), *lines[2:]]) + "\n", "utf-8")
+    with pytest.raises(netsim.NetsimError, match="column day: not all whole numbers") as err:
+        RunResult.read(out)
+    assert "SECRET" not in str(err.value)

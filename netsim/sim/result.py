@@ -166,6 +166,7 @@ class RunResult:
         written = self.graphs if graphs else None
         atomic_write_text(out / "scenario.toml", _scenario_toml(self.scenario, written))
         prov = provenance(seed=self.seed, command=command, kernels=self.kernels)
+        prov["tables"] = "netsim"  # netsim's ids and unit numbers (netsim.read_run's mark)
         atomic_write_text(out / "provenance.json", json_strict(prov, indent=2) + "\n")
         return out
 
@@ -195,13 +196,19 @@ class RunResult:
         return build_organisation(self.scenario.organisation, rng=Streams(self.seed).organisation)
 
 
-def read_run(path: str | Path) -> RunResult:
-    """:meth:`RunResult.read`: a run's directory read back."""
+def read_run(path: str | Path, *, canonical: bool = False) -> RunResult:
+    """:meth:`RunResult.read`: a run's directory read back. ``canonical``: its tables are
+    netsim's whatever its scenario says (:func:`netsim.read_run`'s translated copy)."""
     from netsim.scenario.load import load_scenario
 
     d = Path(path)
     if not (d / "summary.json").is_file():
         raise NetsimError(f"{d}: not a netsim result directory (no summary.json)")
+    if not canonical and written_for_planners(d):
+        raise NetsimError(
+            f"{d}: written by `netsim run --out` with an HR file's ids or in Excel's dialect; "
+            "read it with netsim.read_run"
+        )
     try:
         summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
         scenario = load_scenario(d / "scenario.toml")
@@ -262,6 +269,26 @@ def _scenario_toml(scenario: Scenario, graphs: TieGraphs | None) -> str:
     return tomli_w.dumps(data)
 
 
+def written_for_planners(d: Path) -> bool:
+    """Whether a run's directory has tables in Excel's dialect or an HR file's ids and unit
+    names (:func:`netsim.study.export.write_run`), which :func:`netsim.read_run` reads and
+    :meth:`RunResult.read` does not."""
+    try:
+        with open(d / RECORDS["employees"].file, "rb") as fh:
+            if fh.read(3) == "\ufeff".encode():  # Excel's byte-order mark
+                return True
+        prov_file = d / "provenance.json"
+        if prov_file.is_file():
+            tables = json.loads(prov_file.read_text(encoding="utf-8")).get("tables")
+            if tables is not None:  # written since the directories say which ids they hold
+                return bool(tables == "organisation")
+        # Older directories: netsim's units are numbers, an HR file's are names.
+        units = pd.read_csv(d / RECORDS["employees"].file, dtype=str, usecols=["unit"])["unit"]
+    except (OSError, ValueError, AttributeError):
+        return False  # RunResult.read says what is missing or wrong
+    return not bool(units.dropna().str.fullmatch(r"\d+").all())
+
+
 def _read_table(record: Record, path: Path) -> pd.DataFrame:
     """One table written by :meth:`RunResult.write`, with its record's columns and dtypes.
 
@@ -277,6 +304,9 @@ def _read_table(record: Record, path: Path) -> pd.DataFrame:
     return record.frame({c: _parse(text[c].to_numpy(), record.dtype(c), c) for c in text.columns})
 
 
+_KINDS = {"int64": "whole numbers", "float64": "numbers"}
+
+
 def _parse(cells: np.ndarray, dtype: str, column: str) -> np.ndarray:
     if dtype in ("str", "object"):
         return cells.astype(object)
@@ -284,10 +314,13 @@ def _parse(cells: np.ndarray, dtype: str, column: str) -> np.ndarray:
         if not np.isin(cells, ["True", "False"]).all():
             raise ValueError(f"column {column}: not True or False")
         return cells == "True"
-    if dtype == "float64":
-        # pandas writes NaN as an empty cell.
-        return np.where(cells == "", "nan", cells).astype(np.float64)
-    return cells.astype(dtype)
+    try:
+        if dtype == "float64":
+            # pandas writes NaN as an empty cell.
+            return np.where(cells == "", "nan", cells).astype(np.float64)
+        return cells.astype(dtype)
+    except ValueError:  # numpy's message quotes the cell: say where, not what
+        raise ValueError(f"column {column}: not all {_KINDS.get(dtype, dtype)}") from None
 
 
 def json_ready(summary: Mapping[Any, Any]) -> dict[str, Any]:

@@ -17,10 +17,10 @@ the unit names in ``unit``, ``bridging_ties.csv`` the file's ids in ``a`` and ``
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -32,7 +32,8 @@ from netsim.errors import NetsimError
 from netsim.safe import csv_safe, json_strict
 from netsim.sim.graphs import TieGraphs
 from netsim.sim.records import RECORDS
-from netsim.sim.result import RunResult, atomic_write_text
+from netsim.sim.result import RunResult, atomic_write_text, written_for_planners
+from netsim.sim.result import read_run as read_canonical
 from netsim.study.experiment import Experiment
 from netsim.study.store import ResultStore, one_line
 
@@ -318,12 +319,19 @@ def write_run(
         return path  # RunResult.write's files are already these
     for name, frame in _planner_tables(result).items():
         atomic_write_text(path / RECORDS[name].file, csv_text(frame, dialect))
+    if result.scenario.organisation.roster is not None:
+        prov_file = path / "provenance.json"
+        prov = json.loads(prov_file.read_text(encoding="utf-8"))
+        prov["tables"] = "organisation"  # the HR file's ids and unit names
+        atomic_write_text(prov_file, json_strict(prov, indent=2) + "\n")
     return path
 
 
 def read_run(path: str | Path) -> RunResult:
-    """A directory of ``netsim run --out`` read back, in either CSV dialect, with the HR
-    file's ids and unit names turned back into netsim's (:func:`write_run`).
+    """A run's directory read back, whoever wrote it (``netsim run --out``,
+    :func:`write_run`, :meth:`RunResult.write <netsim.sim.result.RunResult.write>`), in
+    either CSV dialect, with an HR file's ids and unit names turned back into netsim's.
+    ``netsim.read_run``.
 
     Raises
     ------
@@ -331,7 +339,7 @@ def read_run(path: str | Path) -> RunResult:
         ``path`` is not a result directory, misses a file, or a file cannot be read.
     """
     d = Path(path)
-    if not _translated(d):
+    if not written_for_planners(d):
         return RunResult.read(d)
     with tempfile.TemporaryDirectory(prefix="netsim-run-") as tmp:
         copy = Path(tmp) / "run"
@@ -346,26 +354,12 @@ def read_run(path: str | Path) -> RunResult:
                     )
         except (OSError, ValueError, KeyError) as exc:
             raise NetsimError(f"{d}: cannot read the results ({exc})") from None
-        result = RunResult.read(copy)
+        result = read_canonical(copy, canonical=True)
     if result.graphs is not None:
         # The graphs are parsed when first used, and the copy is gone by then; the graph
         # files need no translation (their node ids are the HR file's already).
         result.graphs = TieGraphs.read(d)
     return result
-
-
-def _translated(d: Path) -> bool:
-    """Whether a run's directory has tables in Excel's dialect or an HR file's ids."""
-    employees = d / RECORDS["employees"].file
-    try:
-        with open(employees, "rb") as fh:
-            if fh.read(3) == _BOM.encode():
-                return True
-        scenario = tomllib.loads((d / "scenario.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False  # RunResult.read says what is missing or wrong
-    organisation = scenario.get("organisation")
-    return isinstance(organisation, dict) and bool(organisation.get("employees_csv"))
 
 
 def _read_any(path: Path) -> pd.DataFrame | None:

@@ -250,7 +250,10 @@ def _taught_shares(
     peer = efficiency * participation * lrn.peer_rate / others  # (B,)
     lecture = efficiency * (1.0 - participation) * lrn.lecture_rate  # (B,)
     present = a[:, :, None] & a[:, None, :]  # (B, S, S): learner i, teacher j
-    gap = np.maximum(k[:, None, :, :] - k[:, :, None, :], 0.0).sum(axis=3)  # k_j - k_i
+    gap = np.zeros(present.shape)  # sum over topics of max(0, k_j - k_i)
+    for t in range(k.shape[2]):  # a topic at a time, as the learning step, to stay small
+        kt = k[:, :, t]
+        gap += np.maximum(kt[:, None, :] - kt[:, :, None], 0.0)
     kmax = np.where(a[..., None], k, 0.0).max(axis=1)  # (B, T); levels are >= 0
     best = a[..., None] & (k == kmax[:, None, :])  # (B, S, T)
     best_share = best / np.maximum(best.sum(axis=1), 1)[:, None, :]

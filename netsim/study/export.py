@@ -329,9 +329,9 @@ def write_run(
 
 def read_run(path: str | Path) -> RunResult:
     """A run's directory read back, whoever wrote it (``netsim run --out``,
-    :func:`write_run`, :meth:`RunResult.write <netsim.sim.result.RunResult.write>`), in
-    either CSV dialect, with an HR file's ids and unit names turned back into netsim's.
-    ``netsim.read_run``.
+    :func:`~netsim.study.export.write_run`,
+    :meth:`RunResult.write <netsim.sim.result.RunResult.write>`), in either CSV dialect,
+    with an HR file's ids and unit names turned back into netsim's.
 
     Raises
     ------

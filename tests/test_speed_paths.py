@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from netsim.scenario.load import load_scenario
-from netsim.sim import account, daily, model
+from netsim.sim import account, daily, meeting, model
 from tests.conftest import REPO
 
 needs_numba = pytest.mark.skipif(
@@ -60,6 +60,19 @@ def test_numpy_measuring_in_parts_changes_no_result(monkeypatch, name):
     parts = model.run(sc, 3, years=0.4, kernels="numpy")
     assert parts.state.account.everybody is None
     assert _differences(kept, parts) == []
+
+
+@pytest.mark.parametrize("kernels", ["numpy", pytest.param("numba", marks=needs_numba)])
+def test_measuring_a_meetings_attendees_in_the_order_of_their_ids_changes_no_result(
+    monkeypatch, kernels
+):
+    sc = load_scenario(REPO / "scenarios" / "goal_driven.toml")
+    monkeypatch.setattr(meeting, "SORTED_ROWS", 10**9)  # in the people's order
+    plain = model.run(sc, 3, years=0.4, kernels=kernels)
+    monkeypatch.setattr(meeting, "SORTED_ROWS", 1)  # every meeting's in the order of ids
+    monkeypatch.setattr(account, "PARALLEL_ROWS", 2)  # and in halves
+    ordered = model.run(sc, 3, years=0.4, kernels=kernels)
+    assert _differences(plain, ordered) == []
 
 
 def test_a_shared_organisation_and_replayed_numbers_change_no_result():

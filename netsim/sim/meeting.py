@@ -48,6 +48,9 @@ __all__ = [
 MEETING_OFFSET = 0.5
 #: Groups of one network whose meeting is computed together (see :func:`learn_in_groups`).
 MEETING_BLOCK = 256
+#: From this many attendees, a meeting's measurements walk them in the order of their ids
+#: (:class:`_Measure`).
+SORTED_ROWS = 1024
 
 
 def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
@@ -246,7 +249,13 @@ class _Measure:
     network's topics, and each attendee's ties to their group, which can only strengthen
     (:func:`netsim.sim.work_numba.problem_hours_since`); a colleague's knowledge on any other
     topic, and every other tie, are as they were. With numpy both are measured in full. The
-    results are the same to the bit."""
+    results are the same to the bit.
+
+    From :data:`SORTED_ROWS` attendees on, they are measured in the order of their ids (the
+    order of the tie matrix's rows, whose colleagues are mostly near them): a group mixes
+    people from all over the organisation, and walking them group by group fetches each row
+    from memory afresh. Each row's hours depend on that row alone, so they are the same to
+    the bit in any order; they are handed back in the people's order."""
 
     def __init__(
         self, state: State, batch: Batch, attended: np.ndarray, people: np.ndarray, backend: str
@@ -254,20 +263,27 @@ class _Measure:
         self.state, self.batch, self.attended, self.people = state, batch, attended, people
         self.backend = backend
         self.incremental = state.account.compiled(state, backend)
+        # The rows measured, in the order measured, and (when sorted) each one's flat
+        # (group, slot) position.
+        self.rows, self.slots = people, None
+        if people.size >= SORTED_ROWS:
+            by_id = batch.slots_by_employee
+            self.slots = by_id[attended.reshape(-1)[by_id]]
+            self.rows = batch.idx.reshape(-1)[self.slots]
         self.best = np.empty((people.size, state.account.mix_topic.shape[1]))
         # With numpy, where both measurements read (the same people, the same structure).
         # One plan of the attendees for both measurements, unless they are so many that the
         # measurement reads through plans of a part of them at a time (account.KEPT_PLAN_ROWS).
         many = people.size >= account.KEPT_PLAN_ROWS
-        self.plan = None if self.incremental or many else state.account.plan(state, people)
+        self.plan = None if self.incremental or many else state.account.plan(state, self.rows)
 
     def before(self) -> tuple[np.ndarray, np.ndarray]:
         """Hours a day as knowledge and ties are now (before anyone learns)."""
         state, acc = self.state, self.state.account
         if self.incremental:
-            return self._hours(acc.per_problem_kept(state, self.people, self.best))
+            return self._hours(acc.per_problem_kept(state, self.rows, self.best))
         per_problem = acc.per_problem(
-            state, state.knowledge, state.w, rows=self.people, backend=self.backend, plan=self.plan
+            state, state.knowledge, state.w, rows=self.rows, backend=self.backend, plan=self.plan
         )
         return self._hours(per_problem)
 
@@ -278,13 +294,28 @@ class _Measure:
             return self.before()
         changed = np.zeros(state.knowledge.shape[1], dtype=bool)
         changed[batch.topics] = True
-        group, slot = np.nonzero(self.attended)  # the people's order
-        grown = batch.pair_pos[group, slot]
-        return self._hours(acc.per_problem_since(state, self.people, self.best, changed, grown))
+        if self.slots is None:
+            group, slot = np.nonzero(self.attended)  # the people's order
+            grown = batch.pair_pos[group, slot]
+        else:
+            grown = batch.pair_pos.reshape(-1, batch.pair_pos.shape[2])[self.slots]
+        return self._hours(acc.per_problem_since(state, self.rows, self.best, changed, grown))
 
     def _hours(self, per_problem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hours a working day on all their topics, and on the sponsor's."""
-        return self.state.account.hours_a_day(self.state, per_problem, self.people, self.backend)
+        """Hours a working day on all their topics, and on the sponsor's, in the people's
+        order."""
+        hours, goal = self.state.account.hours_a_day(
+            self.state, per_problem, self.rows, self.backend
+        )
+        if self.slots is None:
+            return hours, goal
+        return self._in_people_order(hours), self._in_people_order(goal)
+
+    def _in_people_order(self, values: np.ndarray) -> np.ndarray:
+        """Values of the rows as measured (sorted), in the people's (row-major) order."""
+        flat = np.empty(self.attended.size)
+        flat[self.slots] = values
+        return flat[self.attended.reshape(-1)]
 
 
 def _participant_value(

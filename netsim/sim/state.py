@@ -84,6 +84,12 @@ class Batch:
         return [f"{self.name}/{g + 1}" for g in range(self.groups)]
 
     @functools.cached_property
+    def slots_by_employee(self) -> np.ndarray:
+        """(G * S,) the flat ``(group, slot)`` positions in the order of the ids of the
+        employees in them (the slots never change)."""
+        return np.argsort(self.idx.reshape(-1), kind="stable")
+
+    @functools.cached_property
     def group_labels(self) -> np.ndarray:
         """(G,) object array of :meth:`group_names`, for the meeting log."""
         return np.asarray(self.group_names(), dtype=object)

@@ -22,6 +22,7 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,16 +49,49 @@ __all__ = ["Account", "Shadow", "build_account"]
 class Shadow:
     """The organisation without its networks: what the daily step reads of a state, with the
     starting tie strengths and knowledge of its own. Pressure, busy periods and parameters
-    are the real run's (nothing a network does changes them)."""
+    are the real run's (nothing a network does changes them).
+
+    Nothing of the run with networks reads the shadow's knowledge but the measurement of
+    hours, so a large organisation's compiled step hands the shadow's days (and its week's
+    fading) to a thread of the shadow's own (:meth:`later`), in order, and goes on with the
+    run meanwhile; reading :attr:`knowledge` waits until they are done. Each step does what
+    it did, in the same order, so the results are the same to the bit."""
 
     def __init__(self, state: State) -> None:
         self._state = state
-        self.knowledge = state.knowledge.copy()
+        self._knowledge = state.knowledge.copy()
         self.pressure = state.pressure
         # The same tie structure (zero-strength entries never talk), at the starting strengths.
         self.w = state.w0
         self.indptr, self.indices = state.indptr, state.indices
         self.has_ties, self.long_row = state.has_ties, state.long_row
+        self._thread: ThreadPoolExecutor | None = None
+        self._pending: list[Future[Any]] = []
+
+    @property
+    def knowledge(self) -> np.ndarray:
+        """The shadow's knowledge, once every step handed to its thread is done."""
+        self.settle()
+        return self._knowledge
+
+    def later(self, step: Callable[[np.ndarray], Any]) -> None:
+        """Run ``step(knowledge)`` on the shadow's own thread, after the steps given before
+        it; this thread goes on meanwhile."""
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="netsim-shadow")
+        self._pending.append(self._thread.submit(step, self._knowledge))
+
+    def settle(self) -> None:
+        """Wait for the steps handed to the shadow's thread (raising the first one's error)."""
+        pending, self._pending = self._pending, []
+        for done in pending:
+            done.result()
+
+    def close(self) -> None:
+        """Let the shadow's thread end (after its steps): the run is over."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     @property
     def scenario(self) -> Scenario:

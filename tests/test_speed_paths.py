@@ -89,6 +89,21 @@ def test_a_shared_organisation_and_replayed_numbers_change_no_result():
         assert _differences(x, y) == []
 
 
+@needs_numba
+def test_a_shadow_on_its_own_thread_kept_and_replayed_changes_no_result(monkeypatch):
+    # The compiled step hands the shadow's days, fading and measurements to a thread of its
+    # own; a run in a sharing block keeps those measurements for the next, which replays them.
+    a = load_scenario(REPO / "scenarios" / "auto_enrollment.toml")
+    g = load_scenario(REPO / "scenarios" / "goal_driven.toml")
+    alone = [model.run(sc, 4, years=0.3, kernels="numba") for sc in (a, g)]
+    monkeypatch.setattr(daily, "AHEAD_EMPLOYEES", 1)
+    with model.sharing():
+        shared = [model.run(sc, 4, years=0.3, kernels="numba") for sc in (a, g)]
+    assert shared[1].state.account.replay is shared[0].state.account.record is not None
+    for x, y in zip(alone, shared, strict=True):
+        assert _differences(x, y) == []
+
+
 def test_organisations_from_different_graphs_are_not_shared():
     # Two arms that differ only in the graph their organisation came from (same settings,
     # same seed) must not share one built organisation.

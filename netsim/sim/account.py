@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -81,6 +81,11 @@ class Shadow:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="netsim-shadow")
         self._pending.append(self._thread.submit(step, self._knowledge))
 
+    @property
+    def has_thread(self) -> bool:
+        """Whether steps were handed to the shadow's own thread (:meth:`later`)."""
+        return self._thread is not None
+
     def settle(self) -> None:
         """Wait for the steps handed to the shadow's thread (raising the first one's error)."""
         pending, self._pending = self._pending, []
@@ -112,6 +117,17 @@ class Shadow:
     @property
     def starting_ties(self) -> StartingTies:
         return self._state.starting_ties
+
+
+class _Now(NamedTuple):
+    """What a measurement reads of a state, as it is when the measurement is asked for."""
+
+    scenario: Scenario
+    mu: np.ndarray
+    org: Org
+    indptr: np.ndarray
+    indices: np.ndarray
+    knowledge: np.ndarray
 
 
 @dataclass(eq=False)
@@ -156,19 +172,55 @@ class Account:
     def measure(self, state: State, day: int, *, backend: str) -> None:
         """Measure hours a working day on problems (with and without the networks) as they
         are after working day ``day - 1``, and add up the hours since the last measurement
-        (the trapezoid rule over working days)."""
+        (the trapezoid rule over working days).
+
+        Where the shadow steps on a thread of its own (:meth:`Shadow.later`), its
+        measurement and the adding up follow its steps there, in order: the run goes on
+        meanwhile, and reading the shadow's knowledge waits for them (as the run's end
+        does)."""
         actual = self.per_problem(state, state.knowledge, state.w, backend=backend)
-        if self.replay is not None:
-            without = self.replay[day]
-        elif self.shadow is None:
-            without = actual
-        else:
-            without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
-        if self.record is not None:
-            self.record[day] = without
         rows = np.arange(state.org.n)
         real = self.hours_a_day(state, actual, rows, backend)
+        shadow = self.shadow
+        if shadow is not None and self.replay is None and shadow.has_thread:
+            alone_now = self._alone(state, shadow.w, rows, backend)
+            shadow.later(lambda knowledge: self._add_up(day, real, *alone_now(knowledge)))
+            return
+        if self.replay is not None:
+            without = self.replay[day]
+        elif shadow is None:
+            without = actual
+        else:
+            without = self.per_problem(state, shadow.knowledge, shadow.w, backend=backend)
         alone = real if without is actual else self.hours_a_day(state, without, rows, backend)
+        self._add_up(day, real, without, alone)
+
+    def _alone(
+        self, state: State, w: np.ndarray, rows: np.ndarray, backend: str
+    ) -> Callable[[np.ndarray], tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]:
+        """The measurement of the shadow with its knowledge (the argument) and strengths
+        ``w``, with the parameters and availability as they are now (a scheduled change
+        replaces the scenario and ``mu``, never changes them in place)."""
+        now = cast("State", _Now(state.scenario, state.mu, state.org, state.indptr,
+                                 state.indices, state.knowledge))  # fmt: skip
+
+        def alone(knowledge: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+            without = self.per_problem(now, knowledge, w, backend=backend)
+            return without, self.hours_a_day(now, without, rows, backend)
+
+        return alone
+
+    def _add_up(
+        self,
+        day: int,
+        real: tuple[np.ndarray, np.ndarray],
+        without: np.ndarray,
+        alone: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        """Keep the shadow's measurement (``record``) and add the hours since the last
+        measurement to the totals."""
+        if self.record is not None:
+            self.record[day] = without
         spent = real[0]
         now = (spent, alone[0] - spent, alone[1] - real[1])
         if self.last is not None:

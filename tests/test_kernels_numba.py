@@ -282,3 +282,46 @@ def test_the_compiled_week_end_is_numpys_fading_of_each(w, topics, keep, shadow)
     got = w.copy(), k.copy(), s.copy()
     compiled.week_end(got[0], w0, 0.9, got[1], k0, keep, got[2] if shadow else np.empty(0))
     assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["goal_driven", "evaluate_and_close", "auto_enrollment"])
+def test_a_meetings_compiled_first_and_last_steps_are_numpys(name):
+    # Mid-run, for every network: who comes, then what follows the learning (experience,
+    # obligation and leaving, charges, the review window), once with numpy's steps and once
+    # compiled, from the same state and the same attendance stream: the same arrays, to the
+    # bit.
+    import copy
+
+    from netsim.sim import meeting
+
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    state = run(sc, 3, years=0.5, kernels="numpy").state
+    for k, batch in enumerate(state.batches):
+        batch.vhat[0, 0] = 0.0  # a low expectation somewhere: leaving is exercised too
+        runs = []
+        for compiled in (False, True):
+            st, b = copy.deepcopy((state, batch))
+            turnout = meeting._decide(st, b) if compiled else meeting.decide_attendance(st, b)
+            value = np.linspace(0.0, 3.0, b.idx.size).reshape(b.idx.shape) * turnout.attended
+            sponsor = value.sum(axis=1)
+            if compiled:
+                meeting._after_learning(st, b, turnout, value, sponsor)
+            else:
+                meeting.learn_from_experience(st, b, turnout, value)
+                meeting.fade_obligation_and_leave(st, b, turnout)
+                meeting.charge_attendees(st, b, turnout)
+                meeting.add_to_review_window(b, turnout, sponsor)
+                b.meetings_since_review -= 1  # the compiled window leaves the count to its caller
+            runs.append((turnout, st, b))
+        (t0, s0, b0), (t1, s1, b1) = runs
+        for field in ("invited", "pressure", "probability", "came", "invited_count",
+                      "came_count", "held", "attended"):  # fmt: skip
+            x, y = getattr(t0, field), getattr(t1, field)
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), (k, field)
+        for field in ("vhat", "room", "obligation", "low", "member", "left", "window_hours",
+                      "window_value", "window_meetings"):  # fmt: skip
+            x, y = getattr(b0, field), getattr(b1, field)
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), (k, field)
+        for field in ("hours", "cost_dkk", "attended", "invited"):
+            assert getattr(s0, field).tobytes() == getattr(s1, field).tobytes(), (k, field)

@@ -16,8 +16,10 @@ are the same to the bit.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -413,12 +415,16 @@ def run_meeting(
     state.account.start_shadow(state)  # from now on, the run and the one without networks differ
     vhat_before, obligation_before = batch.vhat.copy(), batch.obligation.copy()
     room_before = batch.room.copy()
-    turnout = decide_attendance(state, batch)
+    compiled = _meeting_numba() if backend == "numba" else None
+    turnout = decide_attendance(state, batch) if compiled is None else _decide(state, batch)
     gains = learn_in_groups(state, batch, turnout, backend=backend)
-    learn_from_experience(state, batch, turnout, gains.value)
-    fade_obligation_and_leave(state, batch, turnout)
-    charge_attendees(state, batch, turnout)
     sponsor_value = gains.sponsor.sum(axis=1)
+    if compiled is None:
+        learn_from_experience(state, batch, turnout, gains.value)
+        fade_obligation_and_leave(state, batch, turnout)
+        charge_attendees(state, batch, turnout)
+    else:  # the same, and the review window's sums, compiled (netsim.sim.meeting_numba)
+        _after_learning(state, batch, turnout, gains.value, sponsor_value)
     rec.meeting(
         state,
         batch,
@@ -442,4 +448,54 @@ def run_meeting(
             sponsor_value=sponsor_value,
         ),
     )
-    add_to_review_window(batch, turnout, sponsor_value)
+    if compiled is None:
+        add_to_review_window(batch, turnout, sponsor_value)
+    else:
+        batch.meetings_since_review += 1
+
+
+def _meeting_numba() -> Any:
+    """The compiled steps (:mod:`netsim.sim.meeting_numba`; numba's types are partial),
+    loaded with the compiled kernels (netsim.sim.kernels.load_compiled)."""
+    return sys.modules.get(_MEETING_NUMBA) or importlib.import_module(_MEETING_NUMBA)
+
+
+_MEETING_NUMBA = "netsim.sim.meeting_numba"
+
+
+def _decide(state: State, batch: Batch) -> Turnout:
+    """:func:`decide_attendance`, compiled (:func:`netsim.sim.meeting_numba.decide`): the
+    same draw of the attendance stream, the same results to the bit."""
+    sc, spec = state.scenario, batch.spec
+    cfg = sc.attendance
+    hours_day = spec.hours_per_attendee() / sc.simulation.hours_per_day
+    u = state.streams.attendance.random(batch.idx.shape)
+    parts = _meeting_numba().decide(
+        np.ascontiguousarray(batch.member), np.ascontiguousarray(batch.closed),
+        np.ascontiguousarray(batch.idx, dtype=np.int64), state.pressure,
+        np.ascontiguousarray(batch.vhat), np.ascontiguousarray(batch.obligation),
+        np.ascontiguousarray(batch.room), u,
+        cfg.intercept, cfg.value_weight, cfg.obligation_weight, cfg.room_weight,
+        cfg.pressure_weight, cfg.hours_weight * hours_day, sc.time_pressure.overload,
+        spec.quorum,
+    )  # fmt: skip
+    return Turnout(*parts)
+
+
+def _after_learning(
+    state: State, batch: Batch, turnout: Turnout, value: np.ndarray, sponsor_value: np.ndarray
+) -> None:
+    """:func:`learn_from_experience`, :func:`fade_obligation_and_leave`,
+    :func:`charge_attendees` and :func:`add_to_review_window`'s sums, compiled
+    (:func:`netsim.sim.meeting_numba.after_learning`), in place."""
+    cfg = state.scenario.attendance
+    _meeting_numba().after_learning(
+        turnout.invited, turnout.came, turnout.attended, turnout.invited_count,
+        turnout.came_count, np.ascontiguousarray(value), cfg.value_learning_rate, batch.vhat,
+        batch.room, batch.obligation, cfg.obligation_fade_per_meeting, batch.can_leave,
+        cfg.leave_threshold, cfg.leave_after_meetings, batch.low, batch.member, batch.left,
+        np.ascontiguousarray(batch.idx, dtype=np.int64), batch.spec.hours_per_attendee(),
+        np.ascontiguousarray(batch.wage), state.hours, state.cost_dkk, state.attended,
+        state.invited, batch.window_hours, batch.window_value, sponsor_value,
+        batch.window_meetings,
+    )  # fmt: skip

@@ -1,0 +1,164 @@
+"""The compiled twins of a meeting day's first and last steps (:mod:`netsim.sim.meeting`):
+who comes (:func:`decide`, :func:`netsim.sim.meeting.decide_attendance` but the random
+draw), and what follows the learning (:func:`after_learning`: experience, obligation and
+leaving, the attendees' charges, the review window). A meeting of a small network is a few
+dozen array operations on arrays of a few hundred entries, each costing numpy a fixed
+microsecond or two: a paired replication holds about a hundred such meetings. Each loop does
+the same arithmetic in the same order as numpy's (the logistic function as scipy's expit
+computes it, ``1 / (1 + exp(-x))``; no sum of floats), so both give the same results to the
+bit. The learning itself, whose sums numpy and its BLAS make in their own order, stays
+numpy's."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+__all__ = ["after_learning", "decide"]
+
+_DECIDE = (
+    "Tuple((boolean[:, ::1], float64[:, ::1], float64[:, ::1], boolean[:, ::1], int64[::1],"
+    " int64[::1], boolean[::1], boolean[:, ::1]))"
+    "(boolean[:, ::1], boolean[::1], int64[:, ::1], float64[::1], float64[:, ::1],"
+    " float64[:, ::1], float64[::1], float64[:, ::1], float64, float64, float64, float64,"
+    " float64, float64, float64, int64)"
+)
+
+
+@numba.njit(_DECIDE, cache=True, nogil=True)
+def decide(  # pragma: no cover - compiled; tested against the numpy path
+    member: np.ndarray,
+    closed: np.ndarray,
+    idx: np.ndarray,
+    pressure_now: np.ndarray,
+    vhat: np.ndarray,
+    obligation: np.ndarray,
+    room: np.ndarray,
+    u: np.ndarray,
+    intercept: float,
+    value_weight: float,
+    obligation_weight: float,
+    room_weight: float,
+    pressure_weight: float,
+    hours_term: float,
+    overload: float,
+    quorum: int,
+) -> tuple[np.ndarray, ...]:
+    """:func:`netsim.sim.meeting.decide_attendance` with the attendance stream's numbers
+    ``u`` drawn: ``(invited, pressure, probability, came, invited_count, came_count, held,
+    attended)``. ``hours_term`` is ``hours_weight * hours_day`` (as numpy's expression
+    takes it, a number)."""
+    groups, slots = idx.shape
+    invited = np.empty((groups, slots), dtype=np.bool_)
+    pressure = np.empty((groups, slots))
+    probability = np.empty((groups, slots))
+    came = np.empty((groups, slots), dtype=np.bool_)
+    invited_count = np.zeros(groups, dtype=np.int64)
+    came_count = np.zeros(groups, dtype=np.int64)
+    held = np.empty(groups, dtype=np.bool_)
+    attended = np.empty((groups, slots), dtype=np.bool_)
+    for g in range(groups):
+        for s in range(slots):
+            asked = member[g, s] and not closed[g]
+            p = pressure_now[idx[g, s]]
+            logit = intercept + value_weight * vhat[g, s]
+            logit = logit + obligation_weight * obligation[g, s]
+            logit = logit + room_weight * room[g]
+            logit = logit - pressure_weight * p
+            logit = logit - hours_term
+            chance = 0.0 if p > overload else 1.0 / (1.0 + math.exp(-logit))
+            chance = chance if asked else 0.0
+            invited[g, s], pressure[g, s], probability[g, s] = asked, p, chance
+            came[g, s] = u[g, s] < chance
+            invited_count[g] += asked
+            came_count[g] += came[g, s]
+        held[g] = (came_count[g] >= quorum) and (invited_count[g] > 0)
+        for s in range(slots):
+            attended[g, s] = came[g, s] and held[g]
+    return invited, pressure, probability, came, invited_count, came_count, held, attended
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _count(flags: np.ndarray, g: int) -> int:  # pragma: no cover - compiled
+    """How many of row ``g`` of ``flags`` are set."""
+    n = 0
+    for s in range(flags.shape[1]):
+        n += flags[g, s]
+    return n
+
+
+_AFTER = (
+    "void(boolean[:, ::1], boolean[:, ::1], boolean[:, ::1], int64[::1], int64[::1],"
+    " float64[:, ::1], float64, float64[:, ::1], float64[::1], float64[:, ::1], float64,"
+    " boolean, float64, int64, int64[:, ::1], boolean[:, ::1], boolean[:, ::1], int64[:, ::1],"
+    " float64, float64[:, ::1], float64[::1], float64[::1], int64[::1], int64[::1],"
+    " float64[::1], float64[::1], float64[::1], int64[::1])"
+)
+
+
+@numba.njit(_AFTER, cache=True, nogil=True)
+def after_learning(  # pragma: no cover - compiled; tested against the numpy path
+    invited: np.ndarray,
+    came: np.ndarray,
+    attended: np.ndarray,
+    invited_count: np.ndarray,
+    came_count: np.ndarray,
+    value: np.ndarray,
+    eta: float,
+    vhat: np.ndarray,
+    room: np.ndarray,
+    obligation: np.ndarray,
+    fade: float,
+    can_leave: bool,
+    leave_threshold: float,
+    leave_after: int,
+    low: np.ndarray,
+    member: np.ndarray,
+    left: np.ndarray,
+    idx: np.ndarray,
+    per_person: float,
+    wage: np.ndarray,
+    hours: np.ndarray,
+    cost: np.ndarray,
+    attended_total: np.ndarray,
+    invited_total: np.ndarray,
+    window_hours: np.ndarray,
+    window_value: np.ndarray,
+    sponsor_value: np.ndarray,
+    window_meetings: np.ndarray,
+) -> None:
+    """In place, what :func:`netsim.sim.meeting.learn_from_experience`,
+    :func:`~netsim.sim.meeting.fade_obligation_and_leave`,
+    :func:`~netsim.sim.meeting.charge_attendees` and
+    :func:`~netsim.sim.meeting.add_to_review_window` (but its count of meetings since the
+    review) do, in that order. A network's member is in one of its groups only, so each
+    employee is charged once."""
+    groups, slots = idx.shape
+    keep = 1 - eta
+    for g in range(groups):
+        for s in range(slots):
+            if came[g, s]:
+                vhat[g, s] = keep * vhat[g, s] + eta * value[g, s]
+        if invited_count[g] > 0:
+            room[g] = came_count[g] / max(invited_count[g], 1)
+        any_invited = False
+        for s in range(slots):
+            obligation[g, s] *= fade
+            if can_leave:
+                low[g, s] = low[g, s] + 1 if invited[g, s] and vhat[g, s] < leave_threshold else 0
+                if low[g, s] >= leave_after:
+                    member[g, s] = False
+                    left[g, s] = True
+            i = idx[g, s]
+            if attended[g, s]:
+                hours[i] += per_person
+                cost[i] += per_person * wage[g, s]
+                attended_total[i] += 1
+            if invited[g, s]:
+                invited_total[i] += 1
+                any_invited = True
+        window_hours[g] += _count(attended, g) * per_person
+        window_value[g] += sponsor_value[g]
+        window_meetings[g] += any_invited

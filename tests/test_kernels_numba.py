@@ -325,3 +325,28 @@ def test_a_meetings_compiled_first_and_last_steps_are_numpys(name):
             assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), (k, field)
         for field in ("hours", "cost_dkk", "attended", "invited"):
             assert getattr(s0, field).tobytes() == getattr(s1, field).tobytes(), (k, field)
+
+
+@needs_numba
+def test_compiled_tie_growth_is_numpys():
+    # A block of every network's groups, everybody in the room: the strengths and the new and
+    # cross-department tie gains, numpy's and compiled, from the same state, to the bit.
+    import copy
+
+    from netsim.sim import meeting
+
+    sc = load_scenario(ROOT / "scenarios" / "goal_driven.toml")
+    state = run(sc, 3, years=0.5, kernels="numpy").state
+    for batch in state.batches:
+        block = np.arange(batch.groups)
+        attended = batch.slot.copy()
+        out = []
+        for kernels_ in ("numpy", "numba"):
+            st, b = copy.deepcopy((state, batch))
+            st.kernels = kernels_
+            gains = meeting.Gains.zeros(b.idx.shape)
+            meeting._form_ties(st, b, meeting._Attendees.of(b, block, attended), gains)
+            out.append((st.w, gains.bridging, gains.cross_tie))
+        for x, y in zip(*out, strict=True):
+            assert x.tobytes() == y.tobytes()
+        assert not np.array_equal(out[0][0], state.w) or not attended.any()  # ties grew

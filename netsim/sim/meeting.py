@@ -235,9 +235,20 @@ def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) 
     """Ties strengthen between those who met (tie strengths updated)."""
     lrn = state.scenario.learning
     at = attendees
-    w_before = state.w[at.tie_pos]
     participation = batch.participation[at.block]
     rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * participation)
+    if state.kernels == "numba":
+        # The increments, the strengths and the new and cross-department ties' products in
+        # one loop (netsim.sim.meeting_numba.grow_ties); their sums stay numpy's.
+        bridging, cross = _meeting_numba().grow_ties(
+            state.w, at.tie_pos, at.together, np.ascontiguousarray(rate[at.row]),
+            np.ascontiguousarray(batch.new_cross[at.group, at.slot]),
+            np.ascontiguousarray(batch.cross[at.group, at.slot]),
+        )  # fmt: skip
+        gains.bridging[at.group, at.slot] = bridging.sum(axis=1)
+        gains.cross_tie[at.group, at.slot] = cross.sum(axis=1)
+        return
+    w_before = state.w[at.tie_pos]
     increment = kernels.tie_increment(w_before, at.together, rate[at.row][:, None])
     state.w[at.tie_pos[at.together]] = (w_before + increment)[at.together]
     gains.bridging[at.group, at.slot] = (increment * batch.new_cross[at.group, at.slot]).sum(axis=1)

@@ -16,7 +16,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["after_learning", "decide"]
+__all__ = ["after_learning", "decide", "grow_ties"]
 
 _DECIDE = (
     "Tuple((boolean[:, ::1], float64[:, ::1], float64[:, ::1], boolean[:, ::1], int64[::1],"
@@ -162,3 +162,42 @@ def after_learning(  # pragma: no cover - compiled; tested against the numpy pat
         window_hours[g] += _count(attended, g) * per_person
         window_value[g] += sponsor_value[g]
         window_meetings[g] += any_invited
+
+
+_GROW = (
+    "Tuple((float64[:, ::1], float64[:, ::1]))(float64[::1], int32[:, ::1], boolean[:, ::1],"
+    " float64[::1], boolean[:, ::1], boolean[:, ::1])"
+)
+
+
+@numba.njit(_GROW, cache=True, nogil=True)
+def grow_ties(  # pragma: no cover - compiled; tested against the numpy path
+    w: np.ndarray,
+    tie_pos: np.ndarray,
+    together: np.ndarray,
+    rate: np.ndarray,
+    new_cross: np.ndarray,
+    cross: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ties of a block's attendees (one row each, ``tie_pos`` their positions in ``w``)
+    grow where ``together``: ``w += rate * (1 - w)`` (:func:`netsim.sim.kernels.tie_increment`)
+    in place, reading every strength before writing any, as numpy's gather and scatter do
+    (each position is one attendee's tie to one slot: no two are alike). Returns each
+    increment times ``new_cross`` and times ``cross`` (booleans as 1.0 and 0.0), for numpy to
+    sum as it did."""
+    rows, slots = tie_pos.shape
+    increment = np.zeros((rows, slots))
+    for a in range(rows):
+        for s in range(slots):
+            if together[a, s]:
+                increment[a, s] = rate[a] * (1.0 - w[tie_pos[a, s]])
+    bridging = np.empty((rows, slots))
+    crossing = np.empty((rows, slots))
+    for a in range(rows):
+        for s in range(slots):
+            inc = increment[a, s]
+            if together[a, s]:
+                w[tie_pos[a, s]] = w[tie_pos[a, s]] + inc
+            bridging[a, s] = inc * (1.0 if new_cross[a, s] else 0.0)
+            crossing[a, s] = inc * (1.0 if cross[a, s] else 0.0)
+    return bridging, crossing

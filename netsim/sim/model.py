@@ -463,6 +463,7 @@ def _execute(
         org = _organisation(scenario, streams)
         shadow_key = _shadow_key(scenario, seed, backend)
     state = build_state(scenario, org, streams)
+    state.kernels = backend
     if shadow_key is not None:
         _share_shadow(state, shadow_key)
     built = time.perf_counter()

@@ -121,6 +121,9 @@ class State:
     attended: np.ndarray  # (N,) meetings attended
     invited: np.ndarray  # (N,) meetings invited to
     account: Account  # the problems of daily work, and the hours the networks saved
+    # The run's kernels ("numpy" or "numba", netsim.sim.kernels.backend), set when it starts:
+    # the steps that have a compiled twin read it.
+    kernels: str = "numpy"
 
     @functools.cached_property
     def starting_ties(self) -> StartingTies:

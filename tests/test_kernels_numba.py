@@ -350,3 +350,26 @@ def test_compiled_tie_growth_is_numpys():
         for x, y in zip(*out, strict=True):
             assert x.tobytes() == y.tobytes()
         assert not np.array_equal(out[0][0], state.w) or not attended.any()  # ties grew
+
+
+@needs_numba
+def test_compiled_meeting_learning_is_numpys():
+    # Groups of every size, rooms full, empty and in between, levels spread and bunched: the
+    # compiled gaps and gains around numpy's sums give numpy's gains, to the bit.
+    from netsim.sim import kernels, meeting
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        groups, slots, topics = (int(x) for x in rng.integers(1, [40, 24, 9]))
+        k = rng.random((groups, slots, topics)) ** rng.choice([1.0, 4.0])
+        k[rng.random(k.shape) < 0.1] = 0.0
+        attend = rng.random((groups, slots)) < rng.random()
+        efficiency, participation = rng.random(groups), rng.random(groups)
+        rates = {"lecture_rate": float(rng.random()), "peer_rate": float(rng.random())}
+        expected = kernels.meeting_learning(
+            k, attend, efficiency[:, None, None], participation[:, None, None], **rates
+        )
+        got = meeting._learning_compiled(
+            k, attend, efficiency, participation, rates["lecture_rate"], rates["peer_rate"]
+        )
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()

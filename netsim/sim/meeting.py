@@ -219,16 +219,49 @@ def _learn(
     ids = batch.idx[block]
     k = state.knowledge[ids[:, :, None], batch.topics]
     participation = batch.participation[block]
-    gain = kernels.meeting_learning(
-        k,
-        attended,
-        batch.efficiency(lrn)[block][:, None, None],
-        participation[:, None, None],
-        lecture_rate=lrn.lecture_rate,
-        peer_rate=lrn.peer_rate,
-    )
+    if state.kernels == "numba":
+        gain = _learning_compiled(
+            k, attended, batch.efficiency(lrn)[block], participation, lrn.lecture_rate,
+            lrn.peer_rate,
+        )  # fmt: skip
+    else:
+        gain = kernels.meeting_learning(
+            k,
+            attended,
+            batch.efficiency(lrn)[block][:, None, None],
+            participation[:, None, None],
+            lecture_rate=lrn.lecture_rate,
+            peer_rate=lrn.peer_rate,
+        )
     state.knowledge[ids[attended][:, None], batch.topics] = k[attended] + gain[attended]
     gains.knowledge[block] = gain.mean(axis=2)
+
+
+def _learning_compiled(
+    k: np.ndarray,
+    attended: np.ndarray,
+    efficiency: np.ndarray,
+    participation: np.ndarray,
+    lecture_rate: float,
+    peer_rate: float,
+) -> np.ndarray:
+    """:func:`netsim.sim.kernels.meeting_learning` with its elementwise work compiled
+    (:mod:`netsim.sim.meeting_numba`: the gaps, the best level present, the gains) and its
+    sums over the room numpy's, as they were: one matrix product per group and topic, with
+    the same matrix, vector and strides, so the same to the bit."""
+    compiled = _meeting_numba()
+    groups, slots, topics = k.shape
+    k = np.ascontiguousarray(k)
+    present = attended[:, :, None].astype(k.dtype)
+    peer_sum = np.empty((topics, groups, slots))
+    gap, summed = np.empty((groups, slots, slots)), np.empty((groups, slots, 1))
+    for t in range(topics):
+        compiled.gaps(k, t, gap)
+        peer_sum[t] = np.matmul(gap, present, out=summed)[:, :, 0]
+    return compiled.gains(
+        k, np.ascontiguousarray(attended), np.ascontiguousarray(efficiency, dtype=np.float64),
+        np.ascontiguousarray(participation, dtype=np.float64), lecture_rate, peer_rate, peer_sum,
+    )  # fmt: skip
 
 
 def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:

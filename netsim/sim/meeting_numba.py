@@ -16,7 +16,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["after_learning", "decide", "grow_ties"]
+__all__ = ["after_learning", "decide", "gains", "gaps", "grow_ties"]
 
 _DECIDE = (
     "Tuple((boolean[:, ::1], float64[:, ::1], float64[:, ::1], boolean[:, ::1], int64[::1],"
@@ -201,3 +201,63 @@ def grow_ties(  # pragma: no cover - compiled; tested against the numpy path
             bridging[a, s] = inc * (1.0 if new_cross[a, s] else 0.0)
             crossing[a, s] = inc * (1.0 if cross[a, s] else 0.0)
     return bridging, crossing
+
+
+@numba.njit("void(float64[:, :, ::1], int64, float64[:, :, ::1])", cache=True, nogil=True)
+def gaps(  # pragma: no cover - compiled; tested against the numpy path
+    k: np.ndarray, t: int, gap: np.ndarray
+) -> None:
+    """Into ``gap[g, i, j]``: ``max(k[g, j, t] - k[g, i, t], 0)`` as numpy's subtraction and
+    ``np.maximum`` give it (the difference where it is not below zero, or NaN)."""
+    groups, slots, _ = k.shape
+    for g in range(groups):
+        for i in range(slots):
+            mine = k[g, i, t]
+            for j in range(slots):
+                d = k[g, j, t] - mine
+                gap[g, i, j] = d if (d >= 0.0 or d != d) else 0.0
+
+
+@numba.njit(
+    "float64[:, :, ::1](float64[:, :, ::1], boolean[:, ::1], float64[::1], float64[::1],"
+    " float64, float64, float64[:, :, ::1])",
+    cache=True,
+    nogil=True,
+)
+def gains(  # pragma: no cover - compiled; tested against the numpy path
+    k: np.ndarray,
+    attend: np.ndarray,
+    efficiency: np.ndarray,
+    participation: np.ndarray,
+    lecture_rate: float,
+    peer_rate: float,
+    peer_sum: np.ndarray,
+) -> np.ndarray:
+    """:func:`netsim.sim.kernels.meeting_learning`'s gains from the peer sums it has
+    (``peer_sum[t, g, i]``, numpy's): the same products and sums in the same order."""
+    groups, slots, topics = k.shape
+    out = np.empty((groups, slots, topics))
+    best = np.empty(topics)
+    for g in range(groups):
+        for t in range(topics):  # the best level present (levels are >= 0; a maximum is exact)
+            m = 0.0
+            first = True
+            for i in range(slots):
+                v = k[g, i, t] if attend[g, i] else 0.0
+                if first or v > m or v != v:
+                    m = v
+                    first = False
+            best[t] = m
+        present = 0
+        for i in range(slots):
+            present += attend[g, i]
+        others = max(present - 1, 1)
+        lecture = efficiency[g] * (1.0 - participation[g]) * lecture_rate
+        peer = efficiency[g] * participation[g] * peer_rate / others
+        for i in range(slots):
+            for t in range(topics):
+                if attend[g, i]:
+                    out[g, i, t] = lecture * (best[t] - k[g, i, t]) + peer * peer_sum[t, g, i]
+                else:
+                    out[g, i, t] = 0.0
+    return out

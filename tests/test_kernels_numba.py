@@ -373,3 +373,30 @@ def test_compiled_meeting_learning_is_numpys():
             k, attend, efficiency, participation, rates["lecture_rate"], rates["peer_rate"]
         )
         assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+@needs_numba
+def test_compiled_learning_at_a_meeting_and_bridging_count_are_numpys():
+    import copy
+
+    from netsim.sim import meeting
+    from netsim.sim.meeting_numba import count_at_least
+
+    sc = load_scenario(ROOT / "scenarios" / "goal_driven.toml")
+    state = run(sc, 3, years=0.5, kernels="numpy").state
+    for batch in state.batches:
+        block = np.arange(batch.groups)
+        attended = batch.slot & (np.arange(batch.slot.size).reshape(batch.slot.shape) % 3 > 0)
+        out = []
+        for kernels_ in ("numpy", "numba"):
+            st, b = copy.deepcopy((state, batch))
+            st.kernels = kernels_
+            gains = meeting.Gains.zeros(b.idx.shape)
+            meeting._learn(st, b, block, attended, gains)
+            out.append((st.knowledge, gains.knowledge))
+        for x, y in zip(*out, strict=True):
+            assert x.tobytes() == y.tobytes()
+    positions = np.flatnonzero(state.new_cross)
+    for threshold in (0.0, 0.05, 0.3, 1.0):
+        expected = np.count_nonzero(state.w[positions] >= threshold)
+        assert count_at_least(state.w, positions, threshold) == expected

@@ -217,22 +217,27 @@ def _learn(
     """The attendees' knowledge gains on the network's topics (knowledge updated)."""
     lrn = state.scenario.learning
     ids = batch.idx[block]
-    k = state.knowledge[ids[:, :, None], batch.topics]
     participation = batch.participation[block]
-    if state.kernels == "numba":
+    if state.kernels == "numba":  # the same, compiled around numpy's sums
+        compiled = _meeting_numba()
+        topics = np.ascontiguousarray(batch.topics, dtype=np.int64)
+        k = compiled.gather(state.knowledge, ids, topics)
         gain = _learning_compiled(
             k, attended, batch.efficiency(lrn)[block], participation, lrn.lecture_rate,
             lrn.peer_rate,
         )  # fmt: skip
-    else:
-        gain = kernels.meeting_learning(
-            k,
-            attended,
-            batch.efficiency(lrn)[block][:, None, None],
-            participation[:, None, None],
-            lecture_rate=lrn.lecture_rate,
-            peer_rate=lrn.peer_rate,
-        )
+        compiled.learnt(state.knowledge, ids, np.ascontiguousarray(attended), topics, k, gain)
+        gains.knowledge[block] = gain.mean(axis=2)
+        return
+    k = state.knowledge[ids[:, :, None], batch.topics]
+    gain = kernels.meeting_learning(
+        k,
+        attended,
+        batch.efficiency(lrn)[block][:, None, None],
+        participation[:, None, None],
+        lecture_rate=lrn.lecture_rate,
+        peer_rate=lrn.peer_rate,
+    )
     state.knowledge[ids[attended][:, None], batch.topics] = k[attended] + gain[attended]
     gains.knowledge[block] = gain.mean(axis=2)
 

@@ -16,7 +16,16 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["after_learning", "decide", "gains", "gaps", "grow_ties"]
+__all__ = [
+    "after_learning",
+    "count_at_least",
+    "decide",
+    "gains",
+    "gaps",
+    "gather",
+    "grow_ties",
+    "learnt",
+]
 
 _DECIDE = (
     "Tuple((boolean[:, ::1], float64[:, ::1], float64[:, ::1], boolean[:, ::1], int64[::1],"
@@ -261,3 +270,56 @@ def gains(  # pragma: no cover - compiled; tested against the numpy path
                 else:
                     out[g, i, t] = 0.0
     return out
+
+
+@numba.njit(
+    "float64[:, :, ::1](float64[:, ::1], int64[:, ::1], int64[::1])", cache=True, nogil=True
+)
+def gather(  # pragma: no cover - compiled; tested against the numpy path
+    knowledge: np.ndarray, ids: np.ndarray, topics: np.ndarray
+) -> np.ndarray:
+    """``knowledge[ids[:, :, None], topics]``: each slot's person's levels on the topics."""
+    groups, slots = ids.shape
+    out = np.empty((groups, slots, topics.shape[0]))
+    for g in range(groups):
+        for s in range(slots):
+            i = ids[g, s]
+            for t in range(topics.shape[0]):
+                out[g, s, t] = knowledge[i, topics[t]]
+    return out
+
+
+@numba.njit(
+    "void(float64[:, ::1], int64[:, ::1], boolean[:, ::1], int64[::1], float64[:, :, ::1],"
+    " float64[:, :, ::1])",
+    cache=True,
+    nogil=True,
+)
+def learnt(  # pragma: no cover - compiled; tested against the numpy path
+    knowledge: np.ndarray,
+    ids: np.ndarray,
+    attended: np.ndarray,
+    topics: np.ndarray,
+    before: np.ndarray,
+    gain: np.ndarray,
+) -> None:
+    """``knowledge[ids[attended][:, None], topics] = before[attended] + gain[attended]``, in
+    the same order."""
+    groups, slots = ids.shape
+    for g in range(groups):
+        for s in range(slots):
+            if attended[g, s]:
+                i = ids[g, s]
+                for t in range(topics.shape[0]):
+                    knowledge[i, topics[t]] = before[g, s, t] + gain[g, s, t]
+
+
+@numba.njit("int64(float64[::1], int64[::1], float64)", cache=True, nogil=True)
+def count_at_least(  # pragma: no cover - compiled; tested against the numpy path
+    w: np.ndarray, positions: np.ndarray, threshold: float
+) -> int:
+    """``np.count_nonzero(w[positions] >= threshold)``, without the gathered copy."""
+    n = 0
+    for p in positions:
+        n += w[p] >= threshold
+    return n

@@ -197,6 +197,10 @@ class Recorder:
 
     def _bridging(self, state: State) -> int:
         thr = state.scenario.learning.tie_threshold
+        if state.kernels == "numba":  # the same count, without the gathered copy
+            from netsim.sim.meeting_numba import count_at_least
+
+            return int(count_at_least(state.w, self._bridge_pos, thr))
         return int(np.count_nonzero(state.w[self._bridge_pos] >= thr))
 
     # ------------------------------------------------------------------ for the figures

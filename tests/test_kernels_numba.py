@@ -282,3 +282,121 @@ def test_the_compiled_week_end_is_numpys_fading_of_each(w, topics, keep, shadow)
     got = w.copy(), k.copy(), s.copy()
     compiled.week_end(got[0], w0, 0.9, got[1], k0, keep, got[2] if shadow else np.empty(0))
     assert all(np.array_equal(a, b) for a, b in zip(got, expected, strict=True))
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["goal_driven", "evaluate_and_close", "auto_enrollment"])
+def test_a_meetings_compiled_first_and_last_steps_are_numpys(name):
+    # Mid-run, for every network: who comes, then what follows the learning (experience,
+    # obligation and leaving, charges, the review window), once with numpy's steps and once
+    # compiled, from the same state and the same attendance stream: the same arrays, to the
+    # bit.
+    import copy
+
+    from netsim.sim import meeting
+
+    sc = load_scenario(ROOT / "scenarios" / f"{name}.toml")
+    state = run(sc, 3, years=0.5, kernels="numpy").state
+    for k, batch in enumerate(state.batches):
+        batch.vhat[0, 0] = 0.0  # a low expectation somewhere: leaving is exercised too
+        runs = []
+        for compiled in (False, True):
+            st, b = copy.deepcopy((state, batch))
+            turnout = meeting._decide(st, b) if compiled else meeting.decide_attendance(st, b)
+            value = np.linspace(0.0, 3.0, b.idx.size).reshape(b.idx.shape) * turnout.attended
+            sponsor = value.sum(axis=1)
+            if compiled:
+                meeting._after_learning(st, b, turnout, value, sponsor)
+            else:
+                meeting.learn_from_experience(st, b, turnout, value)
+                meeting.fade_obligation_and_leave(st, b, turnout)
+                meeting.charge_attendees(st, b, turnout)
+                meeting.add_to_review_window(b, turnout, sponsor)
+                b.meetings_since_review -= 1  # the compiled window leaves the count to its caller
+            runs.append((turnout, st, b))
+        (t0, s0, b0), (t1, s1, b1) = runs
+        for field in ("invited", "pressure", "probability", "came", "invited_count",
+                      "came_count", "held", "attended"):  # fmt: skip
+            x, y = getattr(t0, field), getattr(t1, field)
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), (k, field)
+        for field in ("vhat", "room", "obligation", "low", "member", "left", "window_hours",
+                      "window_value", "window_meetings"):  # fmt: skip
+            x, y = getattr(b0, field), getattr(b1, field)
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), (k, field)
+        for field in ("hours", "cost_dkk", "attended", "invited"):
+            assert getattr(s0, field).tobytes() == getattr(s1, field).tobytes(), (k, field)
+
+
+@needs_numba
+def test_compiled_tie_growth_is_numpys():
+    # A block of every network's groups, everybody in the room: the strengths and the new and
+    # cross-department tie gains, numpy's and compiled, from the same state, to the bit.
+    import copy
+
+    from netsim.sim import meeting
+
+    sc = load_scenario(ROOT / "scenarios" / "goal_driven.toml")
+    state = run(sc, 3, years=0.5, kernels="numpy").state
+    for batch in state.batches:
+        block = np.arange(batch.groups)
+        attended = batch.slot.copy()
+        out = []
+        for kernels_ in ("numpy", "numba"):
+            st, b = copy.deepcopy((state, batch))
+            st.kernels = kernels_
+            gains = meeting.Gains.zeros(b.idx.shape)
+            meeting._form_ties(st, b, meeting._Attendees.of(b, block, attended), gains)
+            out.append((st.w, gains.bridging, gains.cross_tie))
+        for x, y in zip(*out, strict=True):
+            assert x.tobytes() == y.tobytes()
+        assert not np.array_equal(out[0][0], state.w) or not attended.any()  # ties grew
+
+
+@needs_numba
+def test_compiled_meeting_learning_is_numpys():
+    # Groups of every size, rooms full, empty and in between, levels spread and bunched: the
+    # compiled gaps and gains around numpy's sums give numpy's gains, to the bit.
+    from netsim.sim import kernels, meeting
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        groups, slots, topics = (int(x) for x in rng.integers(1, [40, 24, 9]))
+        k = rng.random((groups, slots, topics)) ** rng.choice([1.0, 4.0])
+        k[rng.random(k.shape) < 0.1] = 0.0
+        attend = rng.random((groups, slots)) < rng.random()
+        efficiency, participation = rng.random(groups), rng.random(groups)
+        rates = {"lecture_rate": float(rng.random()), "peer_rate": float(rng.random())}
+        expected = kernels.meeting_learning(
+            k, attend, efficiency[:, None, None], participation[:, None, None], **rates
+        )
+        got = meeting._learning_compiled(
+            k, attend, efficiency, participation, rates["lecture_rate"], rates["peer_rate"]
+        )
+        assert got.dtype == expected.dtype and got.tobytes() == expected.tobytes()
+
+
+@needs_numba
+def test_compiled_learning_at_a_meeting_and_bridging_count_are_numpys():
+    import copy
+
+    from netsim.sim import meeting
+    from netsim.sim.meeting_numba import count_at_least
+
+    sc = load_scenario(ROOT / "scenarios" / "goal_driven.toml")
+    state = run(sc, 3, years=0.5, kernels="numpy").state
+    for batch in state.batches:
+        block = np.arange(batch.groups)
+        attended = batch.slot & (np.arange(batch.slot.size).reshape(batch.slot.shape) % 3 > 0)
+        out = []
+        for kernels_ in ("numpy", "numba"):
+            st, b = copy.deepcopy((state, batch))
+            st.kernels = kernels_
+            gains = meeting.Gains.zeros(b.idx.shape)
+            meeting._learn(st, b, block, attended, gains)
+            out.append((st.knowledge, gains.knowledge))
+        for x, y in zip(*out, strict=True):
+            assert x.tobytes() == y.tobytes()
+    positions = np.flatnonzero(state.new_cross)
+    for threshold in (0.0, 0.05, 0.3, 1.0):
+        expected = np.count_nonzero(state.w[positions] >= threshold)
+        assert count_at_least(state.w, positions, threshold) == expected

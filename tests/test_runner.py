@@ -171,3 +171,22 @@ def test_paired_tasks_in_one_group_share_their_organisation_and_give_the_same_re
         pd.testing.assert_frame_equal(got.weekly, expected.weekly, check_exact=True)
     failed = run_group([(NEVER, 1), (A, 1)])
     assert isinstance(failed[0][1], IndexError) and failed[1][1] is None
+
+
+def test_a_pool_opened_by_the_runner_gets_paired_tasks_together_whoever_passes_it_on():
+    from netsim.study.runner import open_executor
+
+    def sent(outcomes):  # paired tasks sent together arrive together, with one time
+        by_seed: dict[int, set[float]] = {}
+        for o in outcomes:
+            by_seed.setdefault(o.task.seed, set()).add(o.seconds)
+        return sorted(len(times) for times in by_seed.values())
+
+    with open_executor(workers=2) as ex:  # as compare and sweep open theirs
+        pooled = list(run_replications(TASKS, executor=ex))
+    assert sent(pooled) == [1, 1, 1]
+    pd.testing.assert_frame_equal(_table(pooled), _table(run_replications(TASKS, workers=1)))
+    # An executor of the caller's own gets one task at a time.
+    ex = _InOrder(len(TASKS), list(range(len(TASKS))))
+    assert len(list(run_replications(TASKS, executor=ex, progress=ex.step))) == len(TASKS)
+    assert len(ex._order) == len(TASKS)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from netsim.scenario.load import load_scenario
-from netsim.sim import account, daily, model
+from netsim.sim import account, daily, meeting, model
 from tests.conftest import REPO
 
 needs_numba = pytest.mark.skipif(
@@ -62,6 +62,19 @@ def test_numpy_measuring_in_parts_changes_no_result(monkeypatch, name):
     assert _differences(kept, parts) == []
 
 
+@pytest.mark.parametrize("kernels", ["numpy", pytest.param("numba", marks=needs_numba)])
+def test_measuring_a_meetings_attendees_in_the_order_of_their_ids_changes_no_result(
+    monkeypatch, kernels
+):
+    sc = load_scenario(REPO / "scenarios" / "goal_driven.toml")
+    monkeypatch.setattr(meeting, "SORTED_ROWS", 10**9)  # in the people's order
+    plain = model.run(sc, 3, years=0.4, kernels=kernels)
+    monkeypatch.setattr(meeting, "SORTED_ROWS", 1)  # every meeting's in the order of ids
+    monkeypatch.setattr(account, "PARALLEL_ROWS", 2)  # and in halves
+    ordered = model.run(sc, 3, years=0.4, kernels=kernels)
+    assert _differences(plain, ordered) == []
+
+
 def test_a_shared_organisation_and_replayed_numbers_change_no_result():
     a = load_scenario(REPO / "scenarios" / "auto_enrollment.toml")
     g = load_scenario(REPO / "scenarios" / "goal_driven.toml")
@@ -72,6 +85,21 @@ def test_a_shared_organisation_and_replayed_numbers_change_no_result():
     # The second replays the first's organisation without networks instead of carrying it.
     assert shared[1].state.account.replay is shared[0].state.account.record is not None
     assert shared[1].state.account.shadow is None
+    for x, y in zip(alone, shared, strict=True):
+        assert _differences(x, y) == []
+
+
+@needs_numba
+def test_a_shadow_on_its_own_thread_kept_and_replayed_changes_no_result(monkeypatch):
+    # The compiled step hands the shadow's days, fading and measurements to a thread of its
+    # own; a run in a sharing block keeps those measurements for the next, which replays them.
+    a = load_scenario(REPO / "scenarios" / "auto_enrollment.toml")
+    g = load_scenario(REPO / "scenarios" / "goal_driven.toml")
+    alone = [model.run(sc, 4, years=0.3, kernels="numba") for sc in (a, g)]
+    monkeypatch.setattr(daily, "AHEAD_EMPLOYEES", 1)
+    with model.sharing():
+        shared = [model.run(sc, 4, years=0.3, kernels="numba") for sc in (a, g)]
+    assert shared[1].state.account.replay is shared[0].state.account.record is not None
     for x, y in zip(alone, shared, strict=True):
         assert _differences(x, y) == []
 

@@ -374,7 +374,6 @@ def _cmd_schema() -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from netsim.show import terminal
     from netsim.study.analysis import compare
 
     scenarios = load_all(args.scenarios, args.years)
@@ -396,6 +395,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         meta = {"reps": reps, "seed": args.seed, "converged": converged}
         print(json.dumps({"comparison": rows, **meta}, indent=2))
         return 0
+    # Imported only for the table: it brings in the report's plotting (half a second).
+    from netsim.show import terminal
+
     _print_words(terminal.comparison_headline(frame, scenarios, args.lang))
     stdout_console().print(terminal.comparison_table(frame, args.lang))
     print(

@@ -22,8 +22,9 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 
@@ -48,16 +49,54 @@ __all__ = ["Account", "Shadow", "build_account"]
 class Shadow:
     """The organisation without its networks: what the daily step reads of a state, with the
     starting tie strengths and knowledge of its own. Pressure, busy periods and parameters
-    are the real run's (nothing a network does changes them)."""
+    are the real run's (nothing a network does changes them).
+
+    Nothing of the run with networks reads the shadow's knowledge but the measurement of
+    hours, so a large organisation's compiled step hands the shadow's days (and its week's
+    fading) to a thread of the shadow's own (:meth:`later`), in order, and goes on with the
+    run meanwhile; reading :attr:`knowledge` waits until they are done. Each step does what
+    it did, in the same order, so the results are the same to the bit."""
 
     def __init__(self, state: State) -> None:
         self._state = state
-        self.knowledge = state.knowledge.copy()
+        self._knowledge = state.knowledge.copy()
         self.pressure = state.pressure
         # The same tie structure (zero-strength entries never talk), at the starting strengths.
         self.w = state.w0
         self.indptr, self.indices = state.indptr, state.indices
         self.has_ties, self.long_row = state.has_ties, state.long_row
+        self._thread: ThreadPoolExecutor | None = None
+        self._pending: list[Future[Any]] = []
+
+    @property
+    def knowledge(self) -> np.ndarray:
+        """The shadow's knowledge, once every step handed to its thread is done."""
+        self.settle()
+        return self._knowledge
+
+    def later(self, step: Callable[[np.ndarray], Any]) -> None:
+        """Run ``step(knowledge)`` on the shadow's own thread, after the steps given before
+        it; this thread goes on meanwhile."""
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="netsim-shadow")
+        self._pending.append(self._thread.submit(step, self._knowledge))
+
+    @property
+    def has_thread(self) -> bool:
+        """Whether steps were handed to the shadow's own thread (:meth:`later`)."""
+        return self._thread is not None
+
+    def settle(self) -> None:
+        """Wait for the steps handed to the shadow's thread (raising the first one's error)."""
+        pending, self._pending = self._pending, []
+        for done in pending:
+            done.result()
+
+    def close(self) -> None:
+        """Let the shadow's thread end (after its steps): the run is over."""
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
+            self._thread = None
 
     @property
     def scenario(self) -> Scenario:
@@ -78,6 +117,17 @@ class Shadow:
     @property
     def starting_ties(self) -> StartingTies:
         return self._state.starting_ties
+
+
+class _Now(NamedTuple):
+    """What a measurement reads of a state, as it is when the measurement is asked for."""
+
+    scenario: Scenario
+    mu: np.ndarray
+    org: Org
+    indptr: np.ndarray
+    indices: np.ndarray
+    knowledge: np.ndarray
 
 
 @dataclass(eq=False)
@@ -122,19 +172,55 @@ class Account:
     def measure(self, state: State, day: int, *, backend: str) -> None:
         """Measure hours a working day on problems (with and without the networks) as they
         are after working day ``day - 1``, and add up the hours since the last measurement
-        (the trapezoid rule over working days)."""
+        (the trapezoid rule over working days).
+
+        Where the shadow steps on a thread of its own (:meth:`Shadow.later`), its
+        measurement and the adding up follow its steps there, in order: the run goes on
+        meanwhile, and reading the shadow's knowledge waits for them (as the run's end
+        does)."""
         actual = self.per_problem(state, state.knowledge, state.w, backend=backend)
-        if self.replay is not None:
-            without = self.replay[day]
-        elif self.shadow is None:
-            without = actual
-        else:
-            without = self.per_problem(state, self.shadow.knowledge, self.shadow.w, backend=backend)
-        if self.record is not None:
-            self.record[day] = without
         rows = np.arange(state.org.n)
         real = self.hours_a_day(state, actual, rows, backend)
+        shadow = self.shadow
+        if shadow is not None and self.replay is None and shadow.has_thread:
+            alone_now = self._alone(state, shadow.w, rows, backend)
+            shadow.later(lambda knowledge: self._add_up(day, real, *alone_now(knowledge)))
+            return
+        if self.replay is not None:
+            without = self.replay[day]
+        elif shadow is None:
+            without = actual
+        else:
+            without = self.per_problem(state, shadow.knowledge, shadow.w, backend=backend)
         alone = real if without is actual else self.hours_a_day(state, without, rows, backend)
+        self._add_up(day, real, without, alone)
+
+    def _alone(
+        self, state: State, w: np.ndarray, rows: np.ndarray, backend: str
+    ) -> Callable[[np.ndarray], tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]]:
+        """The measurement of the shadow with its knowledge (the argument) and strengths
+        ``w``, with the parameters and availability as they are now (a scheduled change
+        replaces the scenario and ``mu``, never changes them in place)."""
+        now = cast("State", _Now(state.scenario, state.mu, state.org, state.indptr,
+                                 state.indices, state.knowledge))  # fmt: skip
+
+        def alone(knowledge: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+            without = self.per_problem(now, knowledge, w, backend=backend)
+            return without, self.hours_a_day(now, without, rows, backend)
+
+        return alone
+
+    def _add_up(
+        self,
+        day: int,
+        real: tuple[np.ndarray, np.ndarray],
+        without: np.ndarray,
+        alone: tuple[np.ndarray, np.ndarray],
+    ) -> None:
+        """Keep the shadow's measurement (``record``) and add the hours since the last
+        measurement to the totals."""
+        if self.record is not None:
+            self.record[day] = without
         spent = real[0]
         now = (spent, alone[0] - spent, alone[1] - real[1])
         if self.last is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import itertools
 import sys
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -157,22 +156,22 @@ def days_compiled(
     if shadow is not None and state.org.n >= AHEAD_EMPLOYEES:
         # A large organisation and its shadow talk on two threads at once: given the days'
         # pressure they are independent (the kernels release the GIL), and each does what
-        # the one pass does for it.
+        # the one pass does for it. The shadow's days go to its own thread, after its earlier
+        # steps (Shadow.later), and the run goes on without waiting for them: nothing but
+        # the measurement of hours reads the shadow's knowledge, and reading it waits.
         pressure = np.empty((len(eps), state.org.n))
         compiled.pressures(
             state.pressure, state.mu, np.where(busy, tp.busy_period_raise, 0.0),
             state.org.department, eps, tp.reversion_per_day, tp.noise_sd_per_day, pressure,
         )  # fmt: skip
         has_ties, q, indptr, indices, w, knowledge, share = _talk_arguments(state)
-        helper = threading.Thread(
-            target=compiled.talk_days,
-            args=(pressure, u, has_ties, q, indptr, indices, shadow.w, shadow.knowledge, share),
-            name="netsim-shadow",
-            daemon=True,
+        w0 = shadow.w
+        shadow.later(
+            lambda alone: compiled.talk_days(
+                pressure, u, has_ties, q, indptr, indices, w0, alone, share
+            )
         )
-        helper.start()
         compiled.talk_days(pressure, u, has_ties, q, indptr, indices, w, knowledge, share)
-        helper.join()
         state.pressure = shadow.pressure = pressure[-1].copy()
         return
     out = np.empty_like(state.pressure)
@@ -213,8 +212,20 @@ def week_end_compiled(
     result to the bit as :func:`netsim.sim.kernels.relax_toward` on each."""
     compiled = _kernels_numba()
 
+    knowledge0 = state.knowledge0.reshape(-1)
+    if shadow is not None and state.org.n >= AHEAD_EMPLOYEES:
+        # The shadow's days are on its own thread (days_compiled): its fading follows them
+        # there.
+        compiled.week_end(
+            state.w, state.w0, tie_keep, state.knowledge.reshape(-1), knowledge0, forget_keep,
+            _NO_SHADOW,
+        )  # fmt: skip
+        shadow.later(
+            lambda alone: compiled.relax_toward(alone.reshape(-1), knowledge0, forget_keep)
+        )
+        return
     compiled.week_end(
-        state.w, state.w0, tie_keep, state.knowledge.reshape(-1), state.knowledge0.reshape(-1),
+        state.w, state.w0, tie_keep, state.knowledge.reshape(-1), knowledge0,
         forget_keep, _NO_SHADOW if shadow is None else shadow.knowledge.reshape(-1),
     )  # fmt: skip
 

@@ -95,6 +95,7 @@ def load_compiled(asked: str) -> None:
             "or run the numpy kernels: NETSIM_KERNELS=numpy"
         )
     import netsim.sim.kernels_numba
+    import netsim.sim.meeting_numba
     import netsim.sim.work_numba  # noqa: F401
 
 

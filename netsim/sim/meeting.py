@@ -16,9 +16,11 @@ are the same to the bit.
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -49,6 +51,9 @@ __all__ = [
 MEETING_OFFSET = 0.5
 #: Groups of one network whose meeting is computed together (see :func:`learn_in_groups`).
 MEETING_BLOCK = 256
+#: From this many attendees, a meeting's measurements walk them in the order of their ids
+#: (:class:`_Measure`).
+SORTED_ROWS = 1024
 
 
 def meeting_days(batch: Batch, sc: Scenario) -> list[int]:
@@ -218,8 +223,19 @@ def _learn(
     """The attendees' knowledge gains on the network's topics (knowledge updated)."""
     lrn = state.scenario.learning
     ids = batch.idx[block]
-    k = state.knowledge[ids[:, :, None], batch.topics]
     participation = batch.participation[block]
+    if state.kernels == "numba":  # the same, compiled around numpy's sums
+        compiled = _meeting_numba()
+        topics = np.ascontiguousarray(batch.topics, dtype=np.int64)
+        k = compiled.gather(state.knowledge, ids, topics)
+        gain = _learning_compiled(
+            k, attended, batch.efficiency(lrn)[block], participation, lrn.lecture_rate,
+            lrn.peer_rate,
+        )  # fmt: skip
+        compiled.learnt(state.knowledge, ids, np.ascontiguousarray(attended), topics, k, gain)
+        gains.knowledge[block] = gain.mean(axis=2)
+        return
+    k = state.knowledge[ids[:, :, None], batch.topics]
     gain = kernels.meeting_learning(
         k,
         attended,
@@ -265,13 +281,51 @@ def _taught_shares(
     return np.where(total > 0, taught / np.where(total > 0, total, 1.0), 0.0)
 
 
+def _learning_compiled(
+    k: np.ndarray,
+    attended: np.ndarray,
+    efficiency: np.ndarray,
+    participation: np.ndarray,
+    lecture_rate: float,
+    peer_rate: float,
+) -> np.ndarray:
+    """:func:`netsim.sim.kernels.meeting_learning` with its elementwise work compiled
+    (:mod:`netsim.sim.meeting_numba`: the gaps, the best level present, the gains) and its
+    sums over the room numpy's, as they were: one matrix product per group and topic, with
+    the same matrix, vector and strides, so the same to the bit."""
+    compiled = _meeting_numba()
+    groups, slots, topics = k.shape
+    k = np.ascontiguousarray(k)
+    present = attended[:, :, None].astype(k.dtype)
+    peer_sum = np.empty((topics, groups, slots))
+    gap, summed = np.empty((groups, slots, slots)), np.empty((groups, slots, 1))
+    for t in range(topics):
+        compiled.gaps(k, t, gap)
+        peer_sum[t] = np.matmul(gap, present, out=summed)[:, :, 0]
+    return compiled.gains(
+        k, np.ascontiguousarray(attended), np.ascontiguousarray(efficiency, dtype=np.float64),
+        np.ascontiguousarray(participation, dtype=np.float64), lecture_rate, peer_rate, peer_sum,
+    )  # fmt: skip
+
+
 def _form_ties(state: State, batch: Batch, attendees: _Attendees, gains: Gains) -> None:
     """Ties strengthen between those who met (tie strengths updated)."""
     lrn = state.scenario.learning
     at = attendees
-    w_before = state.w[at.tie_pos]
     participation = batch.participation[at.block]
     rate = lrn.tie_rate * (lrn.lecture_tie_share + (1 - lrn.lecture_tie_share) * participation)
+    if state.kernels == "numba":
+        # The increments, the strengths and the new and cross-department ties' products in
+        # one loop (netsim.sim.meeting_numba.grow_ties); their sums stay numpy's.
+        bridging, cross = _meeting_numba().grow_ties(
+            state.w, at.tie_pos, at.together, np.ascontiguousarray(rate[at.row]),
+            np.ascontiguousarray(batch.new_cross[at.group, at.slot]),
+            np.ascontiguousarray(batch.cross[at.group, at.slot]),
+        )  # fmt: skip
+        gains.bridging[at.group, at.slot] = bridging.sum(axis=1)
+        gains.cross_tie[at.group, at.slot] = cross.sum(axis=1)
+        return
+    w_before = state.w[at.tie_pos]
     increment = kernels.tie_increment(w_before, at.together, rate[at.row][:, None])
     state.w[at.tie_pos[at.together]] = (w_before + increment)[at.together]
     gains.bridging[at.group, at.slot] = (increment * batch.new_cross[at.group, at.slot]).sum(axis=1)
@@ -285,7 +339,13 @@ class _Measure:
     network's topics, and each attendee's ties to their group, which can only strengthen
     (:func:`netsim.sim.work_numba.problem_hours_since`); a colleague's knowledge on any other
     topic, and every other tie, are as they were. With numpy both are measured in full. The
-    results are the same to the bit."""
+    results are the same to the bit.
+
+    From :data:`SORTED_ROWS` attendees on, they are measured in the order of their ids (the
+    order of the tie matrix's rows, whose colleagues are mostly near them): a group mixes
+    people from all over the organisation, and walking them group by group fetches each row
+    from memory afresh. Each row's hours depend on that row alone, so they are the same to
+    the bit in any order; they are handed back in the people's order."""
 
     def __init__(
         self, state: State, batch: Batch, attended: np.ndarray, people: np.ndarray, backend: str
@@ -293,20 +353,27 @@ class _Measure:
         self.state, self.batch, self.attended, self.people = state, batch, attended, people
         self.backend = backend
         self.incremental = state.account.compiled(state, backend)
+        # The rows measured, in the order measured, and (when sorted) each one's flat
+        # (group, slot) position.
+        self.rows, self.slots = people, None
+        if people.size >= SORTED_ROWS:
+            by_id = batch.slots_by_employee
+            self.slots = by_id[attended.reshape(-1)[by_id]]
+            self.rows = batch.idx.reshape(-1)[self.slots]
         self.best = np.empty((people.size, state.account.mix_topic.shape[1]))
         # With numpy, where both measurements read (the same people, the same structure).
         # One plan of the attendees for both measurements, unless they are so many that the
         # measurement reads through plans of a part of them at a time (account.KEPT_PLAN_ROWS).
         many = people.size >= account.KEPT_PLAN_ROWS
-        self.plan = None if self.incremental or many else state.account.plan(state, people)
+        self.plan = None if self.incremental or many else state.account.plan(state, self.rows)
 
     def before(self) -> tuple[np.ndarray, np.ndarray]:
         """Hours a day as knowledge and ties are now (before anyone learns)."""
         state, acc = self.state, self.state.account
         if self.incremental:
-            return self._hours(acc.per_problem_kept(state, self.people, self.best))
+            return self._hours(acc.per_problem_kept(state, self.rows, self.best))
         per_problem = acc.per_problem(
-            state, state.knowledge, state.w, rows=self.people, backend=self.backend, plan=self.plan
+            state, state.knowledge, state.w, rows=self.rows, backend=self.backend, plan=self.plan
         )
         return self._hours(per_problem)
 
@@ -317,13 +384,28 @@ class _Measure:
             return self.before()
         changed = np.zeros(state.knowledge.shape[1], dtype=bool)
         changed[batch.topics] = True
-        group, slot = np.nonzero(self.attended)  # the people's order
-        grown = batch.pair_pos[group, slot]
-        return self._hours(acc.per_problem_since(state, self.people, self.best, changed, grown))
+        if self.slots is None:
+            group, slot = np.nonzero(self.attended)  # the people's order
+            grown = batch.pair_pos[group, slot]
+        else:
+            grown = batch.pair_pos.reshape(-1, batch.pair_pos.shape[2])[self.slots]
+        return self._hours(acc.per_problem_since(state, self.rows, self.best, changed, grown))
 
     def _hours(self, per_problem: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Hours a working day on all their topics, and on the sponsor's."""
-        return self.state.account.hours_a_day(self.state, per_problem, self.people, self.backend)
+        """Hours a working day on all their topics, and on the sponsor's, in the people's
+        order."""
+        hours, goal = self.state.account.hours_a_day(
+            self.state, per_problem, self.rows, self.backend
+        )
+        if self.slots is None:
+            return hours, goal
+        return self._in_people_order(hours), self._in_people_order(goal)
+
+    def _in_people_order(self, values: np.ndarray) -> np.ndarray:
+        """Values of the rows as measured (sorted), in the people's (row-major) order."""
+        flat = np.empty(self.attended.size)
+        flat[self.slots] = values
+        return flat[self.attended.reshape(-1)]
 
 
 def _participant_value(
@@ -430,12 +512,16 @@ def run_meeting(
     state.account.start_shadow(state)  # from now on, the run and the one without networks differ
     vhat_before, obligation_before = batch.vhat.copy(), batch.obligation.copy()
     room_before = batch.room.copy()
-    turnout = decide_attendance(state, batch)
+    compiled = _meeting_numba() if backend == "numba" else None
+    turnout = decide_attendance(state, batch) if compiled is None else _decide(state, batch)
     gains = learn_in_groups(state, batch, turnout, backend=backend)
-    learn_from_experience(state, batch, turnout, gains.value)
-    fade_obligation_and_leave(state, batch, turnout)
-    charge_attendees(state, batch, turnout)
     sponsor_value = gains.sponsor.sum(axis=1)
+    if compiled is None:
+        learn_from_experience(state, batch, turnout, gains.value)
+        fade_obligation_and_leave(state, batch, turnout)
+        charge_attendees(state, batch, turnout)
+    else:  # the same, and the review window's sums, compiled (netsim.sim.meeting_numba)
+        _after_learning(state, batch, turnout, gains.value, sponsor_value)
     rec.meeting(
         state,
         batch,
@@ -459,4 +545,54 @@ def run_meeting(
             sponsor_value=sponsor_value,
         ),
     )
-    add_to_review_window(batch, turnout, sponsor_value)
+    if compiled is None:
+        add_to_review_window(batch, turnout, sponsor_value)
+    else:
+        batch.meetings_since_review += 1
+
+
+def _meeting_numba() -> Any:
+    """The compiled steps (:mod:`netsim.sim.meeting_numba`; numba's types are partial),
+    loaded with the compiled kernels (netsim.sim.kernels.load_compiled)."""
+    return sys.modules.get(_MEETING_NUMBA) or importlib.import_module(_MEETING_NUMBA)
+
+
+_MEETING_NUMBA = "netsim.sim.meeting_numba"
+
+
+def _decide(state: State, batch: Batch) -> Turnout:
+    """:func:`decide_attendance`, compiled (:func:`netsim.sim.meeting_numba.decide`): the
+    same draw of the attendance stream, the same results to the bit."""
+    sc, spec = state.scenario, batch.spec
+    cfg = sc.attendance
+    hours_day = spec.hours_per_attendee() / sc.simulation.hours_per_day
+    u = state.streams.attendance.random(batch.idx.shape)
+    parts = _meeting_numba().decide(
+        np.ascontiguousarray(batch.member), np.ascontiguousarray(batch.closed),
+        np.ascontiguousarray(batch.idx, dtype=np.int64), state.pressure,
+        np.ascontiguousarray(batch.vhat), np.ascontiguousarray(batch.obligation),
+        np.ascontiguousarray(batch.room), u,
+        cfg.intercept, cfg.value_weight, cfg.obligation_weight, cfg.room_weight,
+        cfg.pressure_weight, cfg.hours_weight * hours_day, sc.time_pressure.overload,
+        spec.quorum,
+    )  # fmt: skip
+    return Turnout(*parts)
+
+
+def _after_learning(
+    state: State, batch: Batch, turnout: Turnout, value: np.ndarray, sponsor_value: np.ndarray
+) -> None:
+    """:func:`learn_from_experience`, :func:`fade_obligation_and_leave`,
+    :func:`charge_attendees` and :func:`add_to_review_window`'s sums, compiled
+    (:func:`netsim.sim.meeting_numba.after_learning`), in place."""
+    cfg = state.scenario.attendance
+    _meeting_numba().after_learning(
+        turnout.invited, turnout.came, turnout.attended, turnout.invited_count,
+        turnout.came_count, np.ascontiguousarray(value), cfg.value_learning_rate, batch.vhat,
+        batch.room, batch.obligation, cfg.obligation_fade_per_meeting, batch.can_leave,
+        cfg.leave_threshold, cfg.leave_after_meetings, batch.low, batch.member, batch.left,
+        np.ascontiguousarray(batch.idx, dtype=np.int64), batch.spec.hours_per_attendee(),
+        np.ascontiguousarray(batch.wage), state.hours, state.cost_dkk, state.attended,
+        state.invited, batch.window_hours, batch.window_value, sponsor_value,
+        batch.window_meetings,
+    )  # fmt: skip

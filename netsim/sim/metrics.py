@@ -38,7 +38,9 @@ class Recorder:
     """Collects meeting rows and weekly observations during a run (declarative reporters)."""
 
     def __init__(self, state: State, *, trace: bool = False, weekly: bool = True) -> None:
-        self._record_weeks = weekly  # False: only what the summary needs
+        # False: only what the summary needs (no weekly observations, and of each meeting
+        # only the columns the summary reads: meeting_columns has only those).
+        self._record_weeks = weekly
         self._rows: list[dict[str, np.ndarray]] = []
         self._trace: list[dict[str, np.ndarray]] | None = [] if trace else None
         self._reviews: list[dict[str, np.ndarray]] = []
@@ -93,20 +95,23 @@ class Recorder:
             "network": np.full(batch.groups, batch.name, dtype=object),
             "group": batch.group_labels,
             "day": np.full(batch.groups, day),
-            "week": np.full(batch.groups, day // sc.simulation.days_per_week),
             "invited": n_invited,
             "attended": came.sum(axis=1),
             "held": held,
             "hours": hours,
             "cost_dkk": cost,
             "left": n_gone,
-            "participant_value": (m.participant_hours * att).sum(axis=1),
-            "sponsor_value": m.sponsor_value,
-            "knowledge_gain": (know_gain * att).sum(axis=1),
-            # Each new tie is gained at both ends: halve to count tie strength once.
-            "bridging_gain": (bridge_gain * att).sum(axis=1) / 2,
-            "cross_tie_gain": (m.cross_tie_gain * att).sum(axis=1) / 2,
         }
+        if self._record_weeks:  # the meeting log's other columns (the summary reads none)
+            columns |= {
+                "week": np.full(batch.groups, day // sc.simulation.days_per_week),
+                "participant_value": (m.participant_hours * att).sum(axis=1),
+                "sponsor_value": m.sponsor_value,
+                "knowledge_gain": (know_gain * att).sum(axis=1),
+                # Each new tie is gained at both ends: halve to count tie strength once.
+                "bridging_gain": (bridge_gain * att).sum(axis=1) / 2,
+                "cross_tie_gain": (m.cross_tie_gain * att).sum(axis=1) / 2,
+            }
         # Each row's own copy of the open groups' values (all of them: as they are).
         if open_.all():
             self._rows.append({c: v.copy() for c, v in columns.items()})
@@ -192,6 +197,10 @@ class Recorder:
 
     def _bridging(self, state: State) -> int:
         thr = state.scenario.learning.tie_threshold
+        if state.kernels == "numba":  # the same count, without the gathered copy
+            from netsim.sim.meeting_numba import count_at_least
+
+            return int(count_at_least(state.w, self._bridge_pos, thr))
         return int(np.count_nonzero(state.w[self._bridge_pos] >= thr))
 
     # ------------------------------------------------------------------ for the figures
@@ -262,9 +271,11 @@ class Recorder:
         """The meeting log as arrays, one per column, in the order of :meth:`meetings_frame`."""
         if not self._rows:
             return MEETING.empty_arrays()
+        recorded = self._rows[0].keys()  # without weekly observations: the summary's only
         cols = {
             c: np.concatenate([r[c] for r in self._rows]).astype(t, copy=False)
             for c, t in MEETING.dtypes.items()
+            if c in recorded
         }
         order = np.lexsort((cols["group"], cols["network"], cols["day"]))  # stable
         return {c: v[order] for c, v in cols.items()}

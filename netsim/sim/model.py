@@ -463,6 +463,7 @@ def _execute(
         org = _organisation(scenario, streams)
         shadow_key = _shadow_key(scenario, seed, backend)
     state = build_state(scenario, org, streams)
+    state.kernels = backend
     if shadow_key is not None:
         _share_shadow(state, shadow_key)
     built = time.perf_counter()
@@ -480,9 +481,15 @@ def _execute(
         ):
             env.process(review_process(env, state, batch, rec))
     events = 0
-    while env.peek() < math.inf:
-        env.step()
-        events += 1
+    try:
+        while env.peek() < math.inf:
+            env.step()
+            events += 1
+        if state.account.shadow is not None:
+            state.account.shadow.settle()  # the steps on its own thread (daily.days_compiled)
+    finally:
+        if state.account.shadow is not None:
+            state.account.shadow.close()
     if shadow_key is not None and state.account.record is not None:
         memo = _SHARED.get()
         if memo is not None:  # complete: the runs that follow may replay it

@@ -21,6 +21,7 @@ earns its keep (analysis, layout).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -150,6 +151,24 @@ class Org:
         return g
 
 
+def _pairs_of(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(size, 1)``: every pair of ``size`` places, once; read-only for the
+    small sizes that come up in every organisation built (units, specialists of a specialty
+    in a department), which are kept."""
+    return _small_pairs(size) if size <= _KEPT_PAIRS else np.triu_indices(size, 1)
+
+
+#: Up to this many places, :func:`_pairs_of` keeps the pairs (at most 2,016 of them).
+_KEPT_PAIRS = 64
+
+
+@functools.lru_cache(maxsize=_KEPT_PAIRS + 1)
+def _small_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = np.triu_indices(size, 1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
 def _unit_pairs(unit: np.ndarray, prob: float, rng: np.random.Generator) -> np.ndarray:
     """Each pair within the same unit tied with probability ``prob``; shape (E, 2)."""
     order = np.argsort(unit, kind="stable")
@@ -160,7 +179,7 @@ def _unit_pairs(unit: np.ndarray, prob: float, rng: np.random.Generator) -> np.n
     for s in np.unique(sizes):
         if s < 2:
             continue
-        a, b = np.triu_indices(s, 1)
+        a, b = _pairs_of(int(s))
         base = starts[sizes == s][:, None]
         out.append(np.stack([order[base + a], order[base + b]], axis=-1).reshape(-1, 2))
     if not out:
@@ -210,7 +229,7 @@ def _specialty_peers(dep: np.ndarray, specialty: np.ndarray) -> np.ndarray:
     bounds = np.flatnonzero(np.r_[True, key[1:] != key[:-1], True])
     out = [np.empty((0, 2), dtype=np.intp)]
     for lo, hi in itertools.pairwise(bounds):  # a few dozen groups: departments x specialties
-        a, b = np.triu_indices(int(hi - lo), 1)
+        a, b = _pairs_of(int(hi - lo))
         out.append(np.stack([who[lo:hi][a], who[lo:hi][b]], axis=-1))
     return np.concatenate(out)
 

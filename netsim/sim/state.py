@@ -84,6 +84,12 @@ class Batch:
         return [f"{self.name}/{g + 1}" for g in range(self.groups)]
 
     @functools.cached_property
+    def slots_by_employee(self) -> np.ndarray:
+        """(G * S,) the flat ``(group, slot)`` positions in the order of the ids of the
+        employees in them (the slots never change)."""
+        return np.argsort(self.idx.reshape(-1), kind="stable")
+
+    @functools.cached_property
     def group_labels(self) -> np.ndarray:
         """(G,) object array of :meth:`group_names`, for the meeting log."""
         return np.asarray(self.group_names(), dtype=object)
@@ -115,6 +121,9 @@ class State:
     attended: np.ndarray  # (N,) meetings attended
     invited: np.ndarray  # (N,) meetings invited to
     account: Account  # the problems of daily work, and the hours the networks saved
+    # The run's kernels ("numpy" or "numba", netsim.sim.kernels.backend), set when it starts:
+    # the steps that have a compiled twin read it.
+    kernels: str = "numpy"
 
     @functools.cached_property
     def starting_ties(self) -> StartingTies:

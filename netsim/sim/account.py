@@ -53,8 +53,8 @@ class Shadow:
 
     Nothing of the run with networks reads the shadow's knowledge but the measurement of
     hours, so a large organisation's compiled step hands the shadow's days (and its week's
-    fading) to a thread of the shadow's own (:meth:`later`), in order, and goes on with the
-    run meanwhile; reading :attr:`knowledge` waits until they are done. Each step does what
+    fading) to the run's helper thread (:meth:`later`), in order, and goes on with the run
+    meanwhile; reading :attr:`knowledge` waits until they are done. Each step does what
     it did, in the same order, so the results are the same to the bit."""
 
     def __init__(self, state: State) -> None:
@@ -75,15 +75,19 @@ class Shadow:
         return self._knowledge
 
     def later(self, step: Callable[[np.ndarray], Any]) -> None:
-        """Run ``step(knowledge)`` on the shadow's own thread, after the steps given before
-        it; this thread goes on meanwhile."""
+        """Run ``step(knowledge)`` on a thread of its own, after the steps given before it;
+        this thread goes on meanwhile. The thread is the run's helper (``State.helper``)
+        where it has one, so that the next week's random numbers, drawn there too, take
+        their turn instead of a third thread's; otherwise one of the shadow's own."""
         if self._thread is None:
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix="netsim-shadow")
+            self._thread = self._state.helper or ThreadPoolExecutor(
+                1, thread_name_prefix="netsim-shadow"
+            )
         self._pending.append(self._thread.submit(step, self._knowledge))
 
     @property
     def has_thread(self) -> bool:
-        """Whether steps were handed to the shadow's own thread (:meth:`later`)."""
+        """Whether steps were handed to a thread (:meth:`later`)."""
         return self._thread is not None
 
     def settle(self) -> None:
@@ -93,9 +97,13 @@ class Shadow:
             done.result()
 
     def close(self) -> None:
-        """Let the shadow's thread end (after its steps): the run is over."""
+        """Let the shadow's thread end (after its steps): the run is over. (The run's helper
+        is the run's to end.)"""
         if self._thread is not None:
-            self._thread.shutdown(wait=True)
+            if self._thread is not self._state.helper:
+                self._thread.shutdown(wait=True)
+            else:
+                self.settle()
             self._thread = None
 
     @property

@@ -32,8 +32,9 @@ __all__ = [
     "who_talks_all",
 ]
 
-#: From this many employees, a large organisation and its shadow talk on two threads, and
-#: the next week's numbers are drawn while a week is simulated (netsim.sim.model).
+#: From this many employees a run has a helper thread (``State.helper``, netsim.sim.model):
+#: the shadow talks there while the organisation talks here, and the next week's numbers
+#: are drawn there while a week is simulated.
 AHEAD_EMPLOYEES = 10_000
 
 
@@ -156,9 +157,10 @@ def days_compiled(
     if shadow is not None and state.org.n >= AHEAD_EMPLOYEES:
         # A large organisation and its shadow talk on two threads at once: given the days'
         # pressure they are independent (the kernels release the GIL), and each does what
-        # the one pass does for it. The shadow's days go to its own thread, after its earlier
-        # steps (Shadow.later), and the run goes on without waiting for them: nothing but
-        # the measurement of hours reads the shadow's knowledge, and reading it waits.
+        # the one pass does for it. The shadow's days go to the run's helper thread, after
+        # what was given to it before (Shadow.later), and the run goes on without waiting
+        # for them: nothing but the measurement of hours reads the shadow's knowledge, and
+        # reading it waits.
         pressure = np.empty((len(eps), state.org.n))
         compiled.pressures(
             state.pressure, state.mu, np.where(busy, tp.busy_period_raise, 0.0),
@@ -214,7 +216,7 @@ def week_end_compiled(
 
     knowledge0 = state.knowledge0.reshape(-1)
     if shadow is not None and state.org.n >= AHEAD_EMPLOYEES:
-        # The shadow's days are on its own thread (days_compiled): its fading follows them
+        # The shadow's days are on the helper thread (days_compiled): its fading follows them
         # there.
         compiled.week_end(
             state.w, state.w0, tie_keep, state.knowledge.reshape(-1), knowledge0, forget_keep,

@@ -94,7 +94,7 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
     account = state.account
     measure_every = sc.work.value_every_weeks
     account.measure(state, 0, backend=backend)
-    weeks = _week_numbers(p_rng, d_rng, n, per_week, horizon)
+    weeks = _week_numbers(p_rng, d_rng, n, per_week, horizon, state.helper)
     day = 0
     while day < horizon:
         if day % per_week == 0:
@@ -137,11 +137,17 @@ def day_process(env: simpy.Environment, state: State, rec: Recorder, *, backend:
 
 
 def _week_numbers(
-    p_rng: np.random.Generator, d_rng: np.random.Generator, n: int, per_week: int, horizon: int
+    p_rng: np.random.Generator,
+    d_rng: np.random.Generator,
+    n: int,
+    per_week: int,
+    horizon: int,
+    ahead: ThreadPoolExecutor | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Each week's random numbers of the daily step: ``(eps, u)``, ``(days, n)`` N(0, 1) from
     ``p_rng`` and ``(days, 2, n)`` uniform from ``d_rng`` (talk numbers for everybody, then
-    neighbour numbers).
+    neighbour numbers). With ``ahead`` (the run's helper thread, ``State.helper``), each
+    week's are drawn there while the week before is simulated.
 
     They come a week at a time: the same numbers in the same order as drawing each day's,
     drawn in full whatever the state. So a run that starts from the same generator states
@@ -159,20 +165,20 @@ def _week_numbers(
         return p_rng.standard_normal(out=eps), d_rng.random(out=u)
 
     if memo is None or size > _SHARED_BYTES:
-        if n < daily.AHEAD_EMPLOYEES or not weeks:
+        if ahead is None or not weeks:
             yield from (draw(*arrays(days)) for days in weeks)
             return
-        # A large organisation's next week is drawn on a second thread while this one is
-        # simulated (numpy draws without the GIL): the same generator, the same order, so
-        # the same numbers.
+        # A large organisation's next week is drawn on the run's helper thread while this
+        # one is simulated (numpy draws without the GIL): the same generator, the same
+        # order, so the same numbers. The shadow's steps take their turns on the same
+        # thread, after the draws given before them.
         # (The arrays are made here: memory a helper thread allocates stays in its own heap.)
-        with ThreadPoolExecutor(1, thread_name_prefix="netsim-draws") as ahead:
-            coming = ahead.submit(draw, *arrays(weeks[0]))
-            for k in range(len(weeks)):
-                week = coming.result()
-                if k + 1 < len(weeks):
-                    coming = ahead.submit(draw, *arrays(weeks[k + 1]))
-                yield week
+        coming = ahead.submit(draw, *arrays(weeks[0]))
+        for k in range(len(weeks)):
+            week = coming.result()
+            if k + 1 < len(weeks):
+                coming = ahead.submit(draw, *arrays(weeks[k + 1]))
+            yield week
         return
     gens = (p_rng.bit_generator, d_rng.bit_generator)
     key = (repr(gens[0].state), repr(gens[1].state), n, per_week, horizon)
@@ -481,15 +487,20 @@ def _execute(
         ):
             env.process(review_process(env, state, batch, rec))
     events = 0
+    if org.n >= daily.AHEAD_EMPLOYEES:
+        state.helper = ThreadPoolExecutor(1, thread_name_prefix="netsim-helper")
     try:
         while env.peek() < math.inf:
             env.step()
             events += 1
         if state.account.shadow is not None:
-            state.account.shadow.settle()  # the steps on its own thread (daily.days_compiled)
+            state.account.shadow.settle()  # its steps on the helper thread (daily.days_compiled)
     finally:
         if state.account.shadow is not None:
             state.account.shadow.close()
+        if state.helper is not None:
+            state.helper.shutdown(wait=True)
+            state.helper = None
     if shadow_key is not None and state.account.record is not None:
         memo = _SHARED.get()
         if memo is not None:  # complete: the runs that follow may replay it

@@ -15,6 +15,7 @@ it has.
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -124,6 +125,11 @@ class State:
     # The run's kernels ("numpy" or "numba", netsim.sim.kernels.backend), set when it starts:
     # the steps that have a compiled twin read it.
     kernels: str = "numpy"
+    # A large organisation's one helper thread (netsim.sim.model.run, from
+    # netsim.sim.daily.AHEAD_EMPLOYEES employees): the next week's random numbers and the
+    # shadow's steps (netsim.sim.account.Shadow.later) go to it in the order they are
+    # given, so that a run keeps at most two threads busy.
+    helper: ThreadPoolExecutor | None = None
 
     @functools.cached_property
     def starting_ties(self) -> StartingTies:

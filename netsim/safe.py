@@ -11,11 +11,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is made safe, not at start-up
+    import pandas as pd
 
-__all__ = ["csv_safe", "json_strict"]
+__all__ = ["CSV_DIALECTS", "csv_safe", "json_strict"]
+
+#: How CSV files are written (netsim.study.export): for programs, or for Danish Excel.
+CSV_DIALECTS: tuple[str, ...] = ("plain", "excel-da")
 
 #: The first characters that make a spreadsheet read a cell as a formula (OWASP).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -51,10 +55,13 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> df = pd.DataFrame({"name": ["=1+1", "-2", "@SUM(A1)", "ok"], "x": [-1.5, 2, 3, 4]})
     >>> csv_safe(df).to_dict("list")
     {'name': ["'=1+1", '-2', "'@SUM(A1)", 'ok'], 'x': [-1.5, 2.0, 3.0, 4.0]}
     """
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):

@@ -132,6 +132,31 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.strip() == f"netsim {netsim.__version__}"
 
 
+def test_the_command_line_starts_without_the_simulation() -> None:
+    """``netsim --help`` and ``netsim validate`` need neither pandas, NetworkX, SciPy nor the
+    simulation: the parser and ``import netsim`` load them only when a command uses them."""
+    heavy = ["pandas", "networkx", "scipy", "simpy", "matplotlib", "netsim.sim.model"]
+    code = "\n".join(
+        [
+            "import contextlib, io, sys",
+            "import netsim, netsim.cli",
+            "netsim.__version__, netsim.NetsimError, netsim.cli.build_parser()",
+            "out = io.StringIO()",
+            "with contextlib.redirect_stdout(out):",
+            f"    status = netsim.cli.main(['validate', {str(AUTO)!r}])",
+            "assert status == 0 and out.getvalue().endswith(': ok\\n'), out.getvalue()",
+            f"print([m for m in {heavy!r} if m in sys.modules])",
+        ]
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
+    # and a public name still arrives when asked for
+    code = "import netsim, sys; netsim.simulate; print('netsim.sim.model' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip() == "True", proc.stderr
+
+
 # --------------------------------------------------------------------------- run
 
 

@@ -21,15 +21,12 @@ from pydantic import ValidationError
 from netsim._version import __version__
 from netsim.cli.common import load_all, progress_bar, stdout_console
 from netsim.errors import NetsimError, ScenarioError
-from netsim.safe import json_strict
+from netsim.safe import CSV_DIALECTS, json_strict
 from netsim.scenario.load import load_scenario
 from netsim.scenario.schema import Scenario, Simulation
 from netsim.scenario.tables import MAX_SHOWN, CsvError
 from netsim.show.texts import LANGUAGES, say
 from netsim.sim.kernels import BACKENDS, load_compiled
-from netsim.sim.result import json_ready
-from netsim.sim.summary import SUMMARY_NAMES
-from netsim.study.export import CSV_DIALECTS
 
 __all__ = ["main"]
 
@@ -203,6 +200,8 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     from netsim.show import terminal
     from netsim.show.report import headline
     from netsim.sim.model import simulate
+    from netsim.sim.result import json_ready
+    from netsim.sim.summary import SUMMARY_NAMES
     from netsim.study.export import write_run
 
     # Validate every file before computing anything.
@@ -248,6 +247,7 @@ def _cmd_ceiling(args: argparse.Namespace) -> int:
     from netsim.show import terminal
     from netsim.show.tables import ceiling_table as ceiling_frame
     from netsim.sim.ceiling import ceilings
+    from netsim.sim.result import json_ready
 
     scenarios = [load_scenario(path) for path in args.scenarios]  # every file checked first
     rows = [(sc.name, c) for sc in scenarios for c in ceilings(sc, args.seed)]
@@ -308,12 +308,12 @@ def _is_experiment(path: str) -> bool:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from netsim.study.experiment import design_size, load_experiment
-
     status = 0
     for path in args.files:
         try:
             if _is_experiment(path):
+                from netsim.study.experiment import design_size, load_experiment
+
                 exp = load_experiment(path)
                 tasks = design_size(exp.spec) * exp.spec.replications
                 print(f"{path}: ok (experiment {exp.name!r}: {tasks} tasks)")
@@ -374,6 +374,7 @@ def _cmd_schema() -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
+    from netsim.sim.result import json_ready
     from netsim.study.analysis import compare
 
     scenarios = load_all(args.scenarios, args.years)

@@ -48,9 +48,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Hashable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 
 from netsim.errors import NetsimError
@@ -58,6 +57,9 @@ from netsim.scenario.files import NotARegularFile, read_input
 from netsim.scenario.organisation import EDGE_LIST_SUFFIXES, MAX_HOURLY_DKK, ROLES
 from netsim.scenario.roster import Roster
 from netsim.scenario.tables import digest
+
+if TYPE_CHECKING:  # NetworkX is imported where a graph is read or given, not at start-up
+    import networkx as nx
 
 __all__ = [
     "GRAPH_SUFFIXES",
@@ -173,6 +175,8 @@ def read_graph(path: str | Path) -> nx.Graph:
             f"unknown kind of graph file; allowed endings: {allowed}, or {lists} (an edge "
             "list, with employees_csv)",
         )
+    import networkx as nx
+
     data = _read_bytes(path, file)
     try:
         if kind == "GraphML":
@@ -245,6 +249,7 @@ def graph_roster(
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.Graph()
     >>> g.add_node("a", department="Rådhus", unit="Direktion", role="executive")
     >>> g.add_node("b", department="Skoler", unit=1, role="boss")
@@ -253,6 +258,8 @@ def graph_roster(
     ...
     netsim.scenario.graph.GraphError: org.graphml: node b: role: 'boss' is not one of executive, ...
     """
+    import networkx as nx
+
     if not isinstance(graph, nx.Graph):
         raise GraphError(source, "", f"not a networkx graph (got {type(graph).__name__})")
     if graph.is_directed():

@@ -19,7 +19,6 @@ import importlib.util
 import os
 
 import numpy as np
-from scipy.special import expit
 
 from netsim.errors import NetsimError
 
@@ -169,6 +168,8 @@ def attendance_probability(
     >>> attendance_probability(np.array([0.0, 0.0]), np.array([0.5, 0.95]), overload=0.9).tolist()
     [0.5, 0.0]
     """
+    from scipy.special import expit  # here: SciPy's special functions load in 0.1 s
+
     return np.where(pressure > overload, 0.0, expit(logit))
 
 

@@ -4,8 +4,8 @@ the directory of ``netsim run --out``.
 Reading never writes: a database on a read-only mount, or one a running sweep is writing to,
 can be read. What is written is strict JSON (no ``NaN`` or ``Infinity``) and CSV whose text
 cells a spreadsheet will not run as formulas (:mod:`netsim.safe`), in one of two dialects
-(:data:`CSV_DIALECTS`): ``plain`` (``,`` between values, ``.`` as the decimal mark, UTF-8)
-for programs, and ``excel-da`` for Danish Excel (``;``, decimal comma, UTF-8 with a
+(:data:`~netsim.safe.CSV_DIALECTS`): ``plain`` (``,`` between values, ``.`` as the decimal
+mark, UTF-8) for programs, and ``excel-da`` for Danish Excel (``;``, decimal comma, UTF-8 with a
 byte-order mark), the format netsim's own CSV reader takes (:mod:`netsim.scenario.tables`).
 
 Where the organisation came from an HR file, a run's tables name people and units as the
@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from netsim.errors import NetsimError
-from netsim.safe import csv_safe, json_strict
+from netsim.safe import CSV_DIALECTS, csv_safe, json_strict
 from netsim.sim.graphs import TieGraphs
 from netsim.sim.records import RECORDS
 from netsim.sim.result import RunResult, atomic_write_text, written_for_planners
@@ -52,9 +52,6 @@ __all__ = [
     "write_out",
     "write_run",
 ]
-
-#: How CSV files are written: for programs, or for Danish Excel.
-CSV_DIALECTS: tuple[str, ...] = ("plain", "excel-da")
 
 #: Summary measures that are shares of people or meetings, between 0 and 1.
 SHARE_OUTCOMES: frozenset[str] = frozenset(
@@ -111,7 +108,7 @@ def read_sweep(path: str | Path) -> SweepResults:
 
 
 def csv_text(frame: pd.DataFrame, dialect: str = "plain") -> str:
-    """``frame`` as CSV text in ``dialect`` (:data:`CSV_DIALECTS`), every text cell
+    """``frame`` as CSV text in ``dialect`` (:data:`~netsim.safe.CSV_DIALECTS`), every text cell
     neutralised (:func:`netsim.safe.csv_safe`).
 
     Examples

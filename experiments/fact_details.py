@@ -17,6 +17,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -36,9 +37,24 @@ CREDITS = (0.5, 1.0)
 INTERCEPTS = (0.2, 0.1)
 
 
+#: What is shown of each arm of fact 2's what-ifs.
+ARM_MEASURES = (
+    "attendance_decay",
+    "share_worth_it",
+    "hours_per_leader_year",
+    "participant_return_per_hour",
+    "sponsor_return_per_hour",
+)
+
+
 def _ci(x: np.ndarray) -> str:
     mean, lo, hi, _ = paired_ci(np.asarray(x, dtype=float))
     return f"{mean:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def _measured(runs: Any, measures: Sequence[str]) -> dict[str, str]:
+    """Each measure's mean and 95 % CI over the replications ``runs``."""
+    return {m: _ci(sf.column(runs, m)) for m in measures}
 
 
 def relaunch_by_meeting(reps: int, seed: int) -> dict[int, np.ndarray]:
@@ -83,17 +99,7 @@ def teaching_what_if(reps: int, seed: int) -> list[tuple[str, float, dict[str, s
     for credit in CREDITS:
         for arm, base in arms.items():
             sc = sf.with_overrides(base, {"learning.teaching_credit": credit})
-            runs = sf.summaries(sc, reps, seed)
-            out = {
-                m: _ci(sf.column(runs, m))
-                for m in (
-                    "attendance_decay",
-                    "share_worth_it",
-                    "hours_per_leader_year",
-                    "participant_return_per_hour",
-                    "sponsor_return_per_hour",
-                )
-            }
+            out = _measured(sf.summaries(sc, reps, seed), ARM_MEASURES)
             if arm == "designed":
                 ranks = [sf.best_informed_leave_first(sc, seed + r) for r in range(reps)]
                 out["best-informed leave first (correlation)"] = _ci(np.array(ranks))
@@ -131,16 +137,8 @@ def designed_on_practice(reps: int, seed: int) -> list[tuple[str, dict[str, str]
     arms = {"blind": auto, "designed": sf.with_overrides(auto, sf.DESIGNED)}
     rows = []
     for arm, sc in arms.items():
-        runs = sf.summaries(sc, reps, seed)
-        out = {
-            m: _ci(sf.column(runs, m))
-            for m in (
-                "attendance_decay",
-                "share_worth_it",
-                "participant_return_per_hour",
-                "sponsor_return_per_hour",
-            )
-        }
+        measures = [m for m in ARM_MEASURES if m != "hours_per_leader_year"]
+        out = _measured(sf.summaries(sc, reps, seed), measures)
         saved, allied, cost = np.array(
             [sf.peer_learning_ceiling(sc, seed + r) for r in range(reps)]
         ).mean(axis=0)

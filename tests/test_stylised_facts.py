@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import REPO
@@ -239,3 +240,34 @@ def test_no_lift_before_anyone_has_seen_the_new_format():
     lift = details.relaunch_by_meeting(3, SEED)
     assert not lift[20].any() and not lift[24].any()
     assert lift[40].mean() > 0
+
+
+def test_the_peer_rule_what_if_differs_only_where_few_know_more():
+    # experiments/peer_rule.py's alternative participatory rule (docs/calibration.md, fact 2)
+    # averages over those who know more: in a pair it is the model's rule, and what one of
+    # 20 alone knows reaches the others 19 times as fast; the model's kernel is put back.
+    spec = importlib.util.spec_from_file_location(
+        "peer_rule", REPO / "experiments" / "peer_rule.py"
+    )
+    assert spec is not None and spec.loader is not None
+    rule = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rule)
+    from netsim.sim import kernels
+
+    kw = {"lecture_rate": 0.1, "peer_rate": 0.3}
+    pair = np.array([[[0.2], [0.7]]])
+    both = np.ones((1, 2), dtype=bool)
+    model = kernels.meeting_learning(pair, both, 0.8, 0.9, **kw)
+    np.testing.assert_array_equal(
+        rule.learning_from_those_who_know_more(pair, both, 0.8, 0.9, **kw), model
+    )
+    group = np.full((1, 20, 1), 0.1)
+    group[0, 0, 0] = 0.6
+    everyone = np.ones((1, 20), dtype=bool)
+    model = kernels.meeting_learning(group, everyone, 1.0, 1.0, **kw)
+    alternative = rule.learning_from_those_who_know_more(group, everyone, 1.0, 1.0, **kw)
+    np.testing.assert_allclose(alternative[0, 1:], 19 * model[0, 1:])
+    assert alternative[0, 0, 0] == model[0, 0, 0] == 0.0
+    rows = rule.measure(1, SEED)
+    assert kernels.meeting_learning is not rule.learning_from_those_who_know_more
+    assert len(rows) == 8

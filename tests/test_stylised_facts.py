@@ -12,19 +12,26 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.conftest import REPO
 
-_spec = importlib.util.spec_from_file_location(
-    "stylised_facts", REPO / "experiments" / "stylised_facts.py"
-)
-assert _spec is not None and _spec.loader is not None
-facts = importlib.util.module_from_spec(_spec)
-sys.modules["stylised_facts"] = facts  # dataclasses look their module up while defined
-_spec.loader.exec_module(facts)
+
+def _experiment(name: str) -> Any:
+    """``experiments/<name>.py`` as a module (registered: dataclasses look their module up
+    while defined)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "experiments" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+facts = _experiment("stylised_facts")
 
 REPS, SEED = 20, 1
 FOUR = facts.FACT_4_FACTOR * REPS  # fact 4's noisier measure gets more replications
@@ -232,12 +239,7 @@ def test_calibration_doc_shows_the_current_measurements(one, two):
 def test_no_lift_before_anyone_has_seen_the_new_format():
     # Why fact 3 counts from the meeting after the first relaunched one: at that first
     # meeting, and before it, the relaunch cannot draw anyone (no expectation jump).
-    spec = importlib.util.spec_from_file_location(
-        "fact_details", REPO / "experiments" / "fact_details.py"
-    )
-    assert spec is not None and spec.loader is not None
-    details = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(details)
+    details = _experiment("fact_details")
     lift = details.relaunch_by_meeting(3, SEED)
     assert not lift[20].any() and not lift[24].any()
     assert lift[40].mean() > 0
@@ -247,12 +249,7 @@ def test_the_peer_rule_what_if_differs_only_where_few_know_more():
     # experiments/peer_rule.py's alternative participatory rule (docs/calibration.md, fact 2)
     # averages over those who know more: in a pair it is the model's rule, and what one of
     # 20 alone knows reaches the others 19 times as fast; the model's kernel is put back.
-    spec = importlib.util.spec_from_file_location(
-        "peer_rule", REPO / "experiments" / "peer_rule.py"
-    )
-    assert spec is not None and spec.loader is not None
-    rule = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(rule)
+    rule = _experiment("peer_rule")
     from netsim.sim import kernels
 
     kw = {"lecture_rate": 0.1, "peer_rate": 0.3}

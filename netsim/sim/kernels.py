@@ -168,7 +168,7 @@ def attendance_probability(
     >>> attendance_probability(np.array([0.0, 0.0]), np.array([0.5, 0.95]), overload=0.9).tolist()
     [0.5, 0.0]
     """
-    from scipy.special import expit  # here: SciPy's special functions load in 0.1 s
+    from scipy.special import expit  # here, not at start-up (netsim.sim.model loads it)
 
     return np.where(pressure > overload, 0.0, expit(logit))
 

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import scipy.special  # noqa: F401  (kernels.attendance_probability's, loaded before a run)
 import simpy
 
 from netsim.scenario.load import with_graph

@@ -30,7 +30,7 @@ from netsim.sim import kernels
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import stylised_facts as sf
-from fact_details import _ci
+from fact_details import _measured
 
 #: The measures shown for each arm.
 MEASURES = ("attendance_decay", "share_worth_it", "participant_return_per_hour")
@@ -88,7 +88,7 @@ def measure(reps: int, seed: int) -> list[tuple[str, str, dict[str, str]]]:
             kernels.meeting_learning = f  # type: ignore[assignment]
             for arm, sc in arms().items():
                 runs = [sf.summarise(sc, seed=seed + r, kernels="numpy") for r in range(reps)]
-                rows.append((arm, rule, {m: _ci(sf.column(runs, m)) for m in MEASURES}))
+                rows.append((arm, rule, _measured(runs, MEASURES)))
     finally:
         kernels.meeting_learning = model_rule  # type: ignore[assignment]
     return rows
